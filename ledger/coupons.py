@@ -1,0 +1,103 @@
+"""Coupon codes and their signed payloads.
+
+A coupon has a short human code (``K7QM-2XPA``) and a payload for the QR:
+``LPC1:K7QM2XPA:COFFEE:20261222:<signature>``. The signature is an HMAC with
+the chain's coupon key, which lives outside the database file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+
+from ledger.errors import SecretsError
+
+PREFIX = "LPC1"
+# Crockford base32: no I, L, O, U, so codes read aloud are unambiguous.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalize_code(text: str) -> str:
+    cleaned = text.strip().upper().replace("-", "").replace(" ", "")
+    return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def _signature(key: bytes, body: str) -> str:
+    mac = hmac.new(key, body.encode(), sha256).digest()[:15]
+    return base64.b32encode(mac).decode()
+
+
+def sign(key: bytes, code: str, reward_id: str, expires_yyyymmdd: str) -> str:
+    body = f"{PREFIX}:{code}:{reward_id}:{expires_yyyymmdd}"
+    return f"{body}:{_signature(key, body)}"
+
+
+@dataclass(frozen=True)
+class Payload:
+    code: str
+    reward_id: str
+    expires: str
+    genuine: bool
+
+
+def looks_like_payload(text: str) -> bool:
+    return text.strip().upper().startswith(PREFIX + ":")
+
+
+def read_payload(key: bytes, text: str) -> Payload | None:
+    """Parse a scanned payload; ``None`` if it is not one at all."""
+    parts = text.strip().split(":")
+    if len(parts) != 5 or parts[0].upper() != PREFIX:
+        return None
+    _, code, reward_id, expires, signature = parts
+    body = ":".join(parts[:4])
+    genuine = hmac.compare_digest(_signature(key, body), signature.upper())
+    return Payload(code.upper(), reward_id, expires, genuine)
+
+
+def default_secrets_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".secrets")
+
+
+def load_or_create_key(path: Path, *, create: bool) -> bytes:
+    """Read the coupon key from ``path`` (0600); create it when allowed."""
+    if not path.exists():
+        if not create:
+            raise SecretsError(
+                f"The coupon key file {path} is missing, so coupons cannot be checked: "
+                "restore it from a backup (or from head office)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps({"coupon_key": secrets.token_hex(32)})
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SecretsError(
+            f"The coupon key file {path} can be read by other users (mode {mode:o}): "
+            f"run 'chmod 600 {path}' and try again."
+        )
+    try:
+        return bytes.fromhex(json.loads(path.read_text())["coupon_key"])
+    except (ValueError, KeyError, TypeError):
+        raise SecretsError(
+            f"The coupon key file {path} is damaged: restore it from a backup."
+        ) from None

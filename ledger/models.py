@@ -1,0 +1,227 @@
+"""Immutable values the ledger hands out. Screens and the CLI read these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# Column order of the journal; the hash chain covers exactly these fields.
+ENTRY_COLUMNS = (
+    "entry_id",
+    "wallet_id",
+    "member_id",
+    "kind",
+    "points",
+    "balance_after",
+    "amount_minor",
+    "currency",
+    "ref",
+    "terminal_id",
+    "store_id",
+    "cashier_id",
+    "approver_id",
+    "reason",
+    "reverses",
+    "rules",
+    "created_at",
+    "seq",
+    "prev_hash",
+    "hash",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    entry_id: str
+    wallet_id: str
+    member_id: str | None
+    kind: str
+    points: int
+    balance_after: int
+    amount_minor: int | None
+    currency: str | None
+    ref: str | None
+    terminal_id: str
+    store_id: str
+    cashier_id: str | None
+    approver_id: str | None
+    reason: str | None
+    reverses: str | None
+    rules: str | None
+    created_at: str
+    seq: int
+    prev_hash: str
+    hash: str
+    duplicate: bool = False
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...], duplicate: bool = False) -> Entry:
+        return cls(*row, duplicate=duplicate)
+
+    @property
+    def rules_applied(self) -> dict[str, Any]:
+        return dict(json.loads(self.rules)) if self.rules else {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry_id": self.entry_id,
+            "kind": self.kind,
+            "points": self.points,
+            "balance": self.balance_after,
+            "ref": self.ref,
+            "duplicate": self.duplicate,
+            "member_id": self.member_id,
+            "wallet_id": self.wallet_id,
+            "amount": None if self.amount_minor is None else _money(self.amount_minor),
+            "currency": self.currency,
+            "terminal_id": self.terminal_id,
+            "store_id": self.store_id,
+            "cashier_id": self.cashier_id,
+            "approver_id": self.approver_id,
+            "reason": self.reason,
+            "reverses": self.reverses,
+            "rules": self.rules_applied,
+            "created_at": self.created_at,
+            "seq": self.seq,
+        }
+
+
+def _money(minor: int) -> str:
+    from ledger.money import format_minor
+
+    return format_minor(minor).replace(",", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    member_id: str
+    phone: str | None
+    name: str | None
+    wallet_id: str
+    consent_at: str | None
+    enrolled_at: str
+    balance: int
+    tier: str
+    spend_12m_minor: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "member_id": self.member_id,
+            "phone": self.phone,
+            "name": self.name,
+            "tier": self.tier,
+            "balance": self.balance,
+            "wallet_id": self.wallet_id,
+            "consent_at": self.consent_at,
+            "enrolled_at": self.enrolled_at,
+            "spend_12m": _money(self.spend_12m_minor),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry:
+    points: int
+    expires_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TierProgress:
+    tier: str
+    next_tier: str | None
+    spend_12m_minor: int
+    spend_to_next_minor: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """Everything the member card shows, read in one go."""
+
+    member: Member
+    progress: TierProgress
+    next_expiry: Expiry | None
+    recent: tuple[Entry, ...]
+    affordable_rewards: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.member.to_dict()
+        body["next_tier"] = self.progress.next_tier
+        body["spend_to_next_tier"] = (
+            None
+            if self.progress.spend_to_next_minor is None
+            else _money(self.progress.spend_to_next_minor)
+        )
+        body["next_expiry"] = (
+            None
+            if self.next_expiry is None
+            else {"points": self.next_expiry.points, "expires_at": self.next_expiry.expires_at}
+        )
+        body["recent"] = [e.to_dict() for e in self.recent]
+        body["affordable_rewards"] = list(self.affordable_rewards)
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Coupon:
+    code: str
+    entry_id: str
+    reward_id: str
+    member_id: str
+    payload: str
+    issued_at: str
+    expires_at: str
+    status: str  # issued | used | void | expired | forged
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "payload": self.payload,
+            "reward_id": self.reward_id,
+            "member_id": self.member_id,
+            "entry_id": self.entry_id,
+            "issued_at": self.issued_at,
+            "expires_at": self.expires_at,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    entry: Entry
+    coupon: Coupon | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.entry.to_dict()
+        if self.coupon is not None:
+            body["coupon"] = self.coupon.to_dict()
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    staff_id: str
+    name: str | None
+    role: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"staff_id": self.staff_id, "name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a supervisor types to approve: their id and PIN."""
+
+    staff_id: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of ``verify``: which check, what is wrong, the first bad entry."""
+
+    check: str
+    message: str
+    entry_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "message": self.message, "entry_id": self.entry_id}

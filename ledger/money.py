@@ -1,0 +1,88 @@
+"""The one number convention: money is int minor units, points are int.
+
+``Decimal`` and strings only at the edges; a ``float`` is always refused.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ledger.errors import InvalidAmount, InvalidInput
+
+MINOR_PER_UNIT = 100  # THB, USD, EUR...: two decimals
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Plain digits, or digits grouped by thousands with commas; at most 2 decimals.
+_AMOUNT = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?$")
+
+
+def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> int:
+    """Parse a sale amount such as ``"250"`` or ``"1,250.50"`` into minor units.
+
+    Refuses floats, negatives, zero, NaN, exponents, more than two decimals
+    and amounts over ``max_minor``.
+    """
+    if isinstance(value, (bool, float)):
+        raise InvalidAmount("Amounts must be given as text or Decimal, never as a float.")
+    if isinstance(value, int):
+        value = Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidAmount(f"'{value}' is not an amount: type a number such as 250.50.")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value.strip().translate(_THAI_DIGITS)
+    else:
+        raise InvalidAmount("Amounts must be given as text or Decimal.")
+    shown = text or str(value)
+    if text.startswith("-"):
+        raise InvalidAmount(f"'{shown}' is negative: type the amount paid, e.g. 250.50.")
+    if re.fullmatch(r"\d+\.\d{3,}", text.replace(",", "")):
+        raise InvalidAmount(
+            f"'{shown}' has more than two decimals: type at most satang, e.g. 250.50."
+        )
+    if not _AMOUNT.match(text):
+        raise InvalidAmount(f"'{shown}' is not an amount: type a number such as 250 or 250.50.")
+    try:
+        minor = int(Decimal(text.replace(",", "")) * MINOR_PER_UNIT)
+    except InvalidOperation:  # pragma: no cover - the regex already guards this
+        raise InvalidAmount(f"'{shown}' is not an amount.") from None
+    if minor <= 0:
+        raise InvalidAmount("The amount must be more than zero.")
+    if max_minor is not None and minor > max_minor:
+        raise InvalidAmount(
+            f"{format_minor(minor)} is more than the largest accepted sale "
+            f"({format_minor(max_minor)}): check the amount."
+        )
+    return minor
+
+
+def to_minor(value: Decimal) -> int:
+    """A config Decimal (already validated to 2 decimals) to minor units."""
+    return int(value * MINOR_PER_UNIT)
+
+
+def format_minor(minor: int) -> str:
+    """``25050`` -> ``"250.50"``; thousands separated: ``"1,000,000.00"``."""
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(minor), MINOR_PER_UNIT)
+    return f"{sign}{units:,}.{cents:02d}"
+
+
+def parse_points(value: str | int, *, allow_negative: bool = False) -> int:
+    """Points are whole numbers: ``"120"`` -> 120; refuses ``"1.5"``, floats, zero."""
+    if isinstance(value, (bool, float)):
+        raise InvalidInput("Points are whole numbers, never a float.")
+    if isinstance(value, str):
+        text = value.strip().translate(_THAI_DIGITS)
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise InvalidInput(f"'{value}' is not a whole number of points.")
+        value = int(text)
+    if value == 0:
+        raise InvalidInput("The number of points must not be zero.")
+    if value < 0 and not allow_negative:
+        raise InvalidInput(f"{value} is negative: type a positive number of points.")
+    if abs(value) > 1_000_000_000:
+        raise InvalidInput(f"{value} points is out of range.")
+    return value

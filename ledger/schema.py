@@ -1,0 +1,121 @@
+"""Numbered schema migrations; ``PRAGMA user_version`` says how many ran.
+
+Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
+
+_KINDS_SQL = ", ".join(f"'{k}'" for k in ENTRY_KINDS)
+
+MIGRATIONS: list[str] = [
+    f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE wallets (
+    wallet_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('member', 'company')),
+    balance INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE members (
+    member_id TEXT PRIMARY KEY,
+    phone TEXT UNIQUE,
+    name TEXT,
+    wallet_id TEXT NOT NULL REFERENCES wallets (wallet_id),
+    consent_at TEXT,
+    enrolled_at TEXT NOT NULL,
+    terminal_id TEXT
+) STRICT;
+
+CREATE TABLE terminals (
+    terminal_id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    last_hash TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE entries (
+    entry_id TEXT PRIMARY KEY,
+    wallet_id TEXT NOT NULL REFERENCES wallets (wallet_id),
+    member_id TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ({_KINDS_SQL})),
+    points INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL,
+    amount_minor INTEGER,
+    currency TEXT,
+    ref TEXT,
+    terminal_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    cashier_id TEXT,
+    approver_id TEXT,
+    reason TEXT,
+    reverses TEXT,
+    rules TEXT,
+    created_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (terminal_id, seq)
+) STRICT;
+
+-- Idempotency: one earn and one redeem per (terminal, sale reference).
+CREATE UNIQUE INDEX entries_ref ON entries (terminal_id, kind, ref)
+    WHERE ref IS NOT NULL AND kind IN ('earn', 'redeem');
+-- An entry is reversed at most once.
+CREATE UNIQUE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+CREATE INDEX entries_wallet_time ON entries (wallet_id, created_at);
+
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are append-only: record a reversal or an adjustment');
+END;
+
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are append-only: record a reversal or an adjustment');
+END;
+
+-- Points lots for FIFO expiry; derived from the journal, kept in the same
+-- transaction as the entry that changes them.
+CREATE TABLE lots (
+    entry_id TEXT PRIMARY KEY REFERENCES entries (entry_id),
+    wallet_id TEXT NOT NULL,
+    points INTEGER NOT NULL CHECK (points > 0),
+    remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+    expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX lots_open ON lots (wallet_id, expires_at) WHERE remaining > 0;
+CREATE INDEX lots_due ON lots (expires_at) WHERE remaining > 0;
+
+CREATE TABLE coupons (
+    code TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL UNIQUE REFERENCES entries (entry_id),
+    reward_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'used', 'void')),
+    used_at TEXT,
+    used_terminal TEXT,
+    used_by TEXT
+) STRICT;
+
+CREATE TABLE staff (
+    staff_id TEXT PRIMARY KEY,
+    name TEXT,
+    role TEXT NOT NULL CHECK (role IN ('cashier', 'supervisor', 'admin')),
+    pin_hash TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locks INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+) STRICT;
+""",
+]

@@ -1,0 +1,868 @@
+"""The ledger's front door: every screen and command goes through ``Ledger``.
+
+Each public write is one ``BEGIN IMMEDIATE`` transaction: the journal entry,
+the wallet balance, the points lots, the terminal's sequence and hash-chain
+head, and any coupon change land together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ledger import coupons as couponlib
+from ledger.chain import GENESIS, entry_hash
+from ledger.clock import Clock, iso, parse_iso, utc_now, uuid7
+from ledger.db import connect, transaction
+from ledger.errors import (
+    AlreadyInitialized,
+    ApprovalRequired,
+    CouponNotFound,
+    CouponUnusable,
+    EntryNotFound,
+    InsufficientPoints,
+    InvalidInput,
+    MemberNotFound,
+    NotInitialized,
+    NotPermitted,
+    NotReversible,
+    RefConflict,
+    RewardNotFound,
+    StaffExists,
+    StaffLocked,
+    StaffNotFound,
+    WrongPin,
+)
+from ledger.models import (
+    ENTRY_COLUMNS,
+    Coupon,
+    Credentials,
+    Entry,
+    Expiry,
+    Member,
+    MemberCard,
+    Problem,
+    Redemption,
+    Staff,
+    TierProgress,
+)
+from ledger.money import format_minor, parse_amount, parse_points, to_minor
+from ledger.phone import mask_phone, normalize_phone
+from ledger.pins import check_pin_strength, hash_pin, pin_matches
+from ledger.rules import earn_points, next_tier, tier_for
+
+if TYPE_CHECKING:
+    from config.settings import Reward, Settings
+
+ROLES = ("cashier", "supervisor", "admin")
+APPROVER_ROLES = ("supervisor", "admin")
+_COLS = ", ".join(ENTRY_COLUMNS)
+_INSERT_ENTRY = f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+_LOCK_CAP = timedelta(hours=24)
+
+
+def _clean_id(value: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > 64 or not text.isprintable():
+        raise InvalidInput(f"{what} must be 1 to 64 printable characters.")
+    return text
+
+
+def _clean_text(value: str | None, what: str, *, required: bool, limit: int = 200) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"A {what} is required: say why, in a few words.")
+        return None
+    if len(text) > limit or not text.isprintable():
+        raise InvalidInput(f"The {what} must be at most {limit} printable characters.")
+    return text
+
+
+@dataclass
+class _Writer:
+    """Appends entries inside one open transaction."""
+
+    conn: sqlite3.Connection
+    store_id: str
+    terminal_id: str
+    now: datetime
+    currency: str
+
+    def append(
+        self,
+        *,
+        wallet_id: str,
+        member_id: str | None,
+        kind: str,
+        points: int,
+        amount_minor: int | None = None,
+        ref: str | None = None,
+        cashier_id: str | None = None,
+        approver_id: str | None = None,
+        reason: str | None = None,
+        reverses: str | None = None,
+        rules: dict[str, Any] | None = None,
+    ) -> Entry:
+        conn = self.conn
+        (balance,) = conn.execute(
+            "SELECT balance FROM wallets WHERE wallet_id = ?", (wallet_id,)
+        ).fetchone()
+        last_seq, last_hash = conn.execute(
+            "SELECT last_seq, last_hash FROM terminals WHERE terminal_id = ?",
+            (self.terminal_id,),
+        ).fetchone()
+        seq = last_seq + 1
+        fields: list[Any] = [
+            uuid7(self.now),
+            wallet_id,
+            member_id,
+            kind,
+            points,
+            balance + points,
+            amount_minor,
+            self.currency if amount_minor is not None else None,
+            ref,
+            self.terminal_id,
+            self.store_id,
+            cashier_id,
+            approver_id,
+            reason,
+            reverses,
+            json.dumps(rules, sort_keys=True, separators=(",", ":")) if rules else None,
+            iso(self.now),
+            seq,
+            last_hash,
+        ]
+        fields.append(entry_hash(fields))
+        conn.execute(_INSERT_ENTRY, fields)
+        conn.execute(
+            "UPDATE wallets SET balance = ? WHERE wallet_id = ?", (balance + points, wallet_id)
+        )
+        conn.execute(
+            "UPDATE terminals SET last_seq = ?, last_hash = ? WHERE terminal_id = ?",
+            (seq, fields[-1], self.terminal_id),
+        )
+        return Entry.from_row(tuple(fields))
+
+
+class Ledger:
+    """Members, points, coupons and staff on one SQLite file."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        settings: Settings,
+        secrets_path: Path,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.settings = settings
+        self.secrets_path = secrets_path
+        self._clock = clock
+        self._key: bytes | None = None
+        self._terminal: tuple[str, str] | None = None
+        self._region = settings.locale.region
+        self._currency = settings.locale.currency
+        self._tiers = list(settings.tiers)
+        self._spend_per_point = to_minor(settings.earn.spend_per_point)
+        self._max_sale = to_minor(settings.earn.max_sale)
+        self._expiry = timedelta(days=settings.earn.expiry_days)
+        self._rewards = {r.id: r for r in settings.rewards}
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        settings: Settings,
+        *,
+        secrets_path: str | Path | None = None,
+        clock: Clock = utc_now,
+    ) -> Ledger:
+        path = Path(path)
+        conn = connect(path)
+        chosen = secrets_path or settings.secrets_file or couponlib.default_secrets_path(path)
+        return cls(conn, path, settings, Path(chosen), clock)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- setup -----------------------------------------------------------
+
+    def is_initialized(self) -> bool:
+        return self._meta("terminal_id") is not None
+
+    def init(self, store_id: str, terminal_id: str) -> dict[str, str]:
+        store_id = _clean_id(store_id, "The store id")
+        terminal_id = _clean_id(terminal_id, "The terminal id")
+        with transaction(self._conn) as conn:
+            current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if "terminal_id" in current:
+                if (current["store_id"], current["terminal_id"]) == (store_id, terminal_id):
+                    return {"store_id": store_id, "terminal_id": terminal_id}
+                raise AlreadyInitialized(
+                    f"This ledger already belongs to store {current['store_id']}, terminal "
+                    f"{current['terminal_id']}: use another --db for another terminal."
+                )
+            now = iso(self._clock())
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("store_id", store_id), ("terminal_id", terminal_id), ("created_at", now)],
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO terminals (terminal_id, store_id, last_seq, last_hash) "
+                "VALUES (?, ?, 0, ?)",
+                (terminal_id, store_id, GENESIS),
+            )
+        self._coupon_key()  # create the key now, 0600, beside the database
+        return {"store_id": store_id, "terminal_id": terminal_id}
+
+    def terminal(self) -> tuple[str, str]:
+        """(store_id, terminal_id) of this ledger."""
+        if self._terminal is None:
+            store, terminal = self._meta("store_id"), self._meta("terminal_id")
+            if store is None or terminal is None:
+                raise NotInitialized(
+                    "This terminal is not set up yet: run 'pos init --store STORE_ID "
+                    "--terminal TERMINAL_ID' (or the setup wizard in 'pos run')."
+                )
+            self._terminal = (store, terminal)
+        return self._terminal
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """Read access for reports and verify; writes go through the methods."""
+        return self._conn
+
+    # -- staff -----------------------------------------------------------
+
+    def add_staff(self, staff_id: str, role: str, pin: str, name: str | None = None) -> Staff:
+        staff_id = _clean_id(staff_id, "The staff id")
+        if role not in ROLES:
+            raise InvalidInput(f"Role '{role}' is unknown: use one of {', '.join(ROLES)}.")
+        check_pin_strength(pin)
+        name = _clean_text(name, "name", required=False, limit=80)
+        digest = hash_pin(pin)
+        with transaction(self._conn) as conn:
+            if conn.execute("SELECT 1 FROM staff WHERE staff_id = ?", (staff_id,)).fetchone():
+                raise StaffExists(f"Staff id {staff_id} is taken: choose another id.")
+            conn.execute(
+                "INSERT INTO staff (staff_id, name, role, pin_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (staff_id, name, role, digest, iso(self._clock())),
+            )
+        return Staff(staff_id, name, role)
+
+    def staff(self, staff_id: str) -> Staff:
+        row = self._conn.execute(
+            "SELECT staff_id, name, role FROM staff WHERE staff_id = ?", (staff_id,)
+        ).fetchone()
+        if row is None:
+            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        return Staff(*row)
+
+    def has_staff(self, role: str | None = None) -> bool:
+        sql, args = "SELECT 1 FROM staff", ()
+        if role:
+            sql, args = "SELECT 1 FROM staff WHERE role = ?", (role,)
+        return self._conn.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+    def authenticate(self, staff_id: str, pin: str) -> Staff:
+        """Check a PIN. Wrong PINs are counted durably; too many lock the id."""
+        row = self._conn.execute(
+            "SELECT staff_id, name, role, pin_hash, locked_until FROM staff WHERE staff_id = ?",
+            ((staff_id or "").strip(),),
+        ).fetchone()
+        if row is None:
+            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        sid, name, role, digest, locked_until = row
+        now = self._clock()
+        if locked_until and parse_iso(locked_until) > now:
+            raise StaffLocked(_locked_message(sid, parse_iso(locked_until) - now))
+        if pin_matches(pin or "", digest):
+            with transaction(self._conn) as conn:
+                conn.execute(
+                    "UPDATE staff SET failed_attempts = 0, locks = 0, locked_until = NULL "
+                    "WHERE staff_id = ?",
+                    (sid,),
+                )
+            return Staff(sid, name, role)
+        policy = self.settings.staff
+        with transaction(self._conn) as conn:
+            failed, locks = conn.execute(
+                "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE staff_id = ? "
+                "RETURNING failed_attempts, locks",
+                (sid,),
+            ).fetchone()
+            if failed >= policy.max_pin_attempts:
+                # Each further lock doubles, so guessing gets slower and slower.
+                length = min(timedelta(seconds=policy.lock_seconds * 2**locks), _LOCK_CAP)
+                conn.execute(
+                    "UPDATE staff SET failed_attempts = 0, locks = locks + 1, locked_until = ? "
+                    "WHERE staff_id = ?",
+                    (iso(now + length), sid),
+                )
+                raise StaffLocked(_locked_message(sid, length))
+        left = policy.max_pin_attempts - failed
+        raise WrongPin(f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.")
+
+    def _approve(self, approval: Credentials) -> Staff:
+        staff = self.authenticate(approval.staff_id, approval.pin)
+        if staff.role not in APPROVER_ROLES:
+            raise NotPermitted(
+                f"{staff.staff_id} is a {staff.role} and cannot approve: ask a supervisor."
+            )
+        return staff
+
+    def _check_cashier(self, cashier_id: str | None) -> str | None:
+        if cashier_id is None:
+            return None
+        return self.staff(cashier_id.strip()).staff_id
+
+    # -- members ---------------------------------------------------------
+
+    def normalize(self, phone: str) -> str:
+        return normalize_phone(phone, self._region)
+
+    def mask(self, e164: str) -> str:
+        return mask_phone(e164, self._region)
+
+    def enroll(
+        self, phone: str, name: str | None = None, consent: bool = False
+    ) -> tuple[Member, bool]:
+        """Enroll a phone; returns (member, created). Enrolling twice is harmless."""
+        e164 = self.normalize(phone)
+        name = _clean_text(name, "name", required=False, limit=80)
+        _, terminal_id = self.terminal()
+        with transaction(self._conn) as conn:
+            if conn.execute("SELECT 1 FROM members WHERE phone = ?", (e164,)).fetchone():
+                created = False
+            else:
+                now = iso(self._clock())
+                wallet_id, member_id = uuid7(), uuid7()
+                conn.execute(
+                    "INSERT INTO wallets (wallet_id, kind, balance, created_at) "
+                    "VALUES (?, 'member', 0, ?)",
+                    (wallet_id, now),
+                )
+                conn.execute(
+                    "INSERT INTO members (member_id, phone, name, wallet_id, consent_at, "
+                    "enrolled_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (member_id, e164, name, wallet_id, now if consent else None, now, terminal_id),
+                )
+                created = True
+        return self._member_by_phone(e164), created
+
+    def member(self, phone: str) -> Member:
+        return self._member_by_phone(self.normalize(phone))
+
+    def _member_row(self, e164: str) -> tuple[Any, ...]:
+        row = self._conn.execute(
+            "SELECT m.member_id, m.phone, m.name, m.wallet_id, m.consent_at, m.enrolled_at, "
+            "w.balance FROM members m JOIN wallets w USING (wallet_id) WHERE m.phone = ?",
+            (e164,),
+        ).fetchone()
+        if row is None:
+            raise MemberNotFound(
+                f"No member with phone {self.mask(e164)}: enroll them first.", phone=e164
+            )
+        return tuple(row)
+
+    def _member_by_phone(self, e164: str) -> Member:
+        row = self._member_row(e164)
+        spend = self._spend_12m(row[3])
+        return Member(*row, tier=tier_for(spend, self._tiers).id, spend_12m_minor=spend)
+
+    def _spend_12m(self, wallet_id: str) -> int:
+        since = iso(self._clock() - timedelta(days=365))
+        (spend,) = self._conn.execute(
+            "SELECT coalesce(sum(amount_minor), 0) FROM entries WHERE wallet_id = ? "
+            "AND created_at >= ? AND kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL",
+            (wallet_id, since),
+        ).fetchone()
+        return int(spend)
+
+    def card(self, phone: str, recent: int = 5) -> MemberCard:
+        """Everything the member card needs, in a handful of indexed reads."""
+        member = self.member(phone)
+        tier = tier_for(member.spend_12m_minor, self._tiers)
+        upper = next_tier(tier, self._tiers)
+        progress = TierProgress(
+            tier.id,
+            upper.id if upper else None,
+            member.spend_12m_minor,
+            None if upper is None else to_minor(upper.min_spend) - member.spend_12m_minor,
+        )
+        row = self._conn.execute(
+            "SELECT expires_at FROM lots WHERE wallet_id = ? AND remaining > 0 "
+            "ORDER BY expires_at LIMIT 1",
+            (member.wallet_id,),
+        ).fetchone()
+        expiry = None
+        if row is not None:
+            day = row[0][:10]
+            (points,) = self._conn.execute(
+                "SELECT sum(remaining) FROM lots WHERE wallet_id = ? AND remaining > 0 "
+                "AND expires_at >= ? AND expires_at < ?",
+                (member.wallet_id, day, day + "T99"),
+            ).fetchone()
+            expiry = Expiry(int(points), row[0])
+        return MemberCard(
+            member,
+            progress,
+            expiry,
+            tuple(self._entries_of(member.wallet_id, recent)),
+            tuple(r.id for r in self.settings.rewards if r.points <= member.balance),
+        )
+
+    def history(self, phone: str, limit: int = 20) -> list[Entry]:
+        if not 1 <= limit <= 10_000:
+            raise InvalidInput("The limit must be between 1 and 10000.")
+        return self._entries_of(self.member(phone).wallet_id, limit)
+
+    def _entries_of(self, wallet_id: str, limit: int) -> list[Entry]:
+        rows = self._conn.execute(
+            f"SELECT {_COLS} FROM entries WHERE wallet_id = ? "
+            "ORDER BY created_at DESC, seq DESC LIMIT ?",
+            (wallet_id, limit),
+        ).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    def entry(self, entry_id: str) -> Entry:
+        row = self._conn.execute(
+            f"SELECT {_COLS} FROM entries WHERE entry_id = ?", ((entry_id or "").strip(),)
+        ).fetchone()
+        if row is None:
+            raise EntryNotFound(f"No entry with id '{entry_id}': check the id.")
+        return Entry.from_row(row)
+
+    # -- points ----------------------------------------------------------
+
+    def _writer(self, conn: sqlite3.Connection) -> _Writer:
+        store_id, terminal_id = self.terminal()
+        return _Writer(conn, store_id, terminal_id, self._clock(), self._currency)
+
+    def _find_ref(self, kind: str, ref: str) -> Entry | None:
+        _, terminal_id = self.terminal()
+        row = self._conn.execute(
+            f"SELECT {_COLS} FROM entries WHERE terminal_id = ? AND kind = ? AND ref = ?",
+            (terminal_id, kind, ref),
+        ).fetchone()
+        return None if row is None else Entry.from_row(row, duplicate=True)
+
+    def earn(self, phone: str, amount: str | Any, ref: str, cashier_id: str | None = None) -> Entry:
+        """Add points for a sale. The same ``ref`` again returns the first entry
+        (``duplicate=True``) and changes nothing."""
+        e164 = self.normalize(phone)
+        amount_minor = parse_amount(amount, self._max_sale)
+        ref = _clean_id(ref, "The sale reference")
+        cashier_id = self._check_cashier(cashier_id)
+        with transaction(self._conn) as conn:
+            member_id, _, _, wallet_id, *_ = self._member_row(e164)
+            first = self._find_ref("earn", ref)
+            if first is not None:
+                if first.member_id != member_id or first.amount_minor != amount_minor:
+                    raise RefConflict(
+                        f"Sale {ref} was already recorded for another member or amount "
+                        f"({format_minor(first.amount_minor or 0)}): check the bill number."
+                    )
+                return first
+            writer = self._writer(conn)
+            self._expire_due(writer, wallet_id, member_id, writer.now)
+            tier = tier_for(self._spend_12m(wallet_id), self._tiers)
+            result = earn_points(amount_minor, self._spend_per_point, tier)
+            entry = writer.append(
+                wallet_id=wallet_id,
+                member_id=member_id,
+                kind="earn",
+                points=result.points,
+                amount_minor=amount_minor,
+                ref=ref,
+                cashier_id=cashier_id,
+                rules=result.rules,
+            )
+            self._credit(writer, entry)
+        return entry
+
+    def redeem(
+        self,
+        phone: str,
+        *,
+        ref: str,
+        points: int | str | None = None,
+        reward_id: str | None = None,
+        cashier_id: str | None = None,
+        approval: Credentials | None = None,
+    ) -> Redemption:
+        """Spend points, by number or for a reward (which issues a coupon)."""
+        e164 = self.normalize(phone)
+        if (points is None) == (reward_id is None):
+            raise InvalidInput("Redeem either a number of points or a reward, not both.")
+        reward = self._reward(reward_id) if reward_id is not None else None
+        cost = reward.points if reward else parse_points(points)  # type: ignore[arg-type]
+        ref = _clean_id(ref, "The reference")
+        cashier_id = self._check_cashier(cashier_id)
+        first = self._find_ref("redeem", ref)
+        if first is not None:
+            return self._repeat_redemption(first, e164, cost, reward_id)
+        member = self._member_by_phone(e164)
+        self._check_balance(member, cost)
+        threshold = self.settings.redeem.approval_threshold
+        approver = None
+        if approval is not None:
+            approver = self._approve(approval)
+        elif cost > threshold:
+            raise ApprovalRequired(
+                f"Redeeming {cost} points is above {threshold}: a supervisor must approve "
+                "with their id and PIN."
+            )
+        with transaction(self._conn) as conn:
+            first = self._find_ref("redeem", ref)
+            if first is not None:
+                return self._repeat_redemption(first, e164, cost, reward_id)
+            writer = self._writer(conn)
+            self._expire_due(writer, member.wallet_id, member.member_id, writer.now)
+            member = self._member_by_phone(e164)
+            self._check_balance(member, cost)
+            rules: dict[str, Any] = {"approval_threshold": threshold}
+            if reward:
+                rules["reward_id"] = reward.id
+            entry = writer.append(
+                wallet_id=member.wallet_id,
+                member_id=member.member_id,
+                kind="redeem",
+                points=-cost,
+                ref=ref,
+                cashier_id=cashier_id,
+                approver_id=approver.staff_id if approver else None,
+                rules=rules,
+            )
+            self._debit(writer, entry.wallet_id, cost)
+            coupon = self._issue_coupon(writer, entry, reward) if reward else None
+        return Redemption(entry, coupon)
+
+    def _repeat_redemption(
+        self, first: Entry, e164: str, cost: int, reward_id: str | None
+    ) -> Redemption:
+        member_id = self._member_row(e164)[0]
+        if (
+            first.member_id != member_id
+            or -first.points != cost
+            or first.rules_applied.get("reward_id") != reward_id
+        ):
+            raise RefConflict(
+                f"Reference {first.ref} was already used for another redemption: "
+                "use a new reference."
+            )
+        return Redemption(first, self._coupon_of(first.entry_id))
+
+    def _check_balance(self, member: Member, cost: int) -> None:
+        if member.balance < cost:
+            who = member.name or (self.mask(member.phone) if member.phone else "This member")
+            raise InsufficientPoints(
+                f"Not enough points: {who} has {member.balance} points, {cost} needed.",
+                balance=member.balance,
+                needed=cost,
+            )
+
+    def _reward(self, reward_id: str) -> Reward:
+        reward = self._rewards.get((reward_id or "").strip().upper())
+        if reward is None:
+            raise RewardNotFound(f"No reward '{reward_id}' in the catalog: see 'pos rewards list'.")
+        return reward
+
+    def rewards(self) -> list[Reward]:
+        return list(self.settings.rewards)
+
+    def reverse(self, entry_id: str, reason: str, approval: Credentials) -> Entry:
+        """Undo an entry with a new, opposite one. Needs a supervisor."""
+        reason_text = _clean_text(reason, "reason", required=True)
+        original = self.entry(entry_id)
+        if original.kind in ("reverse", "expire"):
+            raise NotReversible(
+                f"A {original.kind} entry cannot be reversed: make an adjustment instead."
+            )
+        approver = self._approve(approval)
+        with transaction(self._conn) as conn:
+            done = conn.execute(
+                "SELECT entry_id FROM entries WHERE reverses = ?", (original.entry_id,)
+            ).fetchone()
+            if done:
+                raise NotReversible(f"Entry {original.entry_id} was already reversed by {done[0]}.")
+            coupon = conn.execute(
+                "SELECT code, status FROM coupons WHERE entry_id = ?", (original.entry_id,)
+            ).fetchone()
+            if coupon and coupon[1] == "used":
+                raise NotReversible(
+                    f"Coupon {couponlib.display_code(coupon[0])} was already used: "
+                    "this redemption cannot be reversed."
+                )
+            writer = self._writer(conn)
+            entry = writer.append(
+                wallet_id=original.wallet_id,
+                member_id=original.member_id,
+                kind="reverse",
+                points=-original.points,
+                amount_minor=None if original.amount_minor is None else -original.amount_minor,
+                ref=original.ref,
+                approver_id=approver.staff_id,
+                reason=reason_text,
+                reverses=original.entry_id,
+                rules={"reversed_kind": original.kind},
+            )
+            if original.points > 0:
+                self._debit(writer, original.wallet_id, original.points, first=original.entry_id)
+            elif original.points < 0:
+                self._credit(writer, entry)
+            if coupon:
+                conn.execute("UPDATE coupons SET status = 'void' WHERE code = ?", (coupon[0],))
+        return entry
+
+    def adjust(self, phone: str, points: int | str, reason: str, approval: Credentials) -> Entry:
+        """Add or remove points by hand, with a reason. Needs a supervisor."""
+        e164 = self.normalize(phone)
+        change = parse_points(points, allow_negative=True)
+        reason_text = _clean_text(reason, "reason", required=True)
+        member = self._member_by_phone(e164)
+        if change < 0:
+            self._check_balance(member, -change)
+        approver = self._approve(approval)
+        with transaction(self._conn) as conn:
+            writer = self._writer(conn)
+            self._expire_due(writer, member.wallet_id, member.member_id, writer.now)
+            if change < 0:
+                self._check_balance(self._member_by_phone(e164), -change)
+            entry = writer.append(
+                wallet_id=member.wallet_id,
+                member_id=member.member_id,
+                kind="adjust",
+                points=change,
+                approver_id=approver.staff_id,
+                reason=reason_text,
+            )
+            if change > 0:
+                self._credit(writer, entry)
+            else:
+                self._debit(writer, member.wallet_id, -change)
+        return entry
+
+    def expire(self, as_of: datetime | None = None) -> list[Entry]:
+        """Expire every lot due by ``as_of`` (default now): one entry and one
+        transaction per wallet, so an interrupted run simply continues."""
+        cutoff = as_of or self._clock()
+        self.terminal()
+        due = self._conn.execute(
+            "SELECT DISTINCT l.wallet_id, m.member_id FROM lots l "
+            "LEFT JOIN members m USING (wallet_id) WHERE l.remaining > 0 AND l.expires_at <= ?",
+            (iso(cutoff),),
+        ).fetchall()
+        made: list[Entry] = []
+        for wallet_id, member_id in due:
+            with transaction(self._conn) as conn:
+                entry = self._expire_due(self._writer(conn), wallet_id, member_id, cutoff)
+            if entry is not None:
+                made.append(entry)
+        return made
+
+    # -- lots (FIFO) -----------------------------------------------------
+    # Invariant: the lots' remaining points add up to max(balance, 0).
+
+    def _expire_due(
+        self, writer: _Writer, wallet_id: str, member_id: str | None, cutoff: datetime
+    ) -> Entry | None:
+        lots = writer.conn.execute(
+            "SELECT entry_id, remaining FROM lots WHERE wallet_id = ? AND remaining > 0 "
+            "AND expires_at <= ? ORDER BY expires_at, entry_id",
+            (wallet_id, iso(cutoff)),
+        ).fetchall()
+        if not lots:
+            return None
+        total = sum(r for _, r in lots)
+        entry = writer.append(
+            wallet_id=wallet_id,
+            member_id=member_id,
+            kind="expire",
+            points=-total,
+            rules={"as_of": iso(cutoff), "lots": dict(lots)},
+        )
+        writer.conn.executemany(
+            "UPDATE lots SET remaining = 0 WHERE entry_id = ?", [(e,) for e, _ in lots]
+        )
+        return entry
+
+    def _credit(self, writer: _Writer, entry: Entry) -> None:
+        if entry.points <= 0:
+            return
+        before = entry.balance_after - entry.points
+        remaining = max(entry.balance_after, 0) - max(before, 0)
+        writer.conn.execute(
+            "INSERT INTO lots (entry_id, wallet_id, points, remaining, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                entry.entry_id,
+                entry.wallet_id,
+                entry.points,
+                remaining,
+                iso(writer.now + self._expiry),
+            ),
+        )
+
+    def _debit(
+        self, writer: _Writer, wallet_id: str, points: int, first: str | None = None
+    ) -> None:
+        """Take ``points`` from the wallet's lots: ``first`` (a reversed earn's
+        own lot) before the others, then oldest first."""
+        conn = writer.conn
+        lots = conn.execute(
+            "SELECT entry_id, remaining FROM lots WHERE wallet_id = ? AND remaining > 0 "
+            "ORDER BY entry_id = ? DESC, expires_at, entry_id",
+            (wallet_id, first),
+        ).fetchall()
+        left = points
+        for entry_id, remaining in lots:
+            if left == 0:
+                break
+            take = min(left, remaining)
+            conn.execute(
+                "UPDATE lots SET remaining = remaining - ? WHERE entry_id = ?", (take, entry_id)
+            )
+            left -= take
+
+    # -- coupons ---------------------------------------------------------
+
+    def _coupon_key(self) -> bytes:
+        if self._key is None:
+            (issued,) = self._conn.execute("SELECT count(*) FROM coupons").fetchone()
+            self._key = couponlib.load_or_create_key(self.secrets_path, create=issued == 0)
+        return self._key
+
+    def _issue_coupon(self, writer: _Writer, entry: Entry, reward: Reward) -> Coupon:
+        expires = writer.now + timedelta(days=reward.validity_days)
+        code = couponlib.new_code()
+        while writer.conn.execute("SELECT 1 FROM coupons WHERE code = ?", (code,)).fetchone():
+            code = couponlib.new_code()
+        payload = couponlib.sign(self._coupon_key(), code, reward.id, expires.strftime("%Y%m%d"))
+        coupon = Coupon(
+            code, entry.entry_id, reward.id, entry.member_id or "", payload,
+            iso(writer.now), iso(expires), "issued",
+        )  # fmt: skip
+        writer.conn.execute(
+            "INSERT INTO coupons (code, entry_id, reward_id, member_id, payload, issued_at, "
+            "expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (code, entry.entry_id, reward.id, coupon.member_id, payload,
+             coupon.issued_at, coupon.expires_at, "issued"),
+        )  # fmt: skip
+        return coupon
+
+    def _coupon_of(self, entry_id: str) -> Coupon | None:
+        row = self._conn.execute(
+            "SELECT code, entry_id, reward_id, member_id, payload, issued_at, expires_at, "
+            "status FROM coupons WHERE entry_id = ?",
+            (entry_id,),
+        ).fetchone()
+        return None if row is None else self._with_expiry(Coupon(*row))
+
+    def _with_expiry(self, coupon: Coupon) -> Coupon:
+        if coupon.status == "issued" and coupon.expires_at <= iso(self._clock()):
+            return replace(coupon, status="expired")
+        return coupon
+
+    def check_coupon(self, text: str) -> Coupon:
+        """Status of a coupon from its code or scanned payload: issued, used,
+        void, expired, or forged (a payload whose signature does not match)."""
+        code = self._coupon_code(text)
+        if isinstance(code, Coupon):
+            return code
+        row = self._conn.execute(
+            "SELECT code, entry_id, reward_id, member_id, payload, issued_at, expires_at, "
+            "status FROM coupons WHERE code = ?",
+            (code,),
+        ).fetchone()
+        if row is None:
+            raise CouponNotFound(
+                f"No coupon {couponlib.display_code(code)} in this terminal's ledger: "
+                "check the code (or sync with head office)."
+            )
+        coupon = Coupon(*row)
+        if couponlib.looks_like_payload(text) and text.strip() != coupon.payload:
+            return _forged(text, code)
+        return self._with_expiry(coupon)
+
+    def _coupon_code(self, text: str) -> str | Coupon:
+        if couponlib.looks_like_payload(text):
+            payload = couponlib.read_payload(self._coupon_key(), text)
+            if payload is None or not payload.genuine:
+                return _forged(text, payload.code if payload else "")
+            return payload.code
+        code = couponlib.normalize_code(text or "")
+        if len(code) != 8 or not code.isalnum():
+            raise InvalidInput(
+                f"'{text}' is not a coupon code: a code looks like K7QM-2XPA; or scan the QR."
+            )
+        return code
+
+    def use_coupon(self, text: str, cashier_id: str | None = None) -> Coupon:
+        """Mark a coupon used (single use); refuses used, void, expired or forged."""
+        coupon = self.check_coupon(text)
+        if coupon.status != "issued":
+            raise CouponUnusable(_unusable_message(coupon), status=coupon.status)
+        _, terminal_id = self.terminal()
+        with transaction(self._conn) as conn:
+            changed = conn.execute(
+                "UPDATE coupons SET status = 'used', used_at = ?, used_terminal = ?, used_by = ? "
+                "WHERE code = ? AND status = 'issued'",
+                (iso(self._clock()), terminal_id, cashier_id, coupon.code),
+            ).rowcount
+        if changed != 1:
+            return self.use_coupon(text, cashier_id)  # lost a race: report the new status
+        return self.check_coupon(coupon.code)
+
+    # -- checks ----------------------------------------------------------
+
+    def verify(self) -> list[Problem]:
+        from ledger.verify import run_checks
+
+        return run_checks(self._conn)
+
+    def all_entries(self) -> Iterator[Entry]:
+        for row in self._conn.execute(f"SELECT {_COLS} FROM entries ORDER BY terminal_id, seq"):
+            yield Entry.from_row(row)
+
+
+def _forged(text: str, code: str) -> Coupon:
+    return Coupon(code, "", "", "", text.strip(), "", "", "forged")
+
+
+def _unusable_message(coupon: Coupon) -> str:
+    shown = couponlib.display_code(coupon.code) if coupon.code else "This coupon"
+    return {
+        "used": f"Coupon {shown} was already used.",
+        "void": f"Coupon {shown} was cancelled (its redemption was reversed).",
+        "expired": f"Coupon {shown} expired on {coupon.expires_at[:10]}.",
+        "forged": "This coupon is not genuine (its signature does not match): do not accept it.",
+    }.get(coupon.status, f"Coupon {shown} cannot be used ({coupon.status}).")
+
+
+def _locked_message(staff_id: str, left: timedelta) -> str:
+    minutes = max(1, int(left.total_seconds() + 59) // 60)
+    return (
+        f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min "
+        "or ask an admin."
+    )

@@ -1,0 +1,392 @@
+"""The ``pos`` command: the scriptable face of the ledger.
+
+Exit status: 0 done; 1 refused by a rule; 2 usage or configuration error;
+3 not found. With ``--json`` stdout holds exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any, NoReturn
+
+from config import ConfigError, Settings, default_db_path, load_settings
+from ledger.errors import USAGE, LedgerError
+from ledger.models import Credentials
+from ledger.service import Ledger
+from pos import output
+from pos.logs import setup_logging
+
+log = logging.getLogger("pos.cli")
+INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's fault
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+@dataclass
+class Result:
+    body: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    settings: Settings
+    db_path: Path
+    _ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger.open(self.db_path, self.settings)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+def read_pin(prompt: str, *, confirm: bool = False) -> str:
+    """A PIN from the keyboard (not echoed) or, for scripts, stdin's first line."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        pin = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat the PIN: ") != pin:
+            raise UsageError("The two PINs differ: nothing was changed.")
+        return pin
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise UsageError("No PIN given: type it at the prompt or pipe it on stdin.")
+    return line.rstrip("\r\n")
+
+
+def _approval(staff_id: str | None) -> Credentials | None:
+    if staff_id is None:
+        return None
+    return Credentials(staff_id, read_pin(f"PIN for {staff_id}: "))
+
+
+# -- commands -------------------------------------------------------------
+
+
+def cmd_init(ctx: Context) -> Result:
+    ids = ctx.ledger.init(ctx.args.store, ctx.args.terminal)
+    body = {**ids, "db": str(ctx.db_path)}
+    return Result(body, [f"Ledger {ctx.db_path} is store {ids['store_id']}, "
+                         f"terminal {ids['terminal_id']}."])  # fmt: skip
+
+
+def cmd_staff_add(ctx: Context) -> Result:
+    ctx.ledger.terminal()
+    pin = read_pin(f"New PIN for {ctx.args.staff_id}: ", confirm=True)
+    staff = ctx.ledger.add_staff(ctx.args.staff_id, ctx.args.role, pin, ctx.args.name)
+    return Result({"staff": staff.to_dict()}, [f"Added {staff.role} {staff.staff_id}."])
+
+
+def cmd_member_enroll(ctx: Context) -> Result:
+    member, created = ctx.ledger.enroll(ctx.args.phone, ctx.args.name, ctx.args.consent)
+    body = {**member.to_dict(), "created": created}
+    verb = "Enrolled" if created else "Already a member:"
+    return Result(body, [f"{verb} {ctx.ledger.mask(member.phone or '')} ({member.member_id})."])
+
+
+def cmd_member_show(ctx: Context) -> Result:
+    card = ctx.ledger.card(ctx.args.phone)
+    body = card.to_dict()
+    lines = output.member_lines(body, ctx.ledger.mask(card.member.phone or ""))
+    lines += ["  " + output.entry_line(e) for e in body["recent"]]
+    return Result(body, lines)
+
+
+def cmd_member_history(ctx: Context) -> Result:
+    member = ctx.ledger.member(ctx.args.phone)
+    entries = [e.to_dict() for e in ctx.ledger.history(ctx.args.phone, ctx.args.limit)]
+    lines = [output.entry_line(e) for e in entries] or ["No entries yet."]
+    return Result({"member": member.to_dict(), "entries": entries}, lines)
+
+
+def cmd_earn(ctx: Context) -> Result:
+    a = ctx.args
+    entry = ctx.ledger.earn(a.phone, a.amount, a.ref, a.cashier)
+    body = entry.to_dict()
+    if entry.duplicate:
+        return Result(body, [f"Sale {entry.ref} was already recorded: nothing added "
+                             f"(balance {entry.balance_after})."])  # fmt: skip
+    return Result(body, [f"+{entry.points} points, balance {entry.balance_after}."])
+
+
+def cmd_redeem(ctx: Context) -> Result:
+    a = ctx.args
+    points = None if a.points is None else a.points
+    result = ctx.ledger.redeem(
+        a.phone,
+        ref=a.ref,
+        points=points,
+        reward_id=a.reward,
+        cashier_id=a.cashier,
+        approval=_approval(a.approver),
+    )
+    body = result.to_dict()
+    lines = [f"{result.entry.points} points, balance {result.entry.balance_after}."]
+    if result.entry.duplicate:
+        lines = [f"Redemption {result.entry.ref} was already recorded: nothing changed."]
+    if result.coupon:
+        lines += output.coupon_lines(result.coupon.to_dict())
+    return Result(body, lines)
+
+
+def cmd_reverse(ctx: Context) -> Result:
+    a = ctx.args
+    entry = ctx.ledger.reverse(a.entry_id, a.reason, _required_approval(a.approver))
+    return Result(entry.to_dict(), [f"Reversed: {entry.points:+} points, "
+                                    f"balance {entry.balance_after}."])  # fmt: skip
+
+
+def cmd_adjust(ctx: Context) -> Result:
+    a = ctx.args
+    entry = ctx.ledger.adjust(a.phone, a.points, a.reason, _required_approval(a.approver))
+    return Result(entry.to_dict(), [f"Adjusted {entry.points:+} points, "
+                                    f"balance {entry.balance_after}."])  # fmt: skip
+
+
+def _required_approval(staff_id: str) -> Credentials:
+    approval = _approval(staff_id)
+    assert approval is not None  # argparse makes --approver required here
+    return approval
+
+
+def cmd_coupon_check(ctx: Context) -> Result:
+    coupon = ctx.ledger.check_coupon(ctx.args.code)
+    body = {"coupon": coupon.to_dict(), "status": coupon.status,
+            "usable": coupon.status == "issued"}  # fmt: skip
+    return Result(body, output.coupon_lines(coupon.to_dict()))
+
+
+def cmd_coupon_use(ctx: Context) -> Result:
+    coupon = ctx.ledger.use_coupon(ctx.args.code, ctx.args.cashier)
+    return Result({"coupon": coupon.to_dict()}, output.coupon_lines(coupon.to_dict()))
+
+
+def cmd_rewards_list(ctx: Context) -> Result:
+    rewards = [r.model_dump(mode="json") for r in ctx.settings.rewards]
+    lines = [f"{r['id']:<12} {r['points']:>6} pts  {r['kind']:<13} {r['name_en']} / {r['name_th']}"
+             for r in rewards]  # fmt: skip
+    return Result({"rewards": rewards}, lines)
+
+
+def cmd_expire(ctx: Context) -> Result:
+    as_of = None
+    if ctx.args.as_of:
+        try:
+            day = datetime.strptime(ctx.args.as_of, "%Y-%m-%d").date()
+        except ValueError:
+            raise UsageError(f"--as-of '{ctx.args.as_of}' is not a date like 2026-12-31.") from None
+        as_of = datetime.combine(day, time.max, tzinfo=UTC)
+    entries = ctx.ledger.expire(as_of)
+    total = -sum(e.points for e in entries)
+    body = {"expired_points": total, "wallets": len(entries),
+            "entries": [e.to_dict() for e in entries]}  # fmt: skip
+    return Result(body, [f"Expired {total} points in {len(entries)} wallet(s)."])
+
+
+def cmd_verify(ctx: Context) -> Result:
+    problems = ctx.ledger.verify()
+    body = {"ok": not problems, "problems": [p.to_dict() for p in problems]}
+    if not problems:
+        return Result(body, ["Ledger verified: no problems."])
+    lines = [f"{p.check}: {p.message}" + (f" [entry {p.entry_id}]" if p.entry_id else "")
+             for p in problems]  # fmt: skip
+    raise VerifyFailed(body, lines)
+
+
+class VerifyFailed(Exception):
+    def __init__(self, body: dict[str, Any], lines: list[str]) -> None:
+        super().__init__("verify failed")
+        self.result = Result(body, lines)
+
+
+# -- parser ---------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    # SUPPRESS so a subcommand's copy does not overwrite a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="ledger database file")
+    common.add_argument("--config", default=argparse.SUPPRESS, help="settings file (TOML)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON object on stdout")  # fmt: skip
+    return common
+
+
+Handler = Callable[[Context], Result]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(
+        prog="pos",
+        description="Loyalty POS: phone-number loyalty points at the counter. "
+        "Run a command with --help for its options.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(parent: Any, name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=text,
+                                                       description=text)  # fmt: skip
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command(sub, "init", cmd_init, "set up this terminal's store and terminal ids")
+    p.add_argument("--store", required=True, metavar="STORE_ID")
+    p.add_argument("--terminal", required=True, metavar="TERMINAL_ID")
+
+    staff = sub.add_parser("staff", help="staff and PINs").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    p = command(staff, "add", cmd_staff_add, "add a staff member (PIN: prompt or stdin)")
+    p.add_argument("staff_id", metavar="STAFF_ID")
+    p.add_argument("--role", required=True, choices=["cashier", "supervisor", "admin"])
+    p.add_argument("--name")
+
+    member = sub.add_parser("member", help="members").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--name")
+    p.add_argument("--consent", action="store_true", help="the member agreed to data use")
+    p = command(member, "show", cmd_member_show, "a member's card: balance, tier, expiry")
+    p.add_argument("phone", metavar="PHONE")
+    p = command(member, "history", cmd_member_history, "a member's entries, newest first")
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--limit", type=int, default=20, metavar="N")
+
+    p = command(sub, "earn", cmd_earn, "add points for a sale")
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("amount", metavar="AMOUNT", help="the sale amount, e.g. 250 or 250.50")
+    p.add_argument("--ref", required=True, metavar="SALE_REF", help="the bill number")
+    p.add_argument("--cashier", metavar="STAFF_ID")
+
+    p = command(sub, "redeem", cmd_redeem, "spend points (approver PIN: prompt or stdin)")
+    p.add_argument("phone", metavar="PHONE")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--points", metavar="N")
+    what.add_argument("--reward", metavar="REWARD_ID")
+    p.add_argument("--ref", required=True, metavar="REF")
+    p.add_argument("--cashier", metavar="STAFF_ID")
+    p.add_argument("--approver", metavar="STAFF_ID")
+
+    p = command(sub, "reverse", cmd_reverse, "undo an entry (supervisor)")
+    p.add_argument("entry_id", metavar="ENTRY_ID")
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+
+    p = command(sub, "adjust", cmd_adjust, "add or remove points by hand (supervisor)")
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("points", metavar="POINTS", help="e.g. 50 or -50")
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+
+    coupon = sub.add_parser("coupon", help="coupons").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    p = command(coupon, "check", cmd_coupon_check,
+                "status of a coupon: issued, used, void, expired or forged")  # fmt: skip
+    p.add_argument("code", metavar="CODE_OR_PAYLOAD")
+    p = command(coupon, "use", cmd_coupon_use, "mark a coupon used")
+    p.add_argument("code", metavar="CODE_OR_PAYLOAD")
+    p.add_argument("--cashier", metavar="STAFF_ID")
+
+    rewards = sub.add_parser("rewards", help="the reward catalog").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    command(rewards, "list", cmd_rewards_list, "list the rewards")
+
+    p = command(sub, "expire", cmd_expire, "expire points past their date, oldest first")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="expire what is due by this date")
+
+    ledger = sub.add_parser("ledger", help="the journal").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
+    return parser
+
+
+# -- main -----------------------------------------------------------------
+
+
+def _emit(as_json: bool, result: Result, *, stream: Any = None) -> None:
+    if as_json:
+        print(json.dumps(result.body, ensure_ascii=False, default=str))
+    else:
+        for line in result.lines:
+            print(line, file=stream or sys.stdout)
+
+
+def _fail(as_json: bool, code: str, message: str, status: int) -> int:
+    if as_json:
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    else:
+        print(f"pos: {message}", file=sys.stderr)
+    return status
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        return _fail(as_json, "usage", str(exc), USAGE)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr if as_json else sys.stdout)
+        return 0 if not argv or argv == ["--json"] else USAGE
+    setup_logging()
+    ctx = None
+    try:
+        settings = load_settings(getattr(args, "config", None))
+        db_path = Path(getattr(args, "db", None) or settings.db or default_db_path())
+        ctx = Context(args, settings, db_path)
+        result = args.handler(ctx)
+    except UsageError as exc:
+        return _fail(as_json, "usage", str(exc), USAGE)
+    except ConfigError as exc:
+        return _fail(as_json, "config_error", str(exc), USAGE)
+    except LedgerError as exc:
+        log.info("refused %s: %s", exc.code, exc.message)
+        return _fail(as_json, exc.code, exc.message, exc.exit_status)
+    except VerifyFailed as exc:
+        _emit(as_json, exc.result, stream=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return _fail(as_json, "interrupted", "Interrupted: nothing was changed.", 130)
+    except Exception:
+        log.exception("unexpected error in pos %s", " ".join(argv))
+        return _fail(as_json, "internal_error",
+                     f"Unexpected error; details are in the log ({setup_logging()}).",
+                     INTERNAL)  # fmt: skip
+    finally:
+        if ctx is not None:
+            ctx.close()
+    _emit(as_json, result)
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
