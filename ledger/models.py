@@ -57,7 +57,7 @@ class Entry:
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...], duplicate: bool = False) -> Entry:
-        return cls(*row, duplicate=duplicate)
+        return cls(**dict(zip(ENTRY_COLUMNS, row, strict=True)), duplicate=duplicate)
 
     @property
     def rules_applied(self) -> dict[str, Any]:

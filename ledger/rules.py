@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Protocol
+from typing import Any
 
+from config.settings import Tier
 from ledger.money import format_minor, to_minor
-
-
-class TierRule(Protocol):
-    id: str
-    min_spend: Decimal
-    multiplier: Decimal
 
 
 @dataclass(frozen=True)
@@ -21,7 +17,7 @@ class EarnResult:
     rules: dict[str, Any]
 
 
-def tier_for(spend_12m_minor: int, tiers: list[TierRule]) -> TierRule:
+def tier_for(spend_12m_minor: int, tiers: Sequence[Tier]) -> Tier:
     """The highest tier whose threshold the rolling 12-month spend reaches."""
     chosen = tiers[0]
     for tier in tiers:
@@ -30,12 +26,12 @@ def tier_for(spend_12m_minor: int, tiers: list[TierRule]) -> TierRule:
     return chosen
 
 
-def next_tier(current: TierRule, tiers: list[TierRule]) -> TierRule | None:
+def next_tier(current: Tier, tiers: Sequence[Tier]) -> Tier | None:
     index = [t.id for t in tiers].index(current.id)
     return tiers[index + 1] if index + 1 < len(tiers) else None
 
 
-def earn_points(amount_minor: int, spend_per_point_minor: int, tier: TierRule) -> EarnResult:
+def earn_points(amount_minor: int, spend_per_point_minor: int, tier: Tier) -> EarnResult:
     """1 point per ``spend_per_point`` (rounded down), times the tier multiplier
     (rounded down). Records what applied so a slip or an audit can show it."""
     base = amount_minor // spend_per_point_minor

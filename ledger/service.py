@@ -279,7 +279,7 @@ class Ledger:
         return Staff(*row)
 
     def has_staff(self, role: str | None = None) -> bool:
-        sql, args = "SELECT 1 FROM staff", ()
+        sql, args = "SELECT 1 FROM staff", ()  # type: tuple[str, tuple[str, ...]]
         if role:
             sql, args = "SELECT 1 FROM staff WHERE role = ?", (role,)
         return self._conn.execute(sql + " LIMIT 1", args).fetchone() is not None
@@ -386,9 +386,12 @@ class Ledger:
         return tuple(row)
 
     def _member_by_phone(self, e164: str) -> Member:
-        row = self._member_row(e164)
-        spend = self._spend_12m(row[3])
-        return Member(*row, tier=tier_for(spend, self._tiers).id, spend_12m_minor=spend)
+        member_id, phone, name, wallet_id, consent_at, enrolled_at, balance = self._member_row(e164)
+        spend = self._spend_12m(wallet_id)
+        return Member(
+            member_id, phone, name, wallet_id, consent_at, enrolled_at, balance,
+            tier=tier_for(spend, self._tiers).id, spend_12m_minor=spend,
+        )  # fmt: skip
 
     def _spend_12m(self, wallet_id: str) -> int:
         since = iso(self._clock() - timedelta(days=365))
