@@ -7,13 +7,15 @@ head, and any coupon change land together or not at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from ledger import coupons as couponlib
 from ledger.chain import GENESIS, entry_hash
@@ -64,6 +66,21 @@ APPROVER_ROLES = ("supervisor", "admin")
 _COLS = ", ".join(ENTRY_COLUMNS)
 _INSERT_ENTRY = f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 _LOCK_CAP = timedelta(hours=24)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _serialized(method: Callable[Concatenate[Ledger, P], R]) -> Callable[Concatenate[Ledger, P], R]:
+    """One connection, several threads (the app's workers): one call at a time,
+    so two operations never share a transaction."""
+
+    def wrapper(self: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
 
 
 def _clean_id(value: str, what: str) -> str:
@@ -163,6 +180,7 @@ class Ledger:
         clock: Clock = utc_now,
     ) -> None:
         self._conn = conn
+        self._lock = threading.RLock()
         self.path = path
         self.settings = settings
         self.secrets_path = secrets_path
@@ -202,9 +220,11 @@ class Ledger:
 
     # -- setup -----------------------------------------------------------
 
+    @_serialized
     def is_initialized(self) -> bool:
         return self._meta("terminal_id") is not None
 
+    @_serialized
     def init(self, store_id: str, terminal_id: str) -> dict[str, str]:
         store_id = _clean_id(store_id, "The store id")
         terminal_id = _clean_id(terminal_id, "The terminal id")
@@ -230,6 +250,7 @@ class Ledger:
         self._coupon_key()  # create the key now, 0600, beside the database
         return {"store_id": store_id, "terminal_id": terminal_id}
 
+    @_serialized
     def terminal(self) -> tuple[str, str]:
         """(store_id, terminal_id) of this ledger."""
         if self._terminal is None:
@@ -246,6 +267,64 @@ class Ledger:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    @_serialized
+    def setup_complete(self) -> bool:
+        """Set up = store and terminal ids known and someone who can approve."""
+        return self.is_initialized() and (self.has_staff("supervisor") or self.has_staff("admin"))
+
+    @_serialized
+    def pref(self, name: str, default: str | None = None) -> str | None:
+        """A terminal-local preference (language, printer, wizard step)."""
+        value = self._meta(f"pref.{name}")
+        return default if value is None else value
+
+    @_serialized
+    def set_pref(self, name: str, value: str) -> None:
+        with transaction(self._conn) as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (f"pref.{name}", value),
+            )
+
+    @_serialized
+    def day_summary(self, day: datetime | None = None) -> dict[str, Any]:
+        """This terminal's totals for one UTC day: per kind and per cashier."""
+        moment = day or self._clock()
+        start = moment.strftime("%Y-%m-%dT00:00:00.000000Z")
+        end = (moment + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00.000000Z")
+        _, terminal_id = self.terminal()
+        where = "terminal_id = ? AND created_at >= ? AND created_at < ?"
+        args = (terminal_id, start, end)
+        kinds = {
+            kind: {"count": count, "points": points}
+            for kind, count, points in self._conn.execute(
+                f"SELECT kind, count(*), sum(points) FROM entries WHERE {where} "
+                "GROUP BY kind ORDER BY kind",
+                args,
+            )
+        }
+        cashiers = [
+            {"cashier_id": cashier, "kind": kind, "count": count, "points": points}
+            for cashier, kind, count, points in self._conn.execute(
+                f"SELECT coalesce(cashier_id, '-'), kind, count(*), sum(points) FROM entries "
+                f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
+                args,
+            )
+        ]
+        return {"day": start[:10], "terminal_id": terminal_id, "kinds": kinds,
+                "cashiers": cashiers}  # fmt: skip
+
+    @_serialized
+    def recent_entries(self, limit: int = 50) -> list[Entry]:
+        """This terminal's latest entries, newest first."""
+        _, terminal_id = self.terminal()
+        rows = self._conn.execute(
+            f"SELECT {_COLS} FROM entries WHERE terminal_id = ? ORDER BY seq DESC LIMIT ?",
+            (terminal_id, limit),
+        ).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
     @property
     def conn(self) -> sqlite3.Connection:
         """Read access for reports and verify; writes go through the methods."""
@@ -253,6 +332,7 @@ class Ledger:
 
     # -- staff -----------------------------------------------------------
 
+    @_serialized
     def add_staff(self, staff_id: str, role: str, pin: str, name: str | None = None) -> Staff:
         staff_id = _clean_id(staff_id, "The staff id")
         if role not in ROLES:
@@ -270,6 +350,7 @@ class Ledger:
             )
         return Staff(staff_id, name, role)
 
+    @_serialized
     def staff(self, staff_id: str) -> Staff:
         row = self._conn.execute(
             "SELECT staff_id, name, role FROM staff WHERE staff_id = ?", (staff_id,)
@@ -278,12 +359,14 @@ class Ledger:
             raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
         return Staff(*row)
 
+    @_serialized
     def has_staff(self, role: str | None = None) -> bool:
         sql, args = "SELECT 1 FROM staff", ()  # type: tuple[str, tuple[str, ...]]
         if role:
             sql, args = "SELECT 1 FROM staff WHERE role = ?", (role,)
         return self._conn.execute(sql + " LIMIT 1", args).fetchone() is not None
 
+    @_serialized
     def authenticate(self, staff_id: str, pin: str) -> Staff:
         """Check a PIN. Wrong PINs are counted durably; too many lock the id."""
         row = self._conn.execute(
@@ -344,6 +427,7 @@ class Ledger:
     def mask(self, e164: str) -> str:
         return mask_phone(e164, self._region)
 
+    @_serialized
     def enroll(
         self, phone: str, name: str | None = None, consent: bool = False
     ) -> tuple[Member, bool]:
@@ -370,6 +454,7 @@ class Ledger:
                 created = True
         return self._member_by_phone(e164), created
 
+    @_serialized
     def member(self, phone: str) -> Member:
         return self._member_by_phone(self.normalize(phone))
 
@@ -402,6 +487,7 @@ class Ledger:
         ).fetchone()
         return int(spend)
 
+    @_serialized
     def card(self, phone: str, recent: int = 5) -> MemberCard:
         """Everything the member card needs, in a handful of indexed reads."""
         member = self.member(phone)
@@ -435,6 +521,7 @@ class Ledger:
             tuple(r.id for r in self.settings.rewards if r.points <= member.balance),
         )
 
+    @_serialized
     def history(self, phone: str, limit: int = 20) -> list[Entry]:
         if not 1 <= limit <= 10_000:
             raise InvalidInput("The limit must be between 1 and 10000.")
@@ -448,6 +535,7 @@ class Ledger:
         ).fetchall()
         return [Entry.from_row(r) for r in rows]
 
+    @_serialized
     def entry(self, entry_id: str) -> Entry:
         row = self._conn.execute(
             f"SELECT {_COLS} FROM entries WHERE entry_id = ?", ((entry_id or "").strip(),)
@@ -470,6 +558,7 @@ class Ledger:
         ).fetchone()
         return None if row is None else Entry.from_row(row, duplicate=True)
 
+    @_serialized
     def earn(self, phone: str, amount: str | Any, ref: str, cashier_id: str | None = None) -> Entry:
         """Add points for a sale. The same ``ref`` again returns the first entry
         (``duplicate=True``) and changes nothing."""
@@ -504,6 +593,7 @@ class Ledger:
             self._credit(writer, entry)
         return entry
 
+    @_serialized
     def redeem(
         self,
         phone: str,
@@ -594,6 +684,7 @@ class Ledger:
     def rewards(self) -> list[Reward]:
         return list(self.settings.rewards)
 
+    @_serialized
     def reverse(self, entry_id: str, reason: str, approval: Credentials) -> Entry:
         """Undo an entry with a new, opposite one. Needs a supervisor."""
         reason_text = _clean_text(reason, "reason", required=True)
@@ -638,6 +729,7 @@ class Ledger:
                 conn.execute("UPDATE coupons SET status = 'void' WHERE code = ?", (coupon[0],))
         return entry
 
+    @_serialized
     def adjust(self, phone: str, points: int | str, reason: str, approval: Credentials) -> Entry:
         """Add or remove points by hand, with a reason. Needs a supervisor."""
         e164 = self.normalize(phone)
@@ -666,6 +758,7 @@ class Ledger:
                 self._debit(writer, member.wallet_id, -change)
         return entry
 
+    @_serialized
     def expire(self, as_of: datetime | None = None) -> list[Entry]:
         """Expire every lot due by ``as_of`` (default now): one entry and one
         transaction per wallet, so an interrupted run simply continues."""
@@ -787,6 +880,7 @@ class Ledger:
             return replace(coupon, status="expired")
         return coupon
 
+    @_serialized
     def check_coupon(self, text: str) -> Coupon:
         """Status of a coupon from its code or scanned payload: issued, used,
         void, expired, or forged (a payload whose signature does not match)."""
@@ -821,6 +915,7 @@ class Ledger:
             )
         return code
 
+    @_serialized
     def use_coupon(self, text: str, cashier_id: str | None = None) -> Coupon:
         """Mark a coupon used (single use); refuses used, void, expired or forged."""
         coupon = self.check_coupon(text)
@@ -839,6 +934,7 @@ class Ledger:
 
     # -- checks ----------------------------------------------------------
 
+    @_serialized
     def verify(self) -> list[Problem]:
         from ledger.verify import run_checks
 

@@ -1,0 +1,185 @@
+"""Thai and English text for the counter app, and locale-aware numbers (Babel)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_currency, format_decimal
+from textual.dom import DOMNode
+
+LANGUAGES = ("th", "en")
+_LOCALES = {"th": "th_TH", "en": "en_US"}
+
+# key: (English, Thai)
+TEXT: dict[str, tuple[str, str]] = {
+    # bindings (footer)
+    "key.quit": ("Quit", "ออก"),
+    "key.language": ("ไทย", "English"),
+    "key.logout": ("Log out", "ออกจากระบบ"),
+    "key.supervisor": ("Supervisor", "หัวหน้า"),
+    "key.redeem": ("Redeem", "แลกแต้ม"),
+    "key.back": ("Back", "กลับ"),
+    "key.enroll": ("Enroll", "สมัคร"),
+    "key.consent": ("Consent", "ยินยอม"),
+    "key.cancel": ("Cancel", "ยกเลิก"),
+    "key.use": ("Mark used", "ใช้คูปอง"),
+    "key.reverse": ("Reverse", "ยกเลิกรายการ"),
+    "key.ref": ("Sale ref", "เลขที่บิล"),
+    "key.next": ("Next", "ถัดไป"),
+    # login
+    "login.title": ("Staff login", "เข้าสู่ระบบพนักงาน"),
+    "login.staff": ("Staff id", "รหัสพนักงาน"),
+    "login.pin": ("PIN", "รหัส PIN"),
+    "login.hint": ("Type your id, Enter, then your PIN, Enter.",
+                   "พิมพ์รหัสพนักงาน กด Enter แล้วพิมพ์ PIN กด Enter"),
+    # lookup
+    "lookup.title": ("Member lookup", "ค้นหาสมาชิก"),
+    "lookup.phone": ("Phone number (or scan a coupon)", "เบอร์โทรศัพท์ (หรือสแกนคูปอง)"),
+    "lookup.hint": ("Type the phone number and press Enter.", "พิมพ์เบอร์โทรศัพท์แล้วกด Enter"),
+    "lookup.enroll": ("Enroll {phone}?", "สมัครสมาชิก {phone}?"),
+    "lookup.consent": ("Customer agrees to keep their phone number for points (C to toggle)",
+                       "ลูกค้ายินยอมให้เก็บเบอร์โทรเพื่อสะสมแต้ม (กด C เพื่อเลือก)"),
+    "lookup.enroll_hint": ("Enter: enroll   Esc: cancel", "Enter: สมัคร   Esc: ยกเลิก"),
+    "lookup.earned": ("+{points} points, balance {balance} ({who})",
+                      "+{points} แต้ม คงเหลือ {balance} ({who})"),
+    "lookup.duplicate": ("Sale {ref} was already recorded: no points added (balance {balance})",
+                         "บิล {ref} บันทึกไปแล้ว ไม่ได้เพิ่มแต้ม (คงเหลือ {balance})"),
+    "lookup.enrolled": ("Enrolled {phone}", "สมัครสมาชิก {phone} แล้ว"),
+    # member card
+    "card.title": ("Member", "สมาชิก"),
+    "card.noname": ("(no name)", "(ไม่มีชื่อ)"),
+    "card.balance": ("Balance", "แต้มคงเหลือ"),
+    "card.points": ("{n} points", "{n} แต้ม"),
+    "card.tier": ("Tier", "ระดับ"),
+    "card.to_next": ("{amount} more to {tier}", "อีก {amount} ถึงระดับ {tier}"),
+    "card.top_tier": ("Top tier", "ระดับสูงสุด"),
+    "card.expiry": ("Expiring next", "แต้มที่จะหมดอายุ"),
+    "card.expiry_value": ("{n} points on {date}", "{n} แต้ม วันที่ {date}"),
+    "card.no_expiry": ("nothing", "ไม่มี"),
+    "card.visits": ("Last visits", "รายการล่าสุด"),
+    "card.no_visits": ("no visits yet", "ยังไม่มีรายการ"),
+    "card.rewards": ("Can redeem", "แลกได้"),
+    "card.no_rewards": ("nothing yet", "ยังไม่มี"),
+    "card.amount": ("Sale amount", "ยอดขาย"),
+    "card.amount_hint": ("Type the amount and press Enter.", "พิมพ์ยอดขายแล้วกด Enter"),
+    "card.ref": ("Sale ref (optional)", "เลขที่บิล (ไม่บังคับ)"),
+    # redeem
+    "redeem.title": ("Redeem points", "แลกแต้ม"),
+    "redeem.points": ("Or a number of points", "หรือระบุจำนวนแต้ม"),
+    "redeem.none": ("No reward is affordable yet.", "ยังไม่มีของรางวัลที่แลกได้"),
+    "redeem.done": ("Redeemed {points} points, balance {balance}",
+                    "แลก {points} แต้ม คงเหลือ {balance}"),
+    "redeem.pts": ("{n} pts", "{n} แต้ม"),
+    # approval
+    "approval.title": ("Supervisor approval", "หัวหน้าอนุมัติ"),
+    "approval.why": ("{what}: a supervisor types their id and PIN.",
+                     "{what}: หัวหน้าพิมพ์รหัสและ PIN"),
+    "approval.hint": ("Enter: approve   Esc: cancel (nothing changes)",
+                      "Enter: อนุมัติ   Esc: ยกเลิก (ไม่มีการเปลี่ยนแปลง)"),
+    "approval.cancelled": ("Cancelled: nothing was changed.", "ยกเลิกแล้ว ไม่มีการเปลี่ยนแปลง"),
+    # coupons
+    "coupon.title": ("Coupon", "คูปอง"),
+    "coupon.code": ("Code", "รหัส"),
+    "coupon.valid": ("Valid until {date}", "ใช้ได้ถึง {date}"),
+    "coupon.status.issued": ("Valid: not used yet", "ใช้ได้ ยังไม่ถูกใช้"),
+    "coupon.status.used": ("Already used", "ถูกใช้ไปแล้ว"),
+    "coupon.status.void": ("Cancelled", "ถูกยกเลิก"),
+    "coupon.status.expired": ("Expired", "หมดอายุ"),
+    "coupon.status.forged": ("Not genuine: do not accept", "คูปองปลอม ห้ามรับ"),
+    "coupon.use_hint": ("Enter: mark used   Esc: close", "Enter: ใช้คูปอง   Esc: ปิด"),
+    "coupon.close_hint": ("Enter or Esc: close", "Enter หรือ Esc: ปิด"),
+    "coupon.used_ok": ("Coupon {code} marked used", "ใช้คูปอง {code} แล้ว"),
+    # supervisor
+    "sup.title": ("Supervisor", "หัวหน้า"),
+    "sup.entries": ("Entries", "รายการ"),
+    "sup.adjust": ("Adjust", "ปรับแต้ม"),
+    "sup.staff": ("Staff", "พนักงาน"),
+    "sup.summary": ("Day summary", "สรุปประจำวัน"),
+    "sup.reason": ("Reason", "เหตุผล"),
+    "sup.phone": ("Phone", "เบอร์โทร"),
+    "sup.points": ("Points (+ or -)", "แต้ม (+ หรือ -)"),
+    "sup.staff_id": ("New staff id", "รหัสพนักงานใหม่"),
+    "sup.staff_name": ("Name", "ชื่อ"),
+    "sup.staff_role": ("Role: cashier, supervisor or admin", "บทบาท: cashier, supervisor, admin"),
+    "sup.staff_pin": ("PIN (4-8 digits)", "PIN (4-8 หลัก)"),
+    "sup.reverse_hint": ("Select an entry, type a reason, press F4.",
+                         "เลือกรายการ พิมพ์เหตุผล แล้วกด F4"),
+    "sup.reversed": ("Reversed: {points} points", "ยกเลิกรายการแล้ว {points} แต้ม"),
+    "sup.adjusted": ("Adjusted {points} points, balance {balance}",
+                     "ปรับ {points} แต้ม คงเหลือ {balance}"),
+    "sup.staff_added": ("Added {role} {staff}", "เพิ่ม {role} {staff} แล้ว"),
+    "sup.col.kind": ("Kind", "ประเภท"),
+    "sup.col.count": ("Count", "จำนวน"),
+    "sup.col.points": ("Points", "แต้ม"),
+    "sup.col.cashier": ("Cashier", "แคชเชียร์"),
+    "sup.col.time": ("Time", "เวลา"),
+    "sup.col.member": ("Member", "สมาชิก"),
+    "sup.col.ref": ("Ref", "อ้างอิง"),
+    # setup wizard
+    "setup.title": ("Setup: step {n} of 4", "ตั้งค่า: ขั้นที่ {n} จาก 4"),
+    "setup.ids": ("Store and terminal", "ร้านและเครื่อง"),
+    "setup.store": ("Store id (e.g. BKK01)", "รหัสร้าน (เช่น BKK01)"),
+    "setup.terminal": ("Terminal id (e.g. T1)", "รหัสเครื่อง (เช่น T1)"),
+    "setup.language": ("Language: type th or en", "ภาษา: พิมพ์ th หรือ en"),
+    "setup.language_title": ("Language", "ภาษา"),
+    "setup.printer_title": ("Printer", "เครื่องพิมพ์"),
+    "setup.printer": ("Printer: 'preview' (no printer yet) or a printer URL",
+                      "เครื่องพิมพ์: 'preview' (ยังไม่มีเครื่องพิมพ์) หรือ URL"),
+    "setup.printer_note": ("Test print shown below. Real printers arrive with the printing update.",
+                           "ตัวอย่างการพิมพ์ด้านล่าง เครื่องพิมพ์จริงจะรองรับในรุ่นถัดไป"),
+    "setup.supervisor_title": ("First supervisor", "หัวหน้าคนแรก"),
+    "setup.sup_id": ("Supervisor id", "รหัสหัวหน้า"),
+    "setup.sup_pin": ("PIN (4-8 digits)", "PIN (4-8 หลัก)"),
+    "setup.sup_pin2": ("Repeat the PIN", "PIN อีกครั้ง"),
+    "setup.hint": ("Enter: next field / next step   Esc: back", "Enter: ถัดไป   Esc: ย้อนกลับ"),
+    "setup.pin_mismatch": ("The two PINs differ: type them again.", "PIN ทั้งสองไม่ตรงกัน"),
+    "setup.language_bad": ("Type th or en.", "พิมพ์ th หรือ en"),
+    "setup.printer_bad": ("Only 'preview' works until printing lands: type preview.",
+                          "ตอนนี้รองรับเฉพาะ 'preview'"),
+    "setup.test_print": ("TEST PRINT  ทดสอบการพิมพ์  OK", "TEST PRINT  ทดสอบการพิมพ์  OK"),
+    "setup.done": ("Setup complete: log in as {staff}.", "ตั้งค่าเสร็จแล้ว เข้าสู่ระบบด้วย {staff}"),
+    # status bar
+    "status.nobody": ("not logged in", "ยังไม่เข้าสู่ระบบ"),
+    "status.printer": ("printer: {state}", "เครื่องพิมพ์: {state}"),
+    "status.sync_none": ("sync: no head office", "ซิงค์: ไม่มีสำนักงานใหญ่"),
+    "status.pending": ("{n} pending", "ค้าง {n}"),
+    # errors
+    "error.unexpected": ("Something went wrong; it was logged. Try again or call support.",
+                         "เกิดข้อผิดพลาด บันทึกไว้แล้ว ลองใหม่หรือติดต่อผู้ดูแล"),
+    "error.amount_empty": ("Type the sale amount, e.g. 250.50.", "พิมพ์ยอดขาย เช่น 250.50"),
+}  # fmt: skip
+
+
+class Translator:
+    def __init__(self, language: str = "th") -> None:
+        self.language = language if language in LANGUAGES else "th"
+
+    @property
+    def locale(self) -> str:
+        return _LOCALES[self.language]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        pair = TEXT.get(key)
+        if pair is None:
+            return key
+        text = pair[1] if self.language == "th" else pair[0]
+        return text.format(**values) if values else text
+
+    def money(self, minor: int, currency: str = "THB") -> str:
+        return format_currency(Decimal(minor) / 100, currency, locale=self.locale)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+
+def translate_bindings(node: DOMNode, tr: Translator) -> None:
+    """Footer labels in the current language: bindings carry an id that is the
+    text key (``key.redeem``); descriptions are replaced in place."""
+    mapping = node._bindings.key_to_bindings
+    for key, bindings in mapping.items():
+        mapping[key] = [
+            replace(b, description=tr(b.id)) if b.id and b.id.startswith("key.") else b
+            for b in bindings
+        ]
