@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ledger.errors import CorruptDatabase
+from ledger.errors import CorruptDatabase, DatabaseUnavailable
 from ledger.schema import MIGRATIONS
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -20,18 +20,25 @@ def connect(path: Path) -> sqlite3.Connection:
     not a SQLite database or is newer than this program.
     """
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            if fh.read(16) != _SQLITE_MAGIC:
-                raise CorruptDatabase(
-                    f"{path} is not a ledger database (damaged or another kind of file): "
-                    "restore it from a backup or point --db at the right file."
-                )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so every
-    # business operation is exactly one transaction and takes the write lock
-    # up front instead of failing half-way with SQLITE_BUSY.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder")
+        if path.exists() and path.stat().st_size > 0:
+            with path.open("rb") as fh:
+                if fh.read(16) != _SQLITE_MAGIC:
+                    raise CorruptDatabase(
+                        f"{path} is not a ledger database (damaged or another kind of file): "
+                        "restore it from a backup or point --db at the right file."
+                    )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so every
+        # business operation is exactly one transaction and takes the write lock
+        # up front instead of failing half-way with SQLITE_BUSY.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise DatabaseUnavailable(
+            f"Cannot open the ledger database {path} ({exc}): check the path and its permissions."
+        ) from None
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")

@@ -118,5 +118,9 @@ class CorruptDatabase(LedgerError):
     code = "corrupt_database"
 
 
+class DatabaseUnavailable(LedgerError):
+    code = "database_unavailable"
+
+
 class SecretsError(LedgerError):
     code = "secrets_error"

@@ -66,3 +66,23 @@ def mask_phone(e164: str, region: str = "TH") -> str:
             out.append("-")
         # brackets and other punctuation are dropped: the mask is for reading
     return prefix + "".join(out).strip("-")
+
+
+_TYPING = re.compile(r"^[+0-9 ()\-]*$")
+
+
+def format_as_typed(text: str, region: str = "TH") -> str:
+    """Format a partly typed number for display (``0812`` -> ``081 2``).
+
+    Anything that is not phone-like (a scanned coupon, letters) is returned
+    unchanged, so the field never fights the person typing.
+    """
+    raw = text.translate(_THAI_DIGITS)
+    if not _TYPING.match(raw):
+        return text
+    formatter = phonenumbers.AsYouTypeFormatter(region)
+    shown = ""
+    for ch in raw:
+        if ch.isdigit() or ch == "+":
+            shown = formatter.input_digit(ch)
+    return shown

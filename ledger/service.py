@@ -456,6 +456,7 @@ class Ledger:
 
     @_serialized
     def member(self, phone: str) -> Member:
+        self.terminal()
         return self._member_by_phone(self.normalize(phone))
 
     def _member_row(self, e164: str) -> tuple[Any, ...]:
@@ -884,6 +885,7 @@ class Ledger:
     def check_coupon(self, text: str) -> Coupon:
         """Status of a coupon from its code or scanned payload: issued, used,
         void, expired, or forged (a payload whose signature does not match)."""
+        self.terminal()
         code = self._coupon_code(text)
         if isinstance(code, Coupon):
             return code

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from config import ConfigError, Settings, default_db_path, load_settings
-from ledger.errors import USAGE, LedgerError
+from ledger.errors import USAGE, LedgerError, NotInitialized
 from ledger.models import Credentials
 from ledger.service import Ledger
 from pos import output
@@ -219,6 +219,16 @@ class VerifyFailed(Exception):
         self.result = Result(body, lines)
 
 
+def cmd_run(ctx: Context) -> Result:
+    from pos.run import run_app
+
+    run_app(ctx.settings, ctx.ledger)
+    return Result({}, [])
+
+
+CREATES_DB = (cmd_init, cmd_run)
+
+
 # -- parser ---------------------------------------------------------------
 
 
@@ -250,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                        description=text)  # fmt: skip
         p.set_defaults(handler=handler)
         return p
+
+    command(sub, "run", cmd_run, "open the counter app (the default)")
 
     p = command(sub, "init", cmd_init, "set up this terminal's store and terminal ids")
     p.add_argument("--store", required=True, metavar="STORE_ID")
@@ -355,13 +367,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         return _fail(as_json, "usage", str(exc), USAGE)
     if getattr(args, "handler", None) is None:
-        parser.print_help(sys.stderr if as_json else sys.stdout)
-        return 0 if not argv or argv == ["--json"] else USAGE
+        if as_json:
+            return _fail(as_json, "usage", "pos: name a command (see 'pos --help')", USAGE)
+        parser.print_help()
+        return 0 if not argv else USAGE
     setup_logging()
     ctx = None
     try:
         settings = load_settings(getattr(args, "config", None))
         db_path = Path(getattr(args, "db", None) or settings.db or default_db_path())
+        if args.handler not in CREATES_DB and not db_path.exists():
+            # A mistyped --db must not quietly start a new, empty ledger.
+            raise NotInitialized(
+                f"No ledger at {db_path}: check --db, or set this terminal up with "
+                "'pos init --store STORE_ID --terminal TERMINAL_ID'."
+            )
         ctx = Context(args, settings, db_path)
         result = args.handler(ctx)
     except UsageError as exc:

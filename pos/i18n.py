@@ -142,8 +142,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "setup.done": ("Setup complete: log in as {staff}.", "ตั้งค่าเสร็จแล้ว เข้าสู่ระบบด้วย {staff}"),
     # status bar
     "status.nobody": ("not logged in", "ยังไม่เข้าสู่ระบบ"),
-    "status.printer": ("printer: {state}", "เครื่องพิมพ์: {state}"),
-    "status.sync_none": ("sync: no head office", "ซิงค์: ไม่มีสำนักงานใหญ่"),
+    "status.printer": ("printer: {state}", "พิมพ์: {state}"),
+    "status.sync_none": ("sync: off", "ซิงค์: ปิด"),
     "status.pending": ("{n} pending", "ค้าง {n}"),
     # errors
     "error.unexpected": ("Something went wrong; it was logged. Try again or call support.",

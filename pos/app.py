@@ -1,0 +1,150 @@
+"""The counter app. ``make_app`` wires it from its collaborators; screens talk
+only to the ``Ledger`` service, never to SQL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from config import Settings
+from ledger.clock import Clock, utc_now
+from ledger.errors import LedgerError
+from ledger.models import Staff
+from ledger.service import Ledger
+from pos.i18n import LANGUAGES, Translator, translate_bindings
+
+log = logging.getLogger("pos.app")
+
+
+class PosApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Loyalty POS"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f5", "language", "English", id="key.language"),
+        Binding("f9", "supervisor", "Supervisor", id="key.supervisor"),
+        Binding("ctrl+q", "quit", "Quit", id="key.quit", priority=True),
+    ]
+
+    language: reactive[str] = reactive("th", init=False)
+
+    def __init__(self, settings: Settings, ledger: Ledger, *, clock: Clock = utc_now) -> None:
+        super().__init__()
+        self.settings = settings
+        self.ledger = ledger
+        self.clock = clock
+        self.staff: Staff | None = None
+        self.printer_state = "preview"
+        self.tr = Translator(settings.locale.language)
+        language = ledger.pref("language") if ledger.is_initialized() else None
+        self.set_reactive(PosApp.language, language or settings.locale.language)
+        self.tr.language = self.language
+
+    # -- start -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        translate_bindings(self, self.tr)
+        if self.ledger.setup_complete():
+            from pos.screens.login import LoginScreen
+
+            self.push_screen(LoginScreen())
+        else:
+            from pos.screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen())
+
+    def logged_in(self, staff: Staff) -> None:
+        from pos.screens.lookup import LookupScreen
+
+        self.staff = staff
+        log.info("login %s (%s)", staff.staff_id, staff.role)
+        self.switch_screen(LookupScreen())
+
+    # -- language --------------------------------------------------------
+
+    def watch_language(self, language: str) -> None:
+        self.tr.language = language
+        translate_bindings(self, self.tr)
+        self.refresh_bindings()
+
+    def action_language(self) -> None:
+        index = LANGUAGES.index(self.language)
+        self.language = LANGUAGES[(index + 1) % len(LANGUAGES)]
+        if self.ledger.is_initialized():
+            self.ledger.set_pref("language", self.language)
+
+    # -- supervisor ------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supervisor":
+            from pos.screens.supervisor import SupervisorScreen
+
+            return self.staff is not None and not isinstance(self.screen, SupervisorScreen)
+        return True
+
+    def action_supervisor(self) -> None:
+        from pos.dialogs.approval import ApprovalDialog
+        from pos.screens.supervisor import SupervisorScreen
+
+        def opened(credentials: Any) -> None:
+            if credentials is not None:
+                self.push_screen(SupervisorScreen(credentials))
+
+        self.push_screen(ApprovalDialog(self.tr("sup.title"), check=True), opened)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.staff is not None:
+            yield SystemCommand(
+                "Supervisor / หัวหน้า",
+                "Reverse, adjust, staff, day summary",
+                self.action_supervisor,
+            )
+        yield SystemCommand("Language / ภาษา", "ไทย ⇄ English", self.action_language)
+
+    # -- errors and status -----------------------------------------------
+
+    def refuse(self, error: LedgerError) -> None:
+        """The one place a ledger refusal reaches the screen."""
+        self.notify(error.message, severity="error", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            log.error("worker %s failed", event.worker.name, exc_info=event.worker.error)
+            self.notify(self.tr("error.unexpected"), severity="error", timeout=10)
+
+    def status_text(self) -> str:
+        who = self.staff.staff_id if self.staff else self.tr("status.nobody")
+        terminal = "-"
+        if self.ledger.is_initialized():
+            store, term = self.ledger.terminal()
+            terminal = f"{store}/{term}"
+        now = self.clock().astimezone().strftime("%H:%M")
+        parts = [
+            who,
+            terminal,
+            self.tr("status.printer", state=self.printer_state),
+            self.tr("status.sync_none"),
+            now,
+        ]
+        return " │ ".join(parts)
+
+
+def make_app(settings: Settings, ledger: Ledger, *, clock: Clock = utc_now) -> PosApp:
+    return PosApp(settings, ledger, clock=clock)
+
+
+def local_time(moment_iso: str) -> str:
+    return (
+        datetime.fromisoformat(moment_iso.replace("Z", "+00:00"))
+        .astimezone()
+        .strftime("%d/%m %H:%M")
+    )

@@ -1,0 +1,69 @@
+"""A coupon on screen: after a redemption, or after a scan (then it offers to
+mark the coupon used, or says why it cannot be used)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from ledger.coupons import display_code
+from ledger.models import Coupon
+from pos.screens.base import PosDialog
+from pos.widgets.text import Tr
+
+
+class CouponDialog(PosDialog[bool]):
+    DEFAULT_CSS = """
+    CouponDialog {
+        align: center middle;
+    }
+    CouponDialog #coupon-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+    CouponDialog #coupon-code {
+        text-style: bold;
+        color: $success;
+        content-align: center middle;
+        width: 100%;
+    }
+    CouponDialog .-bad {
+        color: $error;
+        text-style: bold;
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "confirm", "Mark used", id="key.use"),
+        Binding("escape", "close", "Back", id="key.back"),
+    ]
+
+    def __init__(self, coupon: Coupon, *, offer_use: bool = False) -> None:
+        super().__init__()
+        self.coupon = coupon
+        self.offer_use = offer_use and coupon.status == "issued"
+
+    def compose(self) -> ComposeResult:
+        coupon = self.coupon
+        status_classes = "" if coupon.status == "issued" else "-bad"
+        with Vertical(id="coupon-box"):
+            yield Tr("coupon.title", classes="title")
+            if coupon.code:
+                yield Static(display_code(coupon.code), id="coupon-code")
+            yield Tr(f"coupon.status.{coupon.status}", id="coupon-status", classes=status_classes)
+            if coupon.reward_id:
+                yield Static(coupon.reward_id, id="coupon-reward")
+            if coupon.expires_at:
+                yield Tr("coupon.valid", date=coupon.expires_at[:10])
+            yield Tr("coupon.use_hint" if self.offer_use else "coupon.close_hint", classes="hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(self.offer_use)
+
+    def action_close(self) -> None:
+        self.dismiss(False)

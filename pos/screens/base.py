@@ -1,0 +1,78 @@
+"""What every counter screen shares: status bar, footer, language, and
+running ledger calls in a worker thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import ModalScreen, Screen
+
+from ledger.errors import LedgerError
+from pos.i18n import translate_bindings
+
+if TYPE_CHECKING:
+    from pos.app import PosApp
+
+T = TypeVar("T")
+
+
+def call_ledger(
+    node: Screen[Any],
+    job: Callable[[], T],
+    done: Callable[[T], None],
+    refused: Callable[[LedgerError], None] | None = None,
+) -> None:
+    """Run ``job`` (a ledger call) off the UI thread; report back on it.
+
+    A refusal goes to ``refused`` (or a toast); anything unexpected is logged
+    by the app's worker handler and shown as a plain message, never a traceback.
+    """
+    app = node.app
+
+    def work() -> None:
+        try:
+            result = job()
+        except LedgerError as exc:
+            app.call_from_thread(refused or app.refuse, exc)  # type: ignore[attr-defined]
+            return
+        app.call_from_thread(done, result)
+
+    node.run_worker(work, thread=True, group="ledger", exit_on_error=False)
+
+
+class PosScreen(Screen[T]):
+    """A full counter screen."""
+
+    @property
+    def pos(self) -> PosApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose_chrome(self) -> ComposeResult:
+        from textual.widgets import Footer
+
+        from pos.widgets.status import StatusBar
+
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", self._translate_footer, init=True)
+
+    def _translate_footer(self, *_: object) -> None:
+        translate_bindings(self, self.pos.tr)
+        self.refresh_bindings()
+
+
+class PosDialog(ModalScreen[T]):
+    @property
+    def pos(self) -> PosApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", self._translate_footer, init=True)
+
+    def _translate_footer(self, *_: object) -> None:
+        translate_bindings(self, self.pos.tr)
+        self.refresh_bindings()

@@ -1,0 +1,176 @@
+"""Lookup: the phone field has focus. Digits, Enter -> the member card.
+A scanned coupon (its QR payload and Enter) is recognised here too."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input
+
+from ledger.coupons import looks_like_payload
+from ledger.errors import InvalidPhone, LedgerError, MemberNotFound
+from ledger.models import Member, MemberCard
+from ledger.phone import format_as_typed
+from pos.screens.base import PosScreen, call_ledger
+from pos.widgets.text import Message, Tr, TrInput
+
+_CODE = re.compile(r"^(?=.*[A-Za-z])[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$")
+
+
+class LookupScreen(PosScreen[None]):
+    CSS_PATH = "lookup.tcss"
+    BINDINGS = [
+        Binding("ctrl+l", "logout", "Log out", id="key.logout"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lookup-box"):
+            yield Tr("lookup.title", classes="title")
+            yield TrInput("lookup.phone", id="phone")
+            yield Message(id="lookup-message")
+            with Vertical(id="enroll"):
+                yield Tr("lookup.enroll", id="enroll-question", phone="")
+                yield Checkbox(id="consent")
+                yield Tr("lookup.consent", id="consent-label", classes="hint")
+                yield Tr("lookup.enroll_hint", classes="hint")
+            yield Tr("lookup.hint", classes="hint", id="lookup-hint")
+        yield from self.compose_chrome()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#enroll").display = False
+        self.query_one("#phone", Input).focus()
+
+    # -- typing ----------------------------------------------------------
+
+    @on(Input.Changed, "#phone")
+    def _format(self, event: Input.Changed) -> None:
+        field = event.input
+        if field.cursor_position < len(field.value):
+            return  # editing in the middle: leave it alone
+        shown = format_as_typed(field.value, self.pos.settings.locale.region)
+        if shown != field.value:
+            with field.prevent(Input.Changed):
+                field.value = shown
+                field.cursor_position = len(shown)
+        self._hide_enroll()
+
+    @on(Input.Submitted, "#phone")
+    def _submitted(self) -> None:
+        text = self.query_one("#phone", Input).value.strip()
+        if not text:
+            return
+        if looks_like_payload(text) or _CODE.match(text):
+            self._coupon(text)
+            return
+        try:
+            card = self.pos.ledger.card(text)
+        except MemberNotFound:
+            self._offer_enroll(text)
+            return
+        except InvalidPhone as exc:
+            self.message(exc.message, error=True)
+            return
+        except LedgerError as exc:
+            self.pos.refuse(exc)
+            return
+        self._open_card(card)
+
+    # -- results ---------------------------------------------------------
+
+    def message(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#lookup-message", Message).show(text, error=error)
+
+    def _open_card(self, card: MemberCard) -> None:
+        from pos.screens.member import MemberScreen
+
+        field = self.query_one("#phone", Input)
+        self.query_one("#lookup-message", Message).clear()
+        self.app.push_screen(MemberScreen(card), self._back_from_card)
+        field.value = ""
+
+    def _back_from_card(self, result: str | None) -> None:
+        if result:
+            self.message(result)
+        self.query_one("#phone", Input).focus()
+
+    # -- enroll ----------------------------------------------------------
+
+    def _offer_enroll(self, text: str) -> None:
+        self._enroll_phone = text
+        masked = self.pos.ledger.mask(self.pos.ledger.normalize(text))
+        self.query_one("#enroll-question", Tr).set("lookup.enroll", phone=masked)
+        self.query_one("#consent", Checkbox).value = False
+        self.query_one("#enroll").display = True
+        self.query_one("#lookup-message", Message).clear()
+        self.query_one("#consent", Checkbox).focus()
+
+    def _hide_enroll(self) -> None:
+        self.query_one("#enroll").display = False
+
+    def on_key(self, event: object) -> None:
+        enroll = self.query_one("#enroll")
+        if not enroll.display:
+            return
+        key = getattr(event, "key", "")
+        if key == "enter":
+            getattr(event, "stop", lambda: None)()
+            self._enroll()
+        elif key == "escape":
+            getattr(event, "stop", lambda: None)()
+            self._hide_enroll()
+            self.query_one("#phone", Input).focus()
+        elif key in ("c", "C"):
+            getattr(event, "stop", lambda: None)()
+            self.query_one("#consent", Checkbox).toggle()
+
+    def _enroll(self) -> None:
+        phone = self._enroll_phone
+        consent = self.query_one("#consent", Checkbox).value
+        self._hide_enroll()
+        call_ledger(self, lambda: self._enroll_and_card(phone, consent), self._enrolled)
+
+    def _enroll_and_card(self, phone: str, consent: bool) -> tuple[Member, MemberCard]:
+        member, _ = self.pos.ledger.enroll(phone, consent=consent)
+        return member, self.pos.ledger.card(phone)
+
+    def _enrolled(self, result: tuple[Member, MemberCard]) -> None:
+        member, card = result
+        self.notify(self.pos.tr("lookup.enrolled", phone=self.pos.ledger.mask(member.phone or "")))
+        self._open_card(card)
+
+    # -- coupons ---------------------------------------------------------
+
+    def _coupon(self, text: str) -> None:
+        from pos.dialogs.coupon import CouponDialog
+
+        field = self.query_one("#phone", Input)
+        try:
+            coupon = self.pos.ledger.check_coupon(text)
+        except LedgerError as exc:
+            self.message(exc.message, error=True)
+            return
+        field.value = ""
+
+        def closed(use: bool | None) -> None:
+            if use:
+                staff = self.pos.staff.staff_id if self.pos.staff else None
+                call_ledger(
+                    self,
+                    lambda: self.pos.ledger.use_coupon(coupon.payload or coupon.code, staff),
+                    lambda used: self.message(self.pos.tr("coupon.used_ok", code=used.code)),
+                    lambda exc: self.message(exc.message, error=True),
+                )
+            field.focus()
+
+        self.app.push_screen(CouponDialog(coupon, offer_use=True), closed)
+
+    def action_logout(self) -> None:
+        from pos.screens.login import LoginScreen
+
+        self.pos.staff = None
+        self.app.switch_screen(LoginScreen())

@@ -1,0 +1,183 @@
+"""The member card: who, tier, balance, expiry, last visits, rewards.
+The amount field has focus: amount, Enter adds the points."""
+
+from __future__ import annotations
+
+import secrets
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, ProgressBar, Static
+
+from ledger.errors import LedgerError
+from ledger.models import Entry, MemberCard, Redemption
+from ledger.money import to_minor
+from pos.app import local_time
+from pos.screens.base import PosScreen, call_ledger
+from pos.widgets.text import Message, Tr, TrInput
+
+
+class MemberScreen(PosScreen[str | None]):
+    """Dismisses with the line to show back on the lookup screen."""
+
+    CSS_PATH = "member.tcss"
+    BINDINGS = [
+        Binding("f2", "redeem", "Redeem", id="key.redeem"),
+        Binding("f3", "focus_ref", "Sale ref", id="key.ref"),
+        Binding("escape", "back", "Back", id="key.back"),
+    ]
+
+    def __init__(self, card: MemberCard) -> None:
+        super().__init__()
+        self.card = card
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="card-top"):
+            with Vertical(id="card-info"):
+                yield Static(id="card-name", classes="title")
+                yield Static(id="card-phone")
+                yield Static(id="card-tier")
+                yield ProgressBar(id="card-progress", show_eta=False, total=100)
+                yield Static(id="card-balance")
+                yield Static(id="card-expiry")
+                yield Static(id="card-rewards")
+            with Vertical(id="card-visits"):
+                yield Tr("card.visits", classes="title")
+                yield Static(id="card-visit-list")
+        with Horizontal(id="card-sale"):
+            yield TrInput("card.amount", id="amount", restrict=r"[0-9๐-๙.,]*")
+            yield TrInput("card.ref", id="ref")
+        yield Message(id="card-message")
+        yield Tr("card.amount_hint", classes="hint")
+        yield from self.compose_chrome()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.app, "language", self._paint, init=True)
+        self.query_one("#amount", Input).focus()
+        _, terminal = self.pos.ledger.terminal()
+        stamp = self.pos.clock().strftime("%y%m%d%H%M%S")
+        # Made once per card: a double Enter or a retry reuses it, so the
+        # ledger's idempotency turns a repeat into "already recorded".
+        self.sale_ref = f"{terminal}-{stamp}-{secrets.token_hex(2).upper()}"
+
+    def _paint(self, *_: object) -> None:
+        tr, card, ledger = self.pos.tr, self.card, self.pos.ledger
+        member = card.member
+        tiers = {t.id: t for t in self.pos.settings.tiers}
+        tier = tiers[member.tier]
+        tier_name = tier.name_th if tr.language == "th" else tier.name_en
+        self.query_one("#card-name", Static).update(member.name or tr("card.noname"))
+        self.query_one("#card-phone", Static).update(ledger.mask(member.phone or ""))
+        progress = self.query_one("#card-progress", ProgressBar)
+        if card.progress.next_tier:
+            upper = tiers[card.progress.next_tier]
+            upper_name = upper.name_th if tr.language == "th" else upper.name_en
+            need = card.progress.spend_to_next_minor or 0
+            text = tr("card.to_next", amount=tr.money(need), tier=upper_name)
+            span = to_minor(upper.min_spend) - to_minor(tier.min_spend)
+            done = span - need
+            progress.update(total=max(span, 1), progress=max(done, 0))
+            progress.display = True
+        else:
+            text = tr("card.top_tier")
+            progress.display = False
+        self.query_one("#card-tier", Static).update(f"{tr('card.tier')}: {tier_name} · {text}")
+        self.query_one("#card-balance", Static).update(
+            f"{tr('card.balance')}: [b]{tr('card.points', n=tr.number(member.balance))}[/b]"
+        )
+        expiry = card.next_expiry
+        expiry_text = (
+            tr("card.expiry_value", n=tr.number(expiry.points), date=expiry.expires_at[:10])
+            if expiry
+            else tr("card.no_expiry")
+        )
+        self.query_one("#card-expiry", Static).update(f"{tr('card.expiry')}: {expiry_text}")
+        catalog = {r.id: r for r in self.pos.settings.rewards}
+        names = [
+            f"  • {catalog[i].name_th if tr.language == 'th' else catalog[i].name_en}"
+            f" ({tr.number(catalog[i].points)})"
+            for i in card.affordable_rewards
+        ]
+        lines = [f"{tr('card.rewards')}:"] + (names or [f"  {tr('card.no_rewards')}"])
+        self.query_one("#card-rewards", Static).update("\n".join(lines))
+        visits = [self._visit(e) for e in card.recent] or [tr("card.no_visits")]
+        self.query_one("#card-visit-list", Static).update("\n".join(visits))
+
+    @staticmethod
+    def _visit(entry: Entry) -> str:
+        return f"{local_time(entry.created_at)} {entry.kind:<7} {entry.points:+d}"
+
+    # -- earn ------------------------------------------------------------
+
+    @on(Input.Submitted, "#ref")
+    def _ref_typed(self) -> None:
+        self.query_one("#amount", Input).focus()
+
+    @on(Input.Submitted, "#amount")
+    def _amount_typed(self) -> None:
+        amount = self.query_one("#amount", Input).value.strip()
+        if not amount:
+            self.query_one("#card-message", Message).show(
+                self.pos.tr("error.amount_empty"), error=True
+            )
+            return
+        if self.busy:
+            return
+        self.busy = True
+        ref = self.query_one("#ref", Input).value.strip() or self.sale_ref
+        phone = self.card.member.phone or ""
+        cashier = self.pos.staff.staff_id if self.pos.staff else None
+        call_ledger(
+            self,
+            lambda: self.pos.ledger.earn(phone, amount, ref, cashier),
+            self._earned,
+            self._refused,
+        )
+
+    def _earned(self, entry: Entry) -> None:
+        tr = self.pos.tr
+        if entry.duplicate:
+            line = tr("lookup.duplicate", ref=entry.ref, balance=tr.number(entry.balance_after))
+        else:
+            who = self.card.member.name or self.pos.ledger.mask(self.card.member.phone or "")
+            line = tr(
+                "lookup.earned",
+                points=tr.number(entry.points),
+                balance=tr.number(entry.balance_after),
+                who=who,
+            )
+        self.dismiss(line)
+
+    def _refused(self, error: LedgerError) -> None:
+        self.busy = False
+        self.query_one("#card-message", Message).show(error.message, error=True)
+        self.query_one("#amount", Input).focus()
+
+    # -- keys ------------------------------------------------------------
+
+    def action_focus_ref(self) -> None:
+        self.query_one("#ref", Input).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_redeem(self) -> None:
+        from pos.screens.redeem import RedeemScreen
+
+        def done(result: Redemption | None) -> None:
+            if result is None:
+                self.query_one("#amount", Input).focus()
+                return
+            tr = self.pos.tr
+            line = tr(
+                "redeem.done",
+                points=tr.number(-result.entry.points),
+                balance=tr.number(result.entry.balance_after),
+            )
+            self.dismiss(line)
+
+        self.app.push_screen(RedeemScreen(self.card), done)

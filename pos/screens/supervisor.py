@@ -1,0 +1,192 @@
+"""Supervisor screen: reverse an entry, adjust points, add staff, and this
+terminal's day summary. Opened with a supervisor PIN; each action is checked
+again by the ledger with the same credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, TabbedContent, TabPane
+
+from ledger.errors import LedgerError
+from ledger.models import Credentials, Entry, Staff
+from pos.app import local_time
+from pos.screens.base import PosScreen, call_ledger
+from pos.widgets.text import Message, Tr, TrInput
+
+
+class SupervisorScreen(PosScreen[None]):
+    CSS_PATH = "supervisor.tcss"
+    BINDINGS = [
+        Binding("f4", "reverse", "Reverse", id="key.reverse"),
+        Binding("escape", "back", "Back", id="key.back"),
+    ]
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    def compose(self) -> ComposeResult:
+        tr = self.pos.tr
+        with TabbedContent(id="sup-tabs"):
+            with TabPane(tr("sup.entries"), id="tab-entries"):
+                yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+                yield TrInput("sup.reason", id="reverse-reason")
+                yield Tr("sup.reverse_hint", classes="hint")
+            with TabPane(tr("sup.adjust"), id="tab-adjust"), Vertical():
+                yield TrInput("sup.phone", id="adjust-phone")
+                yield TrInput("sup.points", id="adjust-points", restrict=r"[-+0-9]*")
+                yield TrInput("sup.reason", id="adjust-reason")
+            with TabPane(tr("sup.staff"), id="tab-staff"), Vertical():
+                yield TrInput("sup.staff_id", id="staff-id")
+                yield TrInput("sup.staff_name", id="staff-name")
+                yield TrInput("sup.staff_role", id="staff-role", value="cashier")
+                yield TrInput("sup.staff_pin", id="staff-pin", password=True, restrict=r"[0-9]*")
+            with TabPane(tr("sup.summary"), id="tab-summary"):
+                yield DataTable(id="summary", cursor_type="none")
+        yield Message(id="sup-message")
+        yield from self.compose_chrome()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._load_entries()
+        self._load_summary()
+        self.query_one("#entries", DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reverse":
+            return self.query_one("#sup-tabs", TabbedContent).active == "tab-entries"
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#sup-message", Message).show(text, error=error)
+
+    def _refused(self, error: LedgerError) -> None:
+        self._say(error.message, error=True)
+
+    # -- entries and reversal --------------------------------------------
+
+    def _load_entries(self) -> None:
+        tr = self.pos.tr
+        table = self.query_one("#entries", DataTable)
+        table.clear(columns=True)
+        table.add_columns(
+            tr("sup.col.time"), tr("sup.col.kind"), tr("sup.col.points"),
+            tr("sup.col.ref"), tr("sup.col.cashier"),
+        )  # fmt: skip
+        for entry in self.pos.ledger.recent_entries(50):
+            table.add_row(
+                local_time(entry.created_at), entry.kind, f"{entry.points:+d}",
+                entry.ref or "", entry.cashier_id or entry.approver_id or "",
+                key=entry.entry_id,
+            )  # fmt: skip
+
+    def action_reverse(self) -> None:
+        table = self.query_one("#entries", DataTable)
+        if table.row_count == 0:
+            return
+        entry_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        reason_field = self.query_one("#reverse-reason", Input)
+        reason = reason_field.value
+        if not reason.strip():
+            reason_field.focus()
+        call_ledger(
+            self,
+            lambda: self.pos.ledger.reverse(entry_id, reason, self.credentials),
+            self._reversed,
+            self._refused,
+        )
+
+    @on(Input.Submitted, "#reverse-reason")
+    def _reason_typed(self) -> None:
+        self.action_reverse()
+
+    def _reversed(self, entry: Entry) -> None:
+        self.query_one("#reverse-reason", Input).value = ""
+        self._say(self.pos.tr("sup.reversed", points=f"{entry.points:+d}"))
+        self._load_entries()
+        self._load_summary()
+
+    # -- adjust ----------------------------------------------------------
+
+    @on(Input.Submitted, "#adjust-phone")
+    def _adjust_phone(self) -> None:
+        self.query_one("#adjust-points", Input).focus()
+
+    @on(Input.Submitted, "#adjust-points")
+    def _adjust_points(self) -> None:
+        self.query_one("#adjust-reason", Input).focus()
+
+    @on(Input.Submitted, "#adjust-reason")
+    def _adjust(self) -> None:
+        phone = self.query_one("#adjust-phone", Input).value
+        points = self.query_one("#adjust-points", Input).value
+        reason = self.query_one("#adjust-reason", Input).value
+        call_ledger(
+            self,
+            lambda: self.pos.ledger.adjust(phone, points, reason, self.credentials),
+            self._adjusted,
+            self._refused,
+        )
+
+    def _adjusted(self, entry: Entry) -> None:
+        for field_id in ("#adjust-phone", "#adjust-points", "#adjust-reason"):
+            self.query_one(field_id, Input).value = ""
+        self._say(
+            self.pos.tr("sup.adjusted", points=f"{entry.points:+d}", balance=entry.balance_after)
+        )
+        self._load_entries()
+        self._load_summary()
+
+    # -- staff -----------------------------------------------------------
+
+    @on(Input.Submitted, "#staff-id, #staff-name, #staff-role")
+    def _next_staff_field(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#staff-pin")
+    def _add_staff(self) -> None:
+        values: dict[str, Any] = {
+            "staff_id": self.query_one("#staff-id", Input).value,
+            "name": self.query_one("#staff-name", Input).value or None,
+            "role": self.query_one("#staff-role", Input).value.strip().lower(),
+            "pin": self.query_one("#staff-pin", Input).value,
+        }
+        self.query_one("#staff-pin", Input).value = ""
+        call_ledger(self, lambda: self._checked_add(values), self._staff_added, self._refused)
+
+    def _checked_add(self, values: dict[str, Any]) -> Staff:
+        # Re-check the supervisor: the screen may have stayed open a while.
+        self.pos.ledger.authenticate(self.credentials.staff_id, self.credentials.pin)
+        return self.pos.ledger.add_staff(**values)
+
+    def _staff_added(self, staff: Staff) -> None:
+        for field_id in ("#staff-id", "#staff-name"):
+            self.query_one(field_id, Input).value = ""
+        self._say(self.pos.tr("sup.staff_added", role=staff.role, staff=staff.staff_id))
+
+    # -- summary ---------------------------------------------------------
+
+    def _load_summary(self) -> None:
+        tr = self.pos.tr
+        summary = self.pos.ledger.day_summary()
+        table = self.query_one("#summary", DataTable)
+        table.clear(columns=True)
+        table.add_columns(
+            tr("sup.col.cashier"), tr("sup.col.kind"), tr("sup.col.count"), tr("sup.col.points")
+        )
+        for kind, row in summary["kinds"].items():
+            table.add_row("∑", kind, str(row["count"]), f"{row['points']:+d}")
+        for row in summary["cashiers"]:
+            table.add_row(row["cashier_id"], row["kind"], str(row["count"]), f"{row['points']:+d}")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
