@@ -9,6 +9,7 @@ variables ``POS_<SECTION>__<KEY>``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from decimal import Decimal
@@ -71,6 +72,54 @@ class LocaleSettings(_Section):
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError('must be a region code phonenumbers knows, e.g. "TH" or "US"')
         return code
+
+
+class StoreSettings(_Section):
+    name: str = Field(default="Loyalty POS", min_length=1, description="Store name on slips.")
+    branch: str = Field(default="", description="Branch name on slips (may be empty).")
+    member_url: str = Field(
+        default="",
+        description="Member page link for the slip's QR, with {member_id}; empty = no QR.",
+    )
+
+
+class PrinterSettings(_Section):
+    url: str = Field(
+        default="preview",
+        description="preview, usb://VID:PID, tcp://HOST:PORT, serial:///dev/ttyUSB0?baudrate="
+        "19200, file:///path or cups://QUEUE.",
+    )
+    profile: str = Field(default="TM-T88V", description="python-escpos printer profile name.")
+    paper_mm: Whole = Field(default=80, description="Paper width in mm: 58 or 80.")
+    columns: Whole | None = Field(
+        default=None, ge=24, le=64, description="Characters per line; unset = from paper width."
+    )
+    spool_dir: Path | None = Field(
+        default=None, description="Where previews are written; unset = the user data folder."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_url(cls, url: str) -> str:
+        if not _PRINTER_URL.match(url):
+            raise ValueError(
+                "must be preview, usb://VID:PID (hex), tcp://HOST:PORT, "
+                "serial:///dev/ttyUSB0?baudrate=19200, file:///PATH or cups://QUEUE"
+            )
+        return url
+
+    @field_validator("paper_mm")
+    @classmethod
+    def _paper(cls, mm: int) -> int:
+        if mm not in (58, 80):
+            raise ValueError("must be 58 or 80 (mm)")
+        return mm
+
+
+_PRINTER_URL = re.compile(
+    r"^(preview|usb://[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}|tcp://[^/:]+:[0-9]{1,5}"
+    r"|serial://.+|file://.+|cups://.+)$"
+)
 
 
 class EarnSettings(_Section):
@@ -170,6 +219,8 @@ class Settings(BaseSettings):
         description="File holding the coupon signing key; by default beside the database.",
     )
     locale: LocaleSettings = Field(default_factory=LocaleSettings, description="Region, language.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Store details.")
+    printer: PrinterSettings = Field(default_factory=PrinterSettings, description="Printer.")
     earn: EarnSettings = Field(default_factory=EarnSettings, description="Earning points.")
     tiers: list[Tier] = Field(description="Member tiers, lowest min_spend first.")
     redeem: RedeemSettings = Field(default_factory=RedeemSettings, description="Redemptions.")
