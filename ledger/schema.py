@@ -87,8 +87,10 @@ CREATE TABLE lots (
     entry_id TEXT PRIMARY KEY REFERENCES entries (entry_id),
     wallet_id TEXT NOT NULL,
     points INTEGER NOT NULL CHECK (points > 0),
-    remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
-    expires_at TEXT NOT NULL
+    remaining INTEGER NOT NULL CHECK (remaining >= 0),
+    expired INTEGER NOT NULL DEFAULT 0 CHECK (expired >= 0),
+    expires_at TEXT NOT NULL,
+    CHECK (remaining + expired <= points)
 ) STRICT;
 CREATE INDEX lots_open ON lots (wallet_id, expires_at) WHERE remaining > 0;
 CREATE INDEX lots_due ON lots (expires_at) WHERE remaining > 0;
@@ -117,5 +119,24 @@ CREATE TABLE staff (
     locked_until TEXT,
     created_at TEXT NOT NULL
 ) STRICT;
+""",
+    """
+-- The print spool: a job is written in the same transaction as the entry it
+-- prints; printing happens after commit. 'printing' that survives a crash
+-- becomes 'uncertain' (it may have come out): never retried by itself.
+CREATE TABLE print_jobs (
+    job_id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL REFERENCES entries (entry_id),
+    kind TEXT NOT NULL CHECK (kind IN ('sale', 'coupon')),
+    copy INTEGER NOT NULL DEFAULT 0 CHECK (copy IN (0, 1)),
+    status TEXT NOT NULL
+        CHECK (status IN ('queued', 'printing', 'printed', 'uncertain', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    printed_at TEXT
+) STRICT;
+CREATE INDEX print_jobs_open ON print_jobs (status, created_at)
+    WHERE status IN ('queued', 'printing', 'uncertain');
 """,
 ]

@@ -57,6 +57,7 @@ from ledger.money import format_minor, parse_amount, parse_points, to_minor
 from ledger.phone import mask_phone, normalize_phone
 from ledger.pins import check_pin_strength, hash_pin, pin_matches
 from ledger.rules import earn_points, next_tier, tier_for
+from ledger.spool import PrintSpool, enqueue
 
 if TYPE_CHECKING:
     from config.settings import Reward, Settings
@@ -194,6 +195,7 @@ class Ledger:
         self._max_sale = to_minor(settings.earn.max_sale)
         self._expiry = timedelta(days=settings.earn.expiry_days)
         self._rewards = {r.id: r for r in settings.rewards}
+        self.spool = PrintSpool(conn, self._lock, clock)
 
     @classmethod
     def open(
@@ -388,6 +390,7 @@ class Ledger:
                 )
             return Staff(sid, name, role)
         policy = self.settings.staff
+        length = None
         with transaction(self._conn) as conn:
             failed, locks = conn.execute(
                 "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE staff_id = ? "
@@ -402,7 +405,9 @@ class Ledger:
                     "WHERE staff_id = ?",
                     (iso(now + length), sid),
                 )
-                raise StaffLocked(_locked_message(sid, length))
+        # Raised after the commit: raising inside would roll the count back.
+        if length is not None:
+            raise StaffLocked(_locked_message(sid, length))
         left = policy.max_pin_attempts - failed
         raise WrongPin(f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.")
 
@@ -458,6 +463,18 @@ class Ledger:
     def member(self, phone: str) -> Member:
         self.terminal()
         return self._member_by_phone(self.normalize(phone))
+
+    @_serialized
+    def member_by_id(self, member_id: str) -> Member:
+        row = self._conn.execute("SELECT phone FROM members WHERE member_id = ?", (member_id,))
+        found = row.fetchone()
+        if found is None or found[0] is None:
+            raise MemberNotFound(f"No member with id {member_id}.")
+        return self._member_by_phone(found[0])
+
+    @_serialized
+    def coupon_of(self, entry_id: str) -> Coupon | None:
+        return self._coupon_of(entry_id)
 
     def _member_row(self, e164: str) -> tuple[Any, ...]:
         row = self._conn.execute(
@@ -560,7 +577,15 @@ class Ledger:
         return None if row is None else Entry.from_row(row, duplicate=True)
 
     @_serialized
-    def earn(self, phone: str, amount: str | Any, ref: str, cashier_id: str | None = None) -> Entry:
+    def earn(
+        self,
+        phone: str,
+        amount: str | Any,
+        ref: str,
+        cashier_id: str | None = None,
+        *,
+        print_slip: bool = False,
+    ) -> Entry:
         """Add points for a sale. The same ``ref`` again returns the first entry
         (``duplicate=True``) and changes nothing."""
         e164 = self.normalize(phone)
@@ -592,6 +617,8 @@ class Ledger:
                 rules=result.rules,
             )
             self._credit(writer, entry)
+            if print_slip:
+                enqueue(conn, entry.entry_id, "sale", entry.created_at, copy=False)
         return entry
 
     @_serialized
@@ -604,6 +631,7 @@ class Ledger:
         reward_id: str | None = None,
         cashier_id: str | None = None,
         approval: Credentials | None = None,
+        print_slip: bool = False,
     ) -> Redemption:
         """Spend points, by number or for a reward (which issues a coupon)."""
         e164 = self.normalize(phone)
@@ -615,7 +643,7 @@ class Ledger:
         cashier_id = self._check_cashier(cashier_id)
         first = self._find_ref("redeem", ref)
         if first is not None:
-            return self._repeat_redemption(first, e164, cost, reward_id)
+            return self._repeat_redemption(first, e164, cost, reward.id if reward else None)
         member = self._member_by_phone(e164)
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
@@ -630,7 +658,7 @@ class Ledger:
         with transaction(self._conn) as conn:
             first = self._find_ref("redeem", ref)
             if first is not None:
-                return self._repeat_redemption(first, e164, cost, reward_id)
+                return self._repeat_redemption(first, e164, cost, reward.id if reward else None)
             writer = self._writer(conn)
             self._expire_due(writer, member.wallet_id, member.member_id, writer.now)
             member = self._member_by_phone(e164)
@@ -650,6 +678,8 @@ class Ledger:
             )
             self._debit(writer, entry.wallet_id, cost)
             coupon = self._issue_coupon(writer, entry, reward) if reward else None
+            if print_slip and coupon is not None:
+                enqueue(conn, entry.entry_id, "coupon", entry.created_at, copy=False)
         return Redemption(entry, coupon)
 
     def _repeat_redemption(
@@ -709,22 +739,30 @@ class Ledger:
                     f"Coupon {couponlib.display_code(coupon[0])} was already used: "
                     "this redemption cannot be reversed."
                 )
+            # Points of an earn that already expired are gone: take back only the rest.
+            (expired,) = conn.execute(
+                "SELECT coalesce(sum(expired), 0) FROM lots WHERE entry_id = ?",
+                (original.entry_id,),
+            ).fetchone()
             writer = self._writer(conn)
+            rules: dict[str, Any] = {"reversed_kind": original.kind}
+            if expired:
+                rules["already_expired"] = expired
             entry = writer.append(
                 wallet_id=original.wallet_id,
                 member_id=original.member_id,
                 kind="reverse",
-                points=-original.points,
+                points=-(original.points - expired),
                 amount_minor=None if original.amount_minor is None else -original.amount_minor,
                 ref=original.ref,
                 approver_id=approver.staff_id,
                 reason=reason_text,
                 reverses=original.entry_id,
-                rules={"reversed_kind": original.kind},
+                rules=rules,
             )
-            if original.points > 0:
-                self._debit(writer, original.wallet_id, original.points, first=original.entry_id)
-            elif original.points < 0:
+            if entry.points < 0:
+                self._debit(writer, original.wallet_id, -entry.points, first=original.entry_id)
+            elif entry.points > 0:
                 self._credit(writer, entry)
             if coupon:
                 conn.execute("UPDATE coupons SET status = 'void' WHERE code = ?", (coupon[0],))
@@ -800,7 +838,8 @@ class Ledger:
             rules={"as_of": iso(cutoff), "lots": dict(lots)},
         )
         writer.conn.executemany(
-            "UPDATE lots SET remaining = 0 WHERE entry_id = ?", [(e,) for e, _ in lots]
+            "UPDATE lots SET expired = expired + remaining, remaining = 0 WHERE entry_id = ?",
+            [(e,) for e, _ in lots],
         )
         return entry
 
