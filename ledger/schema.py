@@ -122,8 +122,9 @@ CREATE TABLE staff (
 """,
     """
 -- The print spool: a job is written in the same transaction as the entry it
--- prints; printing happens after commit. 'printing' that survives a crash
--- becomes 'uncertain' (it may have come out): never retried by itself.
+-- prints; printing happens after commit. A job left 'printing' long after its
+-- claim was cut off and becomes 'uncertain' (it may have come out): never
+-- retried by itself.
 CREATE TABLE print_jobs (
     job_id TEXT PRIMARY KEY,
     entry_id TEXT NOT NULL REFERENCES entries (entry_id),
@@ -134,6 +135,7 @@ CREATE TABLE print_jobs (
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     created_at TEXT NOT NULL,
+    claimed_at TEXT,
     printed_at TEXT
 ) STRICT;
 CREATE INDEX print_jobs_open ON print_jobs (status, created_at)

@@ -6,8 +6,8 @@ a sale that was rolled back. Printing happens after commit, elsewhere; this
 module only keeps the jobs' states honest:
 
 queued -> printing -> printed, or back to queued with the reason it failed.
-A job found 'printing' when the ledger opens was cut off mid-print and may
-have come out: it becomes 'uncertain' and is never retried by itself.
+A job still 'printing' long after it was claimed was cut off mid-print and
+may have come out: it becomes 'uncertain' and is never retried by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from ledger.clock import Clock, iso, uuid7
@@ -22,6 +23,8 @@ from ledger.db import transaction
 from ledger.errors import InvalidInput, LedgerError, NotFound
 
 OPEN = ("queued", "printing", "uncertain")
+# Far longer than a printer's connect + write timeouts (3 s + 5 s).
+STALE_CLAIM = timedelta(minutes=2)
 _COLS = "job_id, entry_id, kind, copy, status, attempts, last_error, created_at, printed_at"
 
 
@@ -75,12 +78,23 @@ class PrintSpool:
         self._conn = conn
         self._lock = lock
         self._clock = clock
-        with self._lock, transaction(conn):
+
+    def _recover(self) -> None:
+        """A claim older than any printer timeout was cut off (crash, kill)."""
+        stale = iso(self._clock() - STALE_CLAIM)
+        cut_off = self._conn.execute(
+            "SELECT 1 FROM print_jobs WHERE status = 'printing' AND claimed_at < ? LIMIT 1",
+            (stale,),
+        )
+        if cut_off.fetchone() is None:
+            return
+        with transaction(self._conn) as conn:
             conn.execute(
                 "UPDATE print_jobs SET status = 'uncertain', last_error = ? "
-                "WHERE status = 'printing'",
-                ("cut off while printing: check the printer, then reprint if it is missing",),
-            )
+                "WHERE status = 'printing' AND claimed_at < ?",
+                ("cut off while printing: check the printer, then reprint if it is missing",
+                 stale),
+            )  # fmt: skip
 
     def _row(self, job_id: str) -> PrintJob:
         row = self._conn.execute(
@@ -93,6 +107,7 @@ class PrintSpool:
     def jobs(self, statuses: tuple[str, ...] = OPEN, limit: int = 100) -> list[PrintJob]:
         marks = ", ".join("?" * len(statuses))
         with self._lock:
+            self._recover()
             rows = self._conn.execute(
                 f"SELECT {_COLS} FROM print_jobs WHERE status IN ({marks}) "
                 "ORDER BY created_at, job_id LIMIT ?",
@@ -115,9 +130,9 @@ class PrintSpool:
         """Take a queued job for printing; None if someone else has it or it is done."""
         with self._lock, transaction(self._conn) as conn:
             changed = conn.execute(
-                "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1 "
-                "WHERE job_id = ? AND status = 'queued'",
-                (job_id,),
+                "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, "
+                "claimed_at = ? WHERE job_id = ? AND status = 'queued'",
+                (iso(self._clock()), job_id),
             ).rowcount
             return self._row(job_id) if changed else None
 
