@@ -40,12 +40,6 @@ E164 = "+66812345678"
 OTHER = "0898765432"
 CASHIER = Credentials(CASHIER_ID, "1357")
 
-LOCK_BUG = (
-    "BUG ledger/service.py Ledger.authenticate: the lock (locked_until, locks, the 5th "
-    "failed attempt) is written inside `with transaction(...)` and the `raise StaffLocked` "
-    "inside that block rolls it back, so the right PIN works at once after 'locked'"
-)
-
 
 def entry_count(ledger: Ledger) -> int:
     return int(ledger.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
@@ -258,14 +252,6 @@ def test_the_same_redemption_twice_spends_once(member: Ledger) -> None:
         member.redeem(PHONE, ref="R1", points=100)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG ledger/service.py Ledger._repeat_redemption compares the stored canonical "
-        "reward id ('COFFEE') with the reward id as typed ('coffee'), so an identical "
-        "retry is refused as a RefConflict"
-    ),
-)
 def test_retrying_a_reward_redemption_as_typed_returns_the_first(member: Ledger) -> None:
     member.earn(PHONE, "5000.00", "B1")
     first = member.redeem(PHONE, ref="R1", reward_id="coffee")
@@ -396,13 +382,6 @@ def test_reversing_spent_points_goes_below_zero_with_approval(member: Ledger) ->
     assert member.verify() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG ledger/service.py Ledger.reverse: reversing an earn whose lot already expired "
-        "debits the full points again from the member's other (newer) lots"
-    ),
-)
 def test_reversing_an_earn_whose_points_expired_does_not_take_newer_points(
     member: Ledger, clock: FakeClock
 ) -> None:
@@ -411,9 +390,26 @@ def test_reversing_an_earn_whose_points_expired_does_not_take_newer_points(
     member.expire()
     member.earn(PHONE, "1000.00", "B2")  # 40, a real sale
     assert balance(member) == 40
-    member.reverse(old.entry_id, "B1 was another customer's bill", SUPERVISOR)
+    back = member.reverse(old.entry_id, "B1 was another customer's bill", SUPERVISOR)
     # B1's points are already gone; B2's 40 points are the member's.
-    assert balance(member) == 40
+    assert back.points == 0
+    assert balance(member) == 40 == history_sum(member)
+    assert member.verify() == []
+
+
+def test_reversing_a_partly_spent_partly_expired_earn_takes_back_what_was_spent(
+    member: Ledger, clock: FakeClock
+) -> None:
+    old = member.earn(PHONE, "1000.00", "B1")  # 40
+    member.redeem(PHONE, ref="R1", points=30)  # 10 left in B1's lot
+    clock.advance(days=366)
+    assert [e.points for e in member.expire()] == [-10]
+    member.earn(PHONE, "1000.00", "B2")  # 40
+    back = member.reverse(old.entry_id, "wrong member", SUPERVISOR)
+    assert back.points == -30
+    assert back.rules_applied["already_expired"] == 10
+    assert balance(member) == 10 == history_sum(member)
+    assert member.verify() == []
 
 
 # -- adjustments -------------------------------------------------------------
@@ -557,7 +553,6 @@ def _lock(ledger: Ledger, staff_id: str = "sup", attempts: int = 5) -> None:
         ledger.authenticate(staff_id, "9999")
 
 
-@pytest.mark.xfail(strict=True, reason=LOCK_BUG)
 def test_a_locked_pin_stays_locked_even_after_a_restart(
     ledger: Ledger, db_path: Path, settings: Settings, clock: FakeClock
 ) -> None:
@@ -576,7 +571,6 @@ def test_a_locked_pin_stays_locked_even_after_a_restart(
         assert entry_count(book) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=LOCK_BUG)
 def test_the_lock_lasts_lock_seconds_then_doubles(
     ledger: Ledger, settings: Settings, clock: FakeClock
 ) -> None:
