@@ -141,4 +141,22 @@ CREATE TABLE print_jobs (
 CREATE INDEX print_jobs_open ON print_jobs (status, created_at)
     WHERE status IN ('queued', 'printing', 'uncertain');
 """,
+    """
+-- Sync: coupon status changes to push (written with the change itself), and
+-- wallets head office merged into another (the same phone enrolled twice).
+CREATE TABLE coupon_events (
+    event_id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'used', 'void')),
+    at TEXT NOT NULL,
+    terminal_id TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE wallet_merges (
+    merged_wallet_id TEXT PRIMARY KEY,
+    merged_member_id TEXT NOT NULL,
+    wallet_id TEXT NOT NULL,
+    member_id TEXT NOT NULL
+) STRICT;
+""",
 ]

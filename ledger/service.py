@@ -766,6 +766,7 @@ class Ledger:
                 self._credit(writer, entry)
             if coupon:
                 conn.execute("UPDATE coupons SET status = 'void' WHERE code = ?", (coupon[0],))
+                _coupon_event(conn, coupon[0], "void", entry.created_at, writer.terminal_id)
         return entry
 
     @_serialized
@@ -802,11 +803,12 @@ class Ledger:
         """Expire every lot due by ``as_of`` (default now): one entry and one
         transaction per wallet, so an interrupted run simply continues."""
         cutoff = as_of or self._clock()
-        self.terminal()
+        _, terminal_id = self.terminal()
         due = self._conn.execute(
             "SELECT DISTINCT l.wallet_id, m.member_id FROM lots l "
-            "LEFT JOIN members m USING (wallet_id) WHERE l.remaining > 0 AND l.expires_at <= ?",
-            (iso(cutoff),),
+            "JOIN entries e USING (entry_id) LEFT JOIN members m ON m.wallet_id = l.wallet_id "
+            "WHERE l.remaining > 0 AND l.expires_at <= ? AND e.terminal_id = ?",
+            (iso(cutoff), terminal_id),
         ).fetchall()
         made: list[Entry] = []
         for wallet_id, member_id in due:
@@ -822,10 +824,13 @@ class Ledger:
     def _expire_due(
         self, writer: _Writer, wallet_id: str, member_id: str | None, cutoff: datetime
     ) -> Entry | None:
+        # Only lots this terminal created: another terminal's lots are expired
+        # there, and a second expiry here would take the points twice.
         lots = writer.conn.execute(
-            "SELECT entry_id, remaining FROM lots WHERE wallet_id = ? AND remaining > 0 "
-            "AND expires_at <= ? ORDER BY expires_at, entry_id",
-            (wallet_id, iso(cutoff)),
+            "SELECT l.entry_id, l.remaining FROM lots l JOIN entries e USING (entry_id) "
+            "WHERE l.wallet_id = ? AND l.remaining > 0 AND l.expires_at <= ? "
+            "AND e.terminal_id = ? ORDER BY l.expires_at, l.entry_id",
+            (wallet_id, iso(cutoff), writer.terminal_id),
         ).fetchall()
         if not lots:
             return None
@@ -905,6 +910,7 @@ class Ledger:
             (code, entry.entry_id, reward.id, coupon.member_id, payload,
              coupon.issued_at, coupon.expires_at, "issued"),
         )  # fmt: skip
+        _coupon_event(writer.conn, code, "issued", coupon.issued_at, writer.terminal_id)
         return coupon
 
     def _coupon_of(self, entry_id: str) -> Coupon | None:
@@ -963,12 +969,15 @@ class Ledger:
         if coupon.status != "issued":
             raise CouponUnusable(_unusable_message(coupon), status=coupon.status)
         _, terminal_id = self.terminal()
+        now = iso(self._clock())
         with transaction(self._conn) as conn:
             changed = conn.execute(
                 "UPDATE coupons SET status = 'used', used_at = ?, used_terminal = ?, used_by = ? "
                 "WHERE code = ? AND status = 'issued'",
-                (iso(self._clock()), terminal_id, cashier_id, coupon.code),
+                (now, terminal_id, cashier_id, coupon.code),
             ).rowcount
+            if changed:
+                _coupon_event(conn, coupon.code, "used", now, terminal_id)
         if changed != 1:
             return self.use_coupon(text, cashier_id)  # lost a race: report the new status
         return self.check_coupon(coupon.code)
@@ -984,6 +993,13 @@ class Ledger:
     def all_entries(self) -> Iterator[Entry]:
         for row in self._conn.execute(f"SELECT {_COLS} FROM entries ORDER BY terminal_id, seq"):
             yield Entry.from_row(row)
+
+
+def _coupon_event(conn: sqlite3.Connection, code: str, status: str, at: str, terminal: str) -> None:
+    conn.execute(
+        "INSERT INTO coupon_events (code, status, at, terminal_id) VALUES (?, ?, ?, ?)",
+        (code, status, at, terminal),
+    )
 
 
 def _forged(text: str, code: str) -> Coupon:
