@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from ledger import coupons as couponlib
+from ledger import lots
 from ledger.chain import GENESIS, entry_hash
 from ledger.clock import Clock, iso, parse_iso, utc_now, uuid7
 from ledger.db import connect, transaction
@@ -826,65 +827,35 @@ class Ledger:
     ) -> Entry | None:
         # Only lots this terminal created: another terminal's lots are expired
         # there, and a second expiry here would take the points twice.
-        lots = writer.conn.execute(
+        due = writer.conn.execute(
             "SELECT l.entry_id, l.remaining FROM lots l JOIN entries e USING (entry_id) "
             "WHERE l.wallet_id = ? AND l.remaining > 0 AND l.expires_at <= ? "
             "AND e.terminal_id = ? ORDER BY l.expires_at, l.entry_id",
             (wallet_id, iso(cutoff), writer.terminal_id),
         ).fetchall()
-        if not lots:
+        if not due:
             return None
-        total = sum(r for _, r in lots)
+        total = sum(r for _, r in due)
         entry = writer.append(
             wallet_id=wallet_id,
             member_id=member_id,
             kind="expire",
             points=-total,
-            rules={"as_of": iso(cutoff), "lots": dict(lots)},
+            rules={"as_of": iso(cutoff), "lots": dict(due)},
         )
         writer.conn.executemany(
             "UPDATE lots SET expired = expired + remaining, remaining = 0 WHERE entry_id = ?",
-            [(e,) for e, _ in lots],
+            [(e,) for e, _ in due],
         )
         return entry
 
     def _credit(self, writer: _Writer, entry: Entry) -> None:
-        if entry.points <= 0:
-            return
-        before = entry.balance_after - entry.points
-        remaining = max(entry.balance_after, 0) - max(before, 0)
-        writer.conn.execute(
-            "INSERT INTO lots (entry_id, wallet_id, points, remaining, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                entry.entry_id,
-                entry.wallet_id,
-                entry.points,
-                remaining,
-                iso(writer.now + self._expiry),
-            ),
-        )
+        lots.credit(writer.conn, entry, iso(writer.now + self._expiry))
 
     def _debit(
         self, writer: _Writer, wallet_id: str, points: int, first: str | None = None
     ) -> None:
-        """Take ``points`` from the wallet's lots: ``first`` (a reversed earn's
-        own lot) before the others, then oldest first."""
-        conn = writer.conn
-        lots = conn.execute(
-            "SELECT entry_id, remaining FROM lots WHERE wallet_id = ? AND remaining > 0 "
-            "ORDER BY entry_id = ? DESC, expires_at, entry_id",
-            (wallet_id, first),
-        ).fetchall()
-        left = points
-        for entry_id, remaining in lots:
-            if left == 0:
-                break
-            take = min(left, remaining)
-            conn.execute(
-                "UPDATE lots SET remaining = remaining - ? WHERE entry_id = ?", (take, entry_id)
-            )
-            left -= take
+        lots.debit(writer.conn, wallet_id, points, first)
 
     # -- coupons ---------------------------------------------------------
 

@@ -1,0 +1,42 @@
+"""Points lots for FIFO expiry, kept in the same transaction as the entry
+that changes them. Invariant: a wallet's lots hold max(balance, 0) points."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ledger.models import Entry
+
+
+def credit(conn: sqlite3.Connection, entry: Entry, expires_at: str) -> None:
+    """A positive entry opens a lot; when the wallet was below zero only the
+    part above zero is spendable."""
+    if entry.points <= 0:
+        return
+    before = entry.balance_after - entry.points
+    remaining = max(entry.balance_after, 0) - max(before, 0)
+    conn.execute(
+        "INSERT INTO lots (entry_id, wallet_id, points, remaining, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (entry.entry_id, entry.wallet_id, entry.points, remaining, expires_at),
+    )
+
+
+def debit(conn: sqlite3.Connection, wallet_id: str, points: int, first: str | None = None) -> None:
+    """Take ``points`` from the wallet's lots: ``first`` (a reversed earn's own
+    lot) before the others, then oldest first. Less may be there when the
+    balance goes below zero (an approved reversal)."""
+    lots = conn.execute(
+        "SELECT entry_id, remaining FROM lots WHERE wallet_id = ? AND remaining > 0 "
+        "ORDER BY entry_id = ? DESC, expires_at, entry_id",
+        (wallet_id, first),
+    ).fetchall()
+    left = points
+    for entry_id, remaining in lots:
+        if left == 0:
+            break
+        take = min(left, remaining)
+        conn.execute(
+            "UPDATE lots SET remaining = remaining - ? WHERE entry_id = ?", (take, entry_id)
+        )
+        left -= take
