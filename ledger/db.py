@@ -61,10 +61,13 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path} was written by a newer version of Loyalty POS "
             f"(schema {version}, this program knows {len(MIGRATIONS)}): upgrade the program."
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         with transaction(conn):
-            for statement in _statements(script):
-                conn.execute(statement)
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
 
 

@@ -5,11 +5,26 @@ Never edit a released migration: append a new one.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
 ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
 
 _KINDS_SQL = ", ".join(f"'{k}'" for k in ENTRY_KINDS)
 
-MIGRATIONS: list[str] = [
+
+def _add_lots_expired(conn: sqlite3.Connection) -> None:
+    """How much of a lot expired, so reversing an expired earn takes back only
+    the rest. (A few development databases got the column in migration 1.)"""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(lots)")}
+    if "expired" not in columns:
+        conn.execute(
+            "ALTER TABLE lots ADD COLUMN expired INTEGER NOT NULL DEFAULT 0 CHECK (expired >= 0)"
+        )
+
+
+# Each migration is SQL text, or a function for what SQL cannot say.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     f"""
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -87,10 +102,8 @@ CREATE TABLE lots (
     entry_id TEXT PRIMARY KEY REFERENCES entries (entry_id),
     wallet_id TEXT NOT NULL,
     points INTEGER NOT NULL CHECK (points > 0),
-    remaining INTEGER NOT NULL CHECK (remaining >= 0),
-    expired INTEGER NOT NULL DEFAULT 0 CHECK (expired >= 0),
-    expires_at TEXT NOT NULL,
-    CHECK (remaining + expired <= points)
+    remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+    expires_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX lots_open ON lots (wallet_id, expires_at) WHERE remaining > 0;
 CREATE INDEX lots_due ON lots (expires_at) WHERE remaining > 0;
@@ -159,4 +172,5 @@ CREATE TABLE wallet_merges (
     member_id TEXT NOT NULL
 ) STRICT;
 """,
+    _add_lots_expired,
 ]
