@@ -42,7 +42,7 @@ class PosApp(App[None]):
         self.ledger = ledger
         self.clock = clock
         self.staff: Staff | None = None
-        self.printer_state = "preview"
+        self.printer_state = "preview" if settings.printer.url == "preview" else "-"
         self.tr = Translator(settings.locale.language)
         language = ledger.pref("language") if ledger.is_initialized() else None
         self.set_reactive(PosApp.language, language or settings.locale.language)
@@ -109,6 +109,39 @@ class PosApp(App[None]):
                 self.action_supervisor,
             )
         yield SystemCommand("Language / ภาษา", "ไทย ⇄ English", self.action_language)
+
+    # -- printing --------------------------------------------------------
+
+    def print_pending(self) -> None:
+        """Print what the ledger queued, off the UI thread; a sale never waits."""
+        from pos.printing import SlipPrinter
+
+        printer = SlipPrinter(self.settings, self.ledger, self.language)
+
+        def work() -> None:
+            outcomes = printer.print_pending()
+            self.call_from_thread(self._printed, outcomes)
+
+        self.run_worker(work, thread=True, group="print", exit_on_error=False)
+
+    def _printed(self, outcomes: list[Any]) -> None:
+        failed = [o for o in outcomes if not o.printed]
+        if failed:
+            self.printer_state = self.tr("status.printer_down")
+            self.notify(
+                f"{failed[-1].message}", title=self.tr("print.failed"), severity="warning",
+                timeout=10,
+            )  # fmt: skip
+        elif outcomes:
+            self.printer_state = self.tr("status.printer_ok")
+
+    def reprint_last(self) -> None:
+        last = self.ledger.spool.last()
+        if last is None:
+            self.notify(self.tr("print.nothing"))
+            return
+        self.ledger.spool.reprint(last.entry_id)
+        self.print_pending()
 
     # -- errors and status -----------------------------------------------
 

@@ -119,14 +119,31 @@ def cmd_member_history(ctx: Context) -> Result:
     return Result({"member": member.to_dict(), "entries": entries}, lines)
 
 
+def _print_after(ctx: Context, result: Result, entry_id: str) -> Result:
+    """Print the job the ledger queued with the entry; a failure keeps it queued."""
+    from pos.printing import SlipPrinter
+
+    printer = SlipPrinter(ctx.settings, ctx.ledger)
+    jobs = [j for j in ctx.ledger.spool.jobs(("queued",)) if j.entry_id == entry_id]
+    outcomes = [printer.print_job(job) for job in jobs]
+    result.body["print"] = [o.to_dict() for o in outcomes]
+    for outcome in outcomes:
+        if outcome.printed:
+            result.lines.append(outcome.message)
+        else:
+            result.lines.append(f"Not printed: {outcome.message} (see 'pos print queue').")
+    return result
+
+
 def cmd_earn(ctx: Context) -> Result:
     a = ctx.args
-    entry = ctx.ledger.earn(a.phone, a.amount, a.ref, a.cashier)
+    entry = ctx.ledger.earn(a.phone, a.amount, a.ref, a.cashier, print_slip=a.print)
     body = entry.to_dict()
     if entry.duplicate:
         return Result(body, [f"Sale {entry.ref} was already recorded: nothing added "
                              f"(balance {entry.balance_after})."])  # fmt: skip
-    return Result(body, [f"+{entry.points} points, balance {entry.balance_after}."])
+    result = Result(body, [f"+{entry.points} points, balance {entry.balance_after}."])
+    return _print_after(ctx, result, entry.entry_id) if a.print else result
 
 
 def cmd_redeem(ctx: Context) -> Result:
@@ -139,6 +156,7 @@ def cmd_redeem(ctx: Context) -> Result:
         reward_id=a.reward,
         cashier_id=a.cashier,
         approval=_approval(a.approver),
+        print_slip=a.print,
     )
     body = result.to_dict()
     lines = [f"{result.entry.points} points, balance {result.entry.balance_after}."]
@@ -146,6 +164,8 @@ def cmd_redeem(ctx: Context) -> Result:
         lines = [f"Redemption {result.entry.ref} was already recorded: nothing changed."]
     if result.coupon:
         lines += output.coupon_lines(result.coupon.to_dict())
+    if a.print and not result.entry.duplicate:
+        return _print_after(ctx, Result(body, lines), result.entry.entry_id)
     return Result(body, lines)
 
 
@@ -217,6 +237,38 @@ class VerifyFailed(Exception):
     def __init__(self, body: dict[str, Any], lines: list[str]) -> None:
         super().__init__("verify failed")
         self.result = Result(body, lines)
+
+
+def cmd_print_test(ctx: Context) -> Result:
+    from pos.printing import SlipPrinter
+
+    body = SlipPrinter(ctx.settings, ctx.ledger).test_page()
+    assert isinstance(body, dict)
+    where = f" ({body['files'][-1]})" if body["files"] else ""
+    return Result(body, [f"Test page sent to {body['printer']}{where}; Thai as {body['thai']}."])
+
+
+def cmd_print_reprint(ctx: Context) -> Result:
+    from pos.printing import SlipPrinter
+
+    job = ctx.ledger.spool.reprint(ctx.args.entry_id)
+    outcome = SlipPrinter(ctx.settings, ctx.ledger).print_job(job)
+    line = outcome.message if outcome.printed else f"Not printed: {outcome.message}"
+    return Result(outcome.to_dict(), [line])
+
+
+def cmd_print_queue(ctx: Context) -> Result:
+    from pos.printing import SlipPrinter
+
+    if ctx.args.retry:
+        for job in ctx.ledger.spool.jobs(("uncertain",)):
+            if job.job_id in ctx.args.retry:
+                ctx.ledger.spool.retry(job.job_id)
+        SlipPrinter(ctx.settings, ctx.ledger).print_pending()
+    jobs = ctx.ledger.spool.jobs()
+    lines = [f"{j.job_id}  {j.kind:<6} {j.status:<9} tries {j.attempts}  {j.last_error or ''}"
+             for j in jobs] or ["Nothing waiting to print."]  # fmt: skip
+    return Result({"jobs": [j.to_dict() for j in jobs]}, lines)
 
 
 def cmd_run(ctx: Context) -> Result:
@@ -293,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("amount", metavar="AMOUNT", help="the sale amount, e.g. 250 or 250.50")
     p.add_argument("--ref", required=True, metavar="SALE_REF", help="the bill number")
     p.add_argument("--cashier", metavar="STAFF_ID")
+    p.add_argument("--print", action="store_true", help="print the slip")
 
     p = command(sub, "redeem", cmd_redeem, "spend points (approver PIN: prompt or stdin)")
     p.add_argument("phone", metavar="PHONE")
@@ -302,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ref", required=True, metavar="REF")
     p.add_argument("--cashier", metavar="STAFF_ID")
     p.add_argument("--approver", metavar="STAFF_ID")
+    p.add_argument("--print", action="store_true", help="print the coupon")
 
     p = command(sub, "reverse", cmd_reverse, "undo an entry (supervisor)")
     p.add_argument("entry_id", metavar="ENTRY_ID")
@@ -336,6 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser
     )
     command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
+
+    printing = sub.add_parser("print", help="printing").add_subparsers(
+        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    command(printing, "test", cmd_print_test, "print a test page (code pages, Thai, QR)")
+    p = command(printing, "reprint", cmd_print_reprint, "print a copy of an entry's slip")
+    p.add_argument("entry_id", metavar="ENTRY_ID")
+    p = command(printing, "queue", cmd_print_queue, "slips waiting to print; --retry prints them")
+    p.add_argument("--retry", nargs="*", metavar="JOB_ID",
+                   help="print queued jobs now (and these uncertain ones)")  # fmt: skip
     return parser
 
 

@@ -143,6 +143,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # status bar
     "status.nobody": ("not logged in", "ยังไม่เข้าสู่ระบบ"),
     "status.printer": ("printer: {state}", "พิมพ์: {state}"),
+    "status.printer_ok": ("ok", "พร้อม"),
+    "status.printer_down": ("NOT PRINTING", "พิมพ์ไม่ได้"),
+    "print.failed": ("Slip not printed (kept, F6 retries)", "ยังไม่ได้พิมพ์ (เก็บไว้ กด F6 พิมพ์ใหม่)"),
+    "print.nothing": ("Nothing printed yet.", "ยังไม่มีการพิมพ์"),
+    "key.reprint": ("Reprint", "พิมพ์ซ้ำ"),
     "status.sync_none": ("sync: off", "ซิงค์: ปิด"),
     "status.pending": ("{n} pending", "ค้าง {n}"),
     # errors

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from config import Settings
 from ledger.errors import LedgerError
@@ -20,10 +17,6 @@ def run_app(settings: Settings, ledger: Ledger) -> None:
     # Textual without a terminal does not fail, it hangs: refuse up front.
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminal("'pos run' needs a terminal: start it from a console, not a pipe.")
-    # python-escpos writes a capabilities cache on import; keep it out of /tmp clutter.
-    os.environ.setdefault(
-        "ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path(tempfile.gettempdir()) / "loyalty-pos-escpos")
-    )
     from pos.app import make_app
 
     make_app(settings, ledger).run()

@@ -25,7 +25,15 @@ class LookupScreen(PosScreen[None]):
     CSS_PATH = "lookup.tcss"
     BINDINGS = [
         Binding("ctrl+l", "logout", "Log out", id="key.logout"),
+        Binding("f6", "reprint", "Reprint", id="key.reprint"),
     ]
+
+    def action_reprint(self) -> None:
+        """Retry what is queued (the printer is back), else a copy of the last slip."""
+        if self.pos.ledger.spool.jobs(("queued",)):
+            self.pos.print_pending()
+        else:
+            self.pos.reprint_last()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lookup-box"):

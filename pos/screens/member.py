@@ -133,12 +133,13 @@ class MemberScreen(PosScreen[str | None]):
         cashier = self.pos.staff.staff_id if self.pos.staff else None
         call_ledger(
             self,
-            lambda: self.pos.ledger.earn(phone, amount, ref, cashier),
+            lambda: self.pos.ledger.earn(phone, amount, ref, cashier, print_slip=True),
             self._earned,
             self._refused,
         )
 
     def _earned(self, entry: Entry) -> None:
+        self.pos.print_pending()
         tr = self.pos.tr
         if entry.duplicate:
             line = tr("lookup.duplicate", ref=entry.ref, balance=tr.number(entry.balance_after))

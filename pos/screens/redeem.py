@@ -114,12 +114,14 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 reward_id=reward_id,
                 cashier_id=cashier,
                 approval=approval,
+                print_slip=True,
             ),
             self._done,
             self._refused,
         )
 
     def _done(self, result: Redemption) -> None:
+        self.pos.print_pending()
         if result.coupon is None:
             self.dismiss(result)
             return

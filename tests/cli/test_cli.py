@@ -362,11 +362,6 @@ def test_uninitialised_ledger_says_run_pos_init(new_shop: Callable[[], Shop]) ->
         assert "pos init" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: on a never-initialised ledger, 'member show' and 'earn' answer "
-    "member_not_found (exit 3) instead of telling to run 'pos init'",
-)
 def test_uninitialised_ledger_read_commands_say_run_pos_init(
     new_shop: Callable[[], Shop],
 ) -> None:
@@ -376,10 +371,6 @@ def test_uninitialised_ledger_read_commands_say_run_pos_init(
         assert "pos init" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a --db that cannot be opened (a directory) is an internal_error, exit 70",
-)
 def test_database_path_that_cannot_be_opened(new_shop: Callable[[], Shop]) -> None:
     shop = new_shop()
     call = shop.pos("member", "show", PHONE, db=shop.home)

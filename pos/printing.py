@@ -1,0 +1,211 @@
+"""Printing wiring: spool jobs in the ledger -> slips -> the configured printer.
+
+The ledger queues a job in the same transaction as the sale; this module
+prints it after commit, and records the outcome. ``printers`` gets plain
+slip values only; it never sees the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from config import Settings
+from ledger.clock import parse_iso
+from ledger.coupons import display_code
+from ledger.errors import LedgerError
+from ledger.service import Ledger
+from ledger.spool import PrintJob
+
+if TYPE_CHECKING:
+    from printers import Printer, Slip
+
+log = logging.getLogger("pos.printing")
+
+
+class PrintFailed(LedgerError):
+    """Carries the printer's message to the CLI and the app (exit status 1)."""
+
+    code = "printer_unavailable"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: PrintJob
+    printed: bool
+    message: str
+    files: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.job.to_dict(), "printed": self.printed, "message": self.message,
+                "files": list(self.files)}  # fmt: skip
+
+
+class SlipPrinter:
+    def __init__(self, settings: Settings, ledger: Ledger, language: str | None = None) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.language = language or ledger.pref("language") or settings.locale.language
+
+    # -- building slips from the ledger ----------------------------------
+
+    def _tier_name(self, tier_id: str) -> str:
+        tier = next(t for t in self.settings.tiers if t.id == tier_id)
+        return tier.name_th if self.language == "th" else tier.name_en
+
+    def sale_slip(self, entry_id: str, copy: bool = False) -> Slip:
+        from printers import SaleSlip
+
+        ledger, store = self.ledger, self.settings.store
+        entry = ledger.entry(entry_id)
+        member = ledger.member_by_id(entry.member_id or "")
+        card = ledger.card(member.phone or "")
+        cashier = None
+        if entry.cashier_id:
+            staff = ledger.staff(entry.cashier_id)
+            cashier = staff.name or staff.staff_id
+        rules = entry.rules_applied
+        th = self.language == "th"
+        base = rules.get("base_rate", "")
+        lines = [
+            f"1 แต้ม ต่อ {base} บาท: +{rules.get('base_points', 0)}"
+            if th
+            else f"1 pt per {base}: +{rules.get('base_points', 0)}"
+        ]
+        if rules.get("tier_bonus"):
+            lines.append(
+                f"{self._tier_name(str(rules['tier']))} x{rules['multiplier']}: "
+                f"+{rules['tier_bonus']}"
+            )
+        expiry = card.next_expiry
+        url = store.member_url.format(member_id=member.member_id) if store.member_url else None
+        return SaleSlip(
+            store_name=store.name,
+            branch=store.branch,
+            created_at=parse_iso(entry.created_at).astimezone(),
+            terminal_id=entry.terminal_id,
+            cashier=cashier,
+            masked_phone=ledger.mask(member.phone) if member.phone else "-",
+            member_name=member.name,
+            sale_ref=entry.ref or "",
+            amount_minor=entry.amount_minor or 0,
+            currency=entry.currency or self.settings.locale.currency,
+            points=entry.points,
+            rules=tuple(lines),
+            balance=entry.balance_after,
+            tier=self._tier_name(member.tier),
+            next_expiry_points=expiry.points if expiry else None,
+            next_expiry_date=date.fromisoformat(expiry.expires_at[:10]) if expiry else None,
+            member_url=url,
+            language="th" if self.language == "th" else "en",
+            copy=copy,
+        )
+
+    def coupon_slip(self, entry_id: str, copy: bool = False) -> Slip:
+        from printers import CouponSlip
+
+        coupon = self.ledger.coupon_of(entry_id)
+        if coupon is None:
+            raise PrintFailed(f"Entry {entry_id} issued no coupon: nothing to print.")
+        reward = next(r for r in self.settings.rewards if r.id == coupon.reward_id)
+        th = self.language == "th"
+        value = {
+            "discount": f"{'ส่วนลด' if th else 'Discount'} {reward.value} "
+            f"{self.settings.locale.currency}",
+            "percent_off": f"{'ส่วนลด' if th else 'Discount'} {reward.value:g}%",
+            "free_item": "ฟรี" if th else "Free",
+            "store_credit": f"{'เครดิต' if th else 'Store credit'} {reward.value}",
+            "gift_voucher": f"{'บัตรกำนัล' if th else 'Gift voucher'} {reward.value}",
+        }[reward.kind]
+        terms = (
+            "ใช้ได้ครั้งเดียว ไม่สามารถแลกเป็นเงินสด" if th else "Single use. Not exchangeable for cash."
+        )
+        return CouponSlip(
+            store_name=self.settings.store.name,
+            reward_name_th=reward.name_th,
+            reward_name_en=reward.name_en,
+            value_text=value,
+            code=display_code(coupon.code),
+            payload=coupon.payload,
+            valid_until=date.fromisoformat(coupon.expires_at[:10]),
+            terms=terms,
+            language="th" if th else "en",
+            copy=copy,
+        )
+
+    def slip_for(self, job: PrintJob) -> Slip:
+        if job.kind == "coupon":
+            return self.coupon_slip(job.entry_id, job.copy)
+        return self.sale_slip(job.entry_id, job.copy)
+
+    # -- printing --------------------------------------------------------
+
+    def open(self) -> Printer:
+        from printers import open_printer
+
+        cfg = self.settings.printer
+        return open_printer(
+            cfg.url,
+            cfg.profile,
+            cfg.columns,
+            paper_mm=cfg.paper_mm,
+            spool_dir=cfg.spool_dir,
+        )
+
+    def print_job(self, job: PrintJob) -> Outcome:
+        """Print one queued job; a failure leaves it queued with the reason."""
+        from printers import PrinterError
+
+        claimed = self.ledger.spool.claim(job.job_id)
+        if claimed is None:
+            current = self.ledger.spool.job(job.job_id)
+            return Outcome(current, False, f"Job is {current.status}: not printed again.")
+        try:
+            slip = self.slip_for(claimed)
+            with self.open() as printer:
+                result = printer.print_slip(slip, name=f"{claimed.kind}-{claimed.job_id}")
+        except (PrinterError, ValueError, LedgerError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            log.warning("print job %s failed: %s", claimed.job_id, message)
+            return Outcome(self.ledger.spool.finish(claimed.job_id, message), False, message)
+        done = self.ledger.spool.finish(claimed.job_id)
+        files = tuple(str(f) for f in result.files)
+        return Outcome(done, True, "Printed" if not files else f"Preview: {files[-1]}", files)
+
+    def print_pending(self) -> list[Outcome]:
+        return [self.print_job(job) for job in self.ledger.spool.jobs(("queued",))]
+
+    def test_page(self) -> Outcome | dict[str, Any]:
+        from printers import PrinterError, TestPage, _escpos
+        from printers.thai import thai_code_page
+
+        cfg = self.settings.printer
+        try:
+            profile = _escpos.profile(cfg.profile)
+        except ValueError as exc:
+            raise PrintFailed(f"{exc}: set printer.profile to a python-escpos profile.") from None
+        page_code = thai_code_page(profile)
+        page = TestPage(
+            store_name=self.settings.store.name,
+            profile=cfg.profile,
+            code_pages=tuple(sorted(profile.get_code_pages())),
+            columns=cfg.columns or 0,
+            qr_payload="LOYALTY-POS-TEST-0123456789",
+            language="th" if self.language == "th" else "en",
+        )
+        try:
+            with self.open() as printer:
+                result = printer.print_slip(page, name="test")
+                status = printer.status()
+        except (PrinterError, ValueError) as exc:
+            raise PrintFailed(getattr(exc, "message", None) or str(exc)) from None
+        return {
+            "printed": True,
+            "printer": cfg.url,
+            "profile": cfg.profile,
+            "thai": "code page" if page_code is not None else "raster image",
+            "status": status.state,
+            "files": [str(f) for f in result.files],
+        }

@@ -1,0 +1,352 @@
+"""Printer connections from one setting, opened and closed explicitly.
+
+``open_printer(url, profile, columns)`` understands ``usb://VID:PID`` (hex),
+``tcp://HOST:PORT``, ``serial:///dev/ttyUSB0?baudrate=19200``,
+``file:///path``, ``cups://QUEUE`` and ``preview`` (slips are written to the
+spool folder as raw ``.bin`` and ``.png``). The slip's bytes are built first
+(``build_bytes``), then sent in one write; every failure of the device becomes
+``PrinterUnavailable`` with a message a cashier can act on. Nothing relies on
+lazy connects or ``__del__``: use ``with open_printer(...) as printer:``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import platformdirs
+
+from printers import _escpos
+from printers.errors import PrinterUnavailable
+from printers.layout import FontPath, build_bytes, default_columns
+from printers.preview import render_png
+from printers.slips import CouponSlip, DaySummary, SaleSlip, Slip, TestPage
+from printers.target import KEPT, MissingDriver, Target, parse_url, root_cause, unavailable
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterStatus:
+    state: Literal["ready", "paper_low", "paper_out", "offline", "unknown"]
+    message: str
+    online: bool | None = None
+    paper: Literal["ok", "low", "out"] | None = None
+
+    @property
+    def can_print(self) -> bool:
+        return self.state in ("ready", "paper_low", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    bytes_sent: int
+    files: tuple[Path, ...] = field(default=())  # preview: the .bin and the .png
+
+
+def _slip_kind(slip: Slip) -> str:
+    if isinstance(slip, SaleSlip):
+        return "sale"
+    if isinstance(slip, CouponSlip):
+        return "coupon"
+    if isinstance(slip, DaySummary):
+        return "summary"
+    if isinstance(slip, TestPage):
+        return "test"
+    raise TypeError(f"not a slip: {type(slip).__name__}")
+
+
+def _escpos_error() -> type[BaseException]:
+    error: type[BaseException] = _escpos.exceptions().Error
+    return error
+
+
+class Printer:
+    """One printer connection. ``open()`` before printing, ``close()`` after."""
+
+    def __init__(
+        self,
+        target: Target,
+        profile: str | None,
+        columns: int,
+        *,
+        spool_dir: Path,
+        connect_timeout: float,
+        write_timeout: float,
+        send_buffer: int | None,
+        font_path: FontPath,
+    ) -> None:
+        self.target = target
+        self.profile = profile
+        self.columns = columns
+        self.spool_dir = spool_dir
+        self.connect_timeout = connect_timeout
+        self.write_timeout = write_timeout
+        self.send_buffer = send_buffer
+        self.status_timeout = 1.0
+        self.font_path = font_path
+        self._device: Any = None
+        self._open = False
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- open / close ------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect now; PrinterUnavailable if the printer cannot be reached."""
+        self.close()
+        kind = self.target.kind
+        if kind == "preview":
+            try:
+                self.spool_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise unavailable(self.target, exc, "open") from exc
+            self._open = True
+            return
+        if kind == "cups" and not _has_pycups():
+            if shutil.which("lp") is None:
+                raise PrinterUnavailable(
+                    f"Printer {self.target.where} needs CUPS: install the Debian package "
+                    f"cups-client (or the Python package pycups); {KEPT}"
+                )
+            self._open = True
+            return
+        try:
+            self._device = self._make_device()
+            with _escpos.no_basic_config():
+                if kind == "tcp":
+                    self._device.device = self._connect()
+                else:
+                    self._device.open()
+            self._after_open()
+        except (OSError, RuntimeError, ValueError, _escpos_error()) as exc:
+            self._drop()
+            raise unavailable(self.target, exc, "open") from exc
+        self._open = True
+
+    def _make_device(self) -> Any:
+        printer = _escpos.load()
+        t, profile = self.target, self.profile
+        drivers = {"usb": (printer.Usb, "pyusb"), "serial": (printer.Serial, "pyserial")}
+        if t.kind in drivers and not drivers[t.kind][0].is_usable():
+            raise MissingDriver(drivers[t.kind][1])  # before __init__: its __del__ would raise
+        if t.kind == "tcp":
+            return printer.Network(t.host, t.port, timeout=self.connect_timeout, profile=profile)
+        if t.kind == "usb":
+            ms = max(1, int(self.write_timeout * 1000))
+            return printer.Usb(t.vendor, t.product, timeout=ms, profile=profile)
+        if t.kind == "serial":
+            return printer.Serial(
+                t.path, baudrate=t.baudrate, timeout=self.write_timeout, profile=profile
+            )
+        if t.kind == "file":
+            return printer.File(t.path, auto_flush=False, profile=profile)
+        return printer.CupsPrinter(t.path, profile=profile)
+
+    def _connect(self) -> socket.socket:
+        """TCP by hand: python-escpos's Network.open leaks the socket when it fails."""
+        sock = socket.create_connection(
+            (self.target.host, self.target.port), timeout=self.connect_timeout
+        )
+        sock.settimeout(self.write_timeout)
+        if self.send_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+        return sock
+
+    def _after_open(self) -> None:
+        if self.target.kind == "serial":
+            self._device.device.write_timeout = self.write_timeout
+
+    def _drop(self) -> None:
+        device, self._device = self._device, None
+        self._open = False
+        if device is None:
+            return
+        try:
+            with _escpos.no_basic_config():
+                device.close()
+        except (OSError, RuntimeError, _escpos_error()):
+            pass  # already broken: nothing more to release
+        device._device = False  # closed: __del__ has nothing left to do
+
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
+        self._drop()
+
+    # -- printing ----------------------------------------------------------------
+
+    def build(self, slip: Slip) -> bytes:
+        return build_bytes(slip, self.profile, self.columns, font_path=self.font_path)
+
+    def print_slip(self, slip: Slip, *, name: str | None = None) -> PrintResult:
+        """Print (or in preview, save) one slip; PrinterUnavailable if it did not go out.
+
+        ``name`` is the file stem in preview mode (e.g. the spool job id).
+        """
+        if not self._open:
+            raise PrinterUnavailable(f"Printer {self.target.where} is not connected; {KEPT}")
+        data = self.build(slip)
+        if self.target.kind != "preview":
+            return self.send(data)
+        stem = name or f"{datetime.now():%Y%m%d-%H%M%S-%f}-{_slip_kind(slip)}"
+        png = render_png(slip, self.columns, font_path=self.font_path)
+        files = (self.spool_dir / f"{stem}.bin", self.spool_dir / f"{stem}.png")
+        try:
+            for path, content in zip(files, (data, png), strict=True):
+                _write_atomic(path, content)
+        except OSError as exc:
+            raise unavailable(self.target, exc, "write") from exc
+        return PrintResult(len(data), files)
+
+    def send(self, data: bytes) -> PrintResult:
+        """Send ready ESC/POS bytes in one write."""
+        if not self._open:
+            raise PrinterUnavailable(f"Printer {self.target.where} is not connected; {KEPT}")
+        if self.target.kind == "preview":
+            return self.print_bytes_preview(data)
+        if self.target.kind == "cups" and self._device is None:
+            return self._send_lp(data)
+        try:
+            with _escpos.no_basic_config():
+                if self.target.kind == "cups":
+                    self._device.open(job_name="loyalty-pos")  # CupsPrinter: a job per open
+                self._device._raw(data)
+                if self.target.kind == "file":
+                    self._device.flush()
+                elif self.target.kind == "cups":
+                    self._device.send()
+        except (OSError, RuntimeError, ValueError, _escpos_error()) as exc:
+            self._drop()
+            raise unavailable(self.target, exc, "write") from exc
+        return PrintResult(len(data))
+
+    def print_bytes_preview(self, data: bytes) -> PrintResult:
+        path = self.spool_dir / f"{datetime.now():%Y%m%d-%H%M%S-%f}-raw.bin"
+        _write_atomic(path, data)
+        return PrintResult(len(data), (path,))
+
+    def _send_lp(self, data: bytes) -> PrintResult:
+        command = ["lp", "-d", self.target.path, "-o", "raw"]
+        try:
+            subprocess.run(
+                command, input=data, capture_output=True, check=True, timeout=self.write_timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise unavailable(self.target, TimeoutError(str(exc)), "write") from exc
+        except subprocess.CalledProcessError as exc:
+            detail = exc.stderr.decode(errors="replace").strip() or f"exit {exc.returncode}"
+            raise PrinterUnavailable(
+                f"Printer {self.target.where} refused the job ({detail}): "
+                f"check the queue name in the settings; {KEPT}"
+            ) from exc
+        except OSError as exc:
+            raise unavailable(self.target, exc, "write") from exc
+        return PrintResult(len(data))
+
+    # -- status --------------------------------------------------------------------
+
+    def status(self) -> PrinterStatus:
+        """Online and paper, by the real-time status commands (tcp, usb, serial)."""
+        if self.target.kind == "preview":
+            return PrinterStatus("ready", "Preview: slips are saved as files", True, "ok")
+        if self.target.kind not in ("tcp", "usb", "serial"):
+            return PrinterStatus("unknown", f"Printer {self.target.where}: status not available")
+        if not self._open:
+            return PrinterStatus("offline", f"Printer {self.target.where} is not connected", False)
+        sock = self._device._device if self.target.kind == "tcp" else None
+        try:
+            if sock is not None:
+                sock.settimeout(min(self.status_timeout, self.write_timeout))
+            online = bool(self._device.is_online())
+            paper_code = int(self._device.paper_status())
+            if sock is not None:
+                sock.settimeout(self.write_timeout)
+        except (OSError, RuntimeError, ValueError, _escpos_error()) as exc:
+            if isinstance(root_cause(exc), TimeoutError):
+                return PrinterStatus("unknown", f"Printer {self.target.where}: no status reply")
+            self._drop()
+            return PrinterStatus("offline", unavailable(self.target, exc, "status").message, False)
+        paper: Literal["ok", "low", "out"] = ("out", "low", "ok")[max(0, min(2, paper_code))]
+        if paper == "out":
+            return PrinterStatus(
+                "paper_out", "Printer is out of paper: load a new roll", online, paper
+            )
+        if not online:
+            return PrinterStatus(
+                "offline", "Printer is offline: close the cover and check the paper", False, paper
+            )
+        if paper == "low":
+            return PrinterStatus(
+                "paper_low", "Paper is running low: have a roll ready", True, paper
+            )
+        return PrinterStatus("ready", "Printer ready", True, paper)
+
+
+def _has_pycups() -> bool:
+    try:
+        import cups  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_bytes(content)
+    os.replace(temp, path)
+
+
+def default_spool_dir() -> Path:
+    return platformdirs.user_data_path(_escpos.APP_NAME) / "spool"
+
+
+def open_printer(
+    url: str = "preview",
+    profile: str | None = "TM-T88V",
+    columns: int | None = None,
+    *,
+    paper_mm: int = 80,
+    spool_dir: str | os.PathLike[str] | None = None,
+    connect_timeout: float = 3.0,
+    write_timeout: float = 5.0,
+    send_buffer: int | None = None,
+    font_path: FontPath = None,
+) -> Printer:
+    """Open the printer named by ``url`` and return it, connected.
+
+    ``columns`` defaults from ``paper_mm`` and the profile (32, 42 or 48). Raises
+    ValueError for a bad url or profile and PrinterUnavailable when the printer
+    cannot be reached. Close it with ``close()`` or use it in a ``with`` block.
+    """
+    target = parse_url(url)
+    _escpos.profile(profile)  # an unknown profile is a settings error, said now
+    printer = Printer(
+        target,
+        profile,
+        columns or default_columns(paper_mm, profile),
+        spool_dir=Path(spool_dir) if spool_dir else default_spool_dir(),
+        connect_timeout=connect_timeout,
+        write_timeout=write_timeout,
+        send_buffer=send_buffer,
+        font_path=font_path,
+    )
+    printer.open()
+    return printer
