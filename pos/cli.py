@@ -260,7 +260,7 @@ def cmd_print_reprint(ctx: Context) -> Result:
 def cmd_print_queue(ctx: Context) -> Result:
     from pos.printing import SlipPrinter
 
-    if ctx.args.retry:
+    if ctx.args.retry is not None:
         for job in ctx.ledger.spool.jobs(("uncertain",)):
             if job.job_id in ctx.args.retry:
                 ctx.ledger.spool.retry(job.job_id)
