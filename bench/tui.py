@@ -46,9 +46,8 @@ def log(message: str) -> None:
 
 
 def _prepare(path: Path) -> None:
-    with Ledger.open(path, bench_settings()) as led:
-        with contextlib.suppress(StaffExists):
-            led.add_staff(STAFF, "supervisor", PIN, "Bench")
+    with Ledger.open(path, bench_settings()) as led, contextlib.suppress(StaffExists):
+        led.add_staff(STAFF, "supervisor", PIN, "Bench")
 
 
 async def _screen_times(path: Path, phones: list[str], earns: int) -> dict[str, list[int]]:
