@@ -271,6 +271,25 @@ def cmd_print_queue(ctx: Context) -> Result:
     return Result({"jobs": [j.to_dict() for j in jobs]}, lines)
 
 
+def cmd_join(ctx: Context) -> Result:
+    from sync.commands import join
+
+    body = join(ctx.ledger, ctx.args.hq_url, ctx.args.setup_code)
+    return Result(body, [f"Joined {body['hq_url']} as store {body['store_id']}, "
+                         f"terminal {body['terminal_id']}."])  # fmt: skip
+
+
+def cmd_sync(ctx: Context) -> Result:
+    from sync.commands import status, sync
+
+    if ctx.args.status:
+        body = status(ctx.ledger)
+        return Result(body, [f"{k}: {v}" for k, v in body.items()])
+    body = sync(ctx.ledger)
+    return Result(body, [f"Pushed {body['pushed']}, pulled {body['pulled']}, "
+                         f"conflicts {body['conflicts']}."])  # fmt: skip
+
+
 def cmd_run(ctx: Context) -> Result:
     from pos.run import run_app
 
@@ -278,7 +297,7 @@ def cmd_run(ctx: Context) -> Result:
     return Result({}, [])
 
 
-CREATES_DB = (cmd_init, cmd_run)
+CREATES_DB = (cmd_init, cmd_run, cmd_join)
 
 
 # -- parser ---------------------------------------------------------------
@@ -390,6 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser
     )
     command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
+
+    p = command(sub, "join", cmd_join, "connect this terminal to head office (one-time code)")
+    p.add_argument("hq_url", metavar="HQ_URL")
+    p.add_argument("setup_code", metavar="SETUP_CODE")
+    p = command(sub, "sync", cmd_sync, "sync with head office now (push, then pull)")
+    p.add_argument("--status", action="store_true", help="show the last sync, pending entries")
 
     printing = sub.add_parser("print", help="printing").add_subparsers(
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser
