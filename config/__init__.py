@@ -34,6 +34,7 @@ from config.settings import (
     Settings,
     StaffSettings,
     StoreSettings,
+    SyncSettings,
     Tier,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "Settings",
     "StaffSettings",
     "StoreSettings",
+    "SyncSettings",
     "Tier",
     "default_config_path",
     "default_db_path",

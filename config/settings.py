@@ -122,6 +122,18 @@ _PRINTER_URL = re.compile(
 )
 
 
+class SyncSettings(_Section):
+    interval_seconds: Whole = Field(
+        default=180, ge=30, description="How often the app syncs in the background when online."
+    )
+    offline_redeem_limit: Whole = Field(
+        default=1000,
+        ge=0,
+        description="Points a member may redeem per day while head office is unreachable; "
+        "above it a supervisor approves.",
+    )
+
+
 class EarnSettings(_Section):
     spend_per_point: Exact = Field(
         default=Decimal("25.00"), gt=0, decimal_places=2, description="Spend that earns one point."
@@ -221,6 +233,7 @@ class Settings(BaseSettings):
     locale: LocaleSettings = Field(default_factory=LocaleSettings, description="Region, language.")
     store: StoreSettings = Field(default_factory=StoreSettings, description="Store details.")
     printer: PrinterSettings = Field(default_factory=PrinterSettings, description="Printer.")
+    sync: SyncSettings = Field(default_factory=SyncSettings, description="Head-office sync.")
     earn: EarnSettings = Field(default_factory=EarnSettings, description="Earning points.")
     tiers: list[Tier] = Field(description="Member tiers, lowest min_spend first.")
     redeem: RedeemSettings = Field(default_factory=RedeemSettings, description="Redemptions.")

@@ -59,15 +59,29 @@ def looks_like_payload(text: str) -> bool:
     return text.strip().upper().startswith(PREFIX + ":")
 
 
-def read_payload(key: bytes, text: str) -> Payload | None:
-    """Parse a scanned payload; ``None`` if it is not one at all."""
+def read_payload(keys: bytes | list[bytes], text: str) -> Payload | None:
+    """Parse a scanned payload; ``None`` if it is not one at all. Genuine when
+    any of ``keys`` signed it (a terminal that joined a chain keeps the key
+    its earlier coupons were signed with)."""
     parts = text.strip().split(":")
     if len(parts) != 5 or parts[0].upper() != PREFIX:
         return None
     _, code, reward_id, expires, signature = parts
     body = ":".join(parts[:4])
-    genuine = hmac.compare_digest(_signature(key, body), signature.upper())
+    candidates = [keys] if isinstance(keys, bytes) else keys
+    genuine = any(
+        hmac.compare_digest(_signature(key, body), signature.upper()) for key in candidates
+    )
     return Payload(code.upper(), reward_id, expires, genuine)
+
+
+def previous_keys(path: Path) -> list[bytes]:
+    """Keys that signed this terminal's coupons before it joined a chain."""
+    try:
+        body = json.loads(path.read_text())
+        return [bytes.fromhex(k) for k in body.get("previous_keys", [])]
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
 
 
 def default_secrets_path(db_path: Path) -> Path:

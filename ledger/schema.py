@@ -173,4 +173,13 @@ CREATE TABLE wallet_merges (
 ) STRICT;
 """,
     _add_lots_expired,
+    """
+-- The same entry reversed at two offline terminals: both reversals are real
+-- journal entries and must be storable; each terminal refuses a second one
+-- of its own.
+DROP INDEX entries_reverses;
+CREATE UNIQUE INDEX entries_reverses ON entries (terminal_id, reverses)
+    WHERE reverses IS NOT NULL;
+CREATE INDEX entries_reversed ON entries (reverses) WHERE reverses IS NOT NULL;
+""",
 ]

@@ -633,6 +633,7 @@ class Ledger:
         cashier_id: str | None = None,
         approval: Credentials | None = None,
         print_slip: bool = False,
+        offline_limit: int | None = None,
     ) -> Redemption:
         """Spend points, by number or for a reward (which issues a coupon)."""
         e164 = self.normalize(phone)
@@ -648,6 +649,9 @@ class Ledger:
         member = self._member_by_phone(e164)
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
+        over_offline = offline_limit is not None and (
+            self.redeemed_today(member.wallet_id) + cost > offline_limit
+        )
         approver = None
         if approval is not None:
             approver = self._approve(approval)
@@ -655,6 +659,11 @@ class Ledger:
             raise ApprovalRequired(
                 f"Redeeming {cost} points is above {threshold}: a supervisor must approve "
                 "with their id and PIN."
+            )
+        elif over_offline:
+            raise ApprovalRequired(
+                f"Head office cannot be reached and this would pass the offline limit of "
+                f"{offline_limit} points a day for this member: a supervisor must approve."
             )
         with transaction(self._conn) as conn:
             first = self._find_ref("redeem", ref)
@@ -665,6 +674,8 @@ class Ledger:
             member = self._member_by_phone(e164)
             self._check_balance(member, cost)
             rules: dict[str, Any] = {"approval_threshold": threshold}
+            if offline_limit is not None:
+                rules["offline_limit"] = offline_limit
             if reward:
                 rules["reward_id"] = reward.id
             entry = writer.append(
@@ -682,6 +693,16 @@ class Ledger:
             if print_slip and coupon is not None:
                 enqueue(conn, entry.entry_id, "coupon", entry.created_at, copy=False)
         return Redemption(entry, coupon)
+
+    def redeemed_today(self, wallet_id: str) -> int:
+        """Points redeemed from a wallet since midnight UTC (net of reversals)."""
+        since = self._clock().strftime("%Y-%m-%dT00:00:00.000000Z")
+        (spent,) = self._conn.execute(
+            "SELECT coalesce(-sum(points), 0) FROM entries WHERE wallet_id = ? "
+            "AND kind = 'redeem' AND created_at >= ?",
+            (wallet_id, since),
+        ).fetchone()
+        return int(spent)
 
     def _repeat_redemption(
         self, first: Entry, e164: str, cost: int, reward_id: str | None
@@ -916,13 +937,16 @@ class Ledger:
                 "check the code (or sync with head office)."
             )
         coupon = Coupon(*row)
-        if couponlib.looks_like_payload(text) and text.strip() != coupon.payload:
+        # A coupon pulled from head office has no payload here: the signature
+        # (checked above) is what proves it.
+        if couponlib.looks_like_payload(text) and coupon.payload and text.strip() != coupon.payload:
             return _forged(text, code)
         return self._with_expiry(coupon)
 
     def _coupon_code(self, text: str) -> str | Coupon:
         if couponlib.looks_like_payload(text):
-            payload = couponlib.read_payload(self._coupon_key(), text)
+            keys = [self._coupon_key(), *couponlib.previous_keys(self.secrets_path)]
+            payload = couponlib.read_payload(keys, text)
             if payload is None or not payload.genuine:
                 return _forged(text, payload.code if payload else "")
             return payload.code

@@ -1,0 +1,239 @@
+"""A small HTTP client for the head-office protocol (``sync.protocol``).
+
+Every failure becomes a :class:`SyncError` with a message a cashier can act
+on (never a traceback):
+
+* :class:`HeadOfficeUnreachable`: no network, timeouts, a cut connection, a
+  5xx answer, or an answer that is not head office's (a Wi-Fi login page);
+  worth retrying later, sales keep working offline;
+* :class:`Unauthorized`: 401/403, the token (or setup code) is refused;
+* :class:`SyncRefused`: any other 4xx, with head office's own message.
+
+The errors are ``LedgerError`` subclasses, so ``pos`` reports them like every
+other refusal (``code``, ``message``, exit status).
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import certifi
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ledger.errors import LedgerError
+from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    Health,
+    JoinResponse,
+    MemberInfo,
+    PullResponse,
+    PushResponse,
+)
+
+EX_TEMPFAIL = 75  # sysexits.h: try again later (cron and systemd read it so)
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 10.0
+USER_AGENT = f"loyalty-pos-sync/{PROTOCOL_VERSION}"
+_OFFLINE_HINT = "sales keep working offline and sync later"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SyncError(LedgerError):
+    code = "sync_error"
+
+
+class HeadOfficeUnreachable(SyncError):
+    code = "hq_unreachable"
+    exit_status = EX_TEMPFAIL
+
+
+class Unauthorized(SyncError):
+    code = "hq_unauthorized"
+
+
+class SyncRefused(SyncError):
+    code = "hq_refused"
+
+
+def normalize_url(url: str) -> str:
+    """``hq.example.com`` is not enough: a URL with http(s) and a host, no trailing /."""
+    text = (url or "").strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SyncRefused(
+            f"'{url}' is not a head-office address: write it like https://hq.example.com "
+            "(with http:// or https://)."
+        )
+    return text
+
+
+class Client:
+    """One head office, one terminal token (none for join and health)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+        read_timeout: float = READ_TIMEOUT_S,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = normalize_url(url)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._http = httpx.Client(
+            base_url=self.url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            verify=ssl_context(),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- endpoints ---------------------------------------------------------
+
+    def health(self) -> Health:
+        return _parse(Health, self._send("GET", "/v1/health"), self.url)
+
+    def join(self, setup_code: str) -> JoinResponse:
+        reply = self._send("POST", "/v1/join", json={"setup_code": setup_code}, auth_hint=False)
+        return _parse(JoinResponse, reply, self.url)
+
+    def push(
+        self,
+        entries: list[dict[str, Any]],
+        members: list[dict[str, Any]] | None = None,
+        coupon_events: list[dict[str, Any]] | None = None,
+    ) -> PushResponse:
+        body = {
+            "entries": entries,
+            "members": members or [],
+            "coupon_events": coupon_events or [],
+        }
+        return _parse(PushResponse, self._send("POST", "/v1/push", json=body), self.url)
+
+    def pull(self, after: str, limit: int = DEFAULT_PULL_LIMIT) -> PullResponse:
+        reply = self._send("GET", "/v1/pull", params={"after": after, "limit": limit})
+        return _parse(PullResponse, reply, self.url)
+
+    def member(self, phone: str) -> MemberInfo | None:
+        """Head office's member for an E.164 phone; None if it has none."""
+        reply = self._send("GET", "/v1/members/" + quote(phone, safe="+"), missing_ok=True)
+        return None if reply.status_code == 404 else _parse(MemberInfo, reply, self.url)
+
+    # -- plumbing ----------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        missing_ok: bool = False,
+        auth_hint: bool = True,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        try:
+            reply = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            what = "to connect" if isinstance(exc, httpx.ConnectTimeout) else "to answer"
+            raise HeadOfficeUnreachable(
+                f"Head office at {self.url} took too long {what}: check the internet "
+                f"connection; {_OFFLINE_HINT}."
+            ) from None
+        except httpx.ConnectError as exc:
+            raise HeadOfficeUnreachable(
+                f"Cannot reach head office at {self.url} ({_reason(exc)}): check the internet "
+                f"connection and the address; {_OFFLINE_HINT}."
+            ) from None
+        except httpx.TransportError as exc:
+            raise HeadOfficeUnreachable(
+                f"The connection to head office at {self.url} was cut ({_reason(exc)}): "
+                f"it is tried again on the next sync; {_OFFLINE_HINT}."
+            ) from None
+        except httpx.HTTPError as exc:  # invalid URL and the like
+            raise SyncRefused(
+                f"Cannot talk to head office at {self.url} ({_reason(exc)}): check the address."
+            ) from None
+        status = reply.status_code
+        if status == 404 and missing_ok and _error_code(reply) not in (None, "not_found"):
+            return reply  # head office has no such record: the caller says what that means
+        if status >= 500:
+            raise HeadOfficeUnreachable(
+                f"Head office at {self.url} has a problem ({status}: {_message(reply)}): "
+                f"try again later; {_OFFLINE_HINT}."
+            )
+        if status in (401, 403):
+            hint = (
+                " Ask head office for a new setup code and run 'pos join HQ_URL SETUP_CODE'."
+                if auth_hint
+                else ""
+            )
+            raise Unauthorized(f"Head office refused this terminal: {_message(reply)}{hint}")
+        if status == 404 and _error_code(reply) in (None, "not_found"):
+            raise SyncRefused(
+                f"{self.url} does not look like a Loyalty POS head office (no {path}): "
+                "check the address."
+            )
+        if status >= 400:
+            raise SyncRefused(f"Head office refused the request ({status}): {_message(reply)}")
+        return reply
+
+
+def _parse(model: type[M], reply: httpx.Response, url: str) -> M:
+    try:
+        return model.model_validate_json(reply.content)
+    except ValidationError:
+        raise HeadOfficeUnreachable(
+            f"{url} answered with something that is not head office's reply "
+            "(a Wi-Fi login page, or a proxy?): check the connection and the address; "
+            f"{_OFFLINE_HINT}."
+        ) from None
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle takes ~0.1 s: once per process, not per client."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
+
+
+def _error_body(reply: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = reply.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def _error_code(reply: httpx.Response) -> str | None:
+    error = _error_body(reply)
+    return str(error.get("code")) if error and error.get("code") else None
+
+
+def _message(reply: httpx.Response) -> str:
+    error = _error_body(reply)
+    if error and isinstance(error.get("message"), str):
+        return str(error["message"])
+    return reply.reason_phrase or f"HTTP {reply.status_code}"
