@@ -4,6 +4,7 @@ only to the ``Ledger`` service, never to SQL."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,8 @@ class PosApp(App[None]):
         self.clock = clock
         self.staff: Staff | None = None
         self.printer_state = "preview" if settings.printer.url == "preview" else "-"
+        self.offline = False
+        self._sync_cache: tuple[float, str] = (0.0, "")
         self.tr = Translator(settings.locale.language)
         language = ledger.pref("language") if ledger.is_initialized() else None
         self.set_reactive(PosApp.language, language or settings.locale.language)
@@ -67,6 +70,67 @@ class PosApp(App[None]):
         self.staff = staff
         log.info("login %s (%s)", staff.staff_id, staff.role)
         self.switch_screen(LookupScreen())
+        if self.joined and not getattr(self, "_sync_timer", None):
+            self._sync_timer = self.set_interval(
+                self.settings.sync.interval_seconds, self.background_sync
+            )
+            self.background_sync()
+
+    # -- head office -----------------------------------------------------
+
+    @property
+    def joined(self) -> bool:
+        from ledger.replica import Replica
+
+        return self.ledger.is_initialized() and bool(Replica(self.ledger).hq_url())
+
+    def background_sync(self) -> None:
+        """Push and pull on a connection of its own, so a sale never waits."""
+        path, settings = self.ledger.path, self.settings
+
+        def work() -> None:
+            from sync.client import HeadOfficeUnreachable, SyncError
+            from sync.commands import sync
+
+            book = Ledger.open(path, settings)
+            try:
+                sync(book)
+                offline, message = False, None
+            except HeadOfficeUnreachable as exc:
+                offline, message = True, exc.message
+            except SyncError as exc:
+                offline, message = False, exc.message
+            finally:
+                book.close()
+            self.call_from_thread(self._synced, offline, message)
+
+        self.run_worker(work, thread=True, group="sync", exclusive=True, exit_on_error=False)
+
+    def _synced(self, offline: bool, message: str | None) -> None:
+        self.offline = offline
+        self._sync_cache = (0.0, "")
+        if message and not offline:
+            self.notify(message, title="Sync", severity="warning", timeout=8)
+
+    def _sync_text(self) -> str:
+        if not self.joined:
+            return self.tr("status.sync_none")
+        now = time.monotonic()
+        if now - self._sync_cache[0] < 2:
+            return self._sync_cache[1]
+        from ledger.replica import Replica
+
+        state = Replica(self.ledger).state()
+        pending = self.tr("status.pending", n=state["pending_entries"])
+        if self.offline:
+            text = f"{self.tr('status.offline')} · {pending}"
+        elif state["last_sync_at"]:
+            synced = self.tr("status.synced", time=local_time(state["last_sync_at"])[-5:])
+            text = f"{synced} · {pending}"
+        else:
+            text = f"{self.tr('status.never')} · {pending}"
+        self._sync_cache = (now, text)
+        return text
 
     # -- language --------------------------------------------------------
 
@@ -165,7 +229,7 @@ class PosApp(App[None]):
             who,
             terminal,
             self.tr("status.printer", state=self.printer_state),
-            self.tr("status.sync_none"),
+            self._sync_text(),
             now,
         ]
         return " │ ".join(parts)

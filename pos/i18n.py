@@ -148,6 +148,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "print.failed": ("Slip not printed (kept, F6 retries)", "ยังไม่ได้พิมพ์ (เก็บไว้ กด F6 พิมพ์ใหม่)"),
     "print.nothing": ("Nothing printed yet.", "ยังไม่มีการพิมพ์"),
     "key.reprint": ("Reprint", "พิมพ์ซ้ำ"),
+    "status.offline": ("OFFLINE", "ออฟไลน์"),
+    "status.synced": ("sync {time}", "ซิงค์ {time}"),
+    "status.never": ("not synced yet", "ยังไม่ซิงค์"),
+    "lookup.asking_hq": ("Not on this terminal: asking head office…",
+                         "ไม่พบในเครื่องนี้ กำลังถามสำนักงานใหญ่…"),
     "status.sync_none": ("sync: off", "ซิงค์: ปิด"),
     "status.pending": ("{n} pending", "ค้าง {n}"),
     # errors

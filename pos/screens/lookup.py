@@ -78,7 +78,10 @@ class LookupScreen(PosScreen[None]):
         try:
             card = self.pos.ledger.card(text)
         except MemberNotFound:
-            self._offer_enroll(text)
+            if self.pos.joined and not self.pos.offline:
+                self._ask_head_office(text)
+            else:
+                self._offer_enroll(text)
             return
         except InvalidPhone as exc:
             self.message(exc.message, error=True)
@@ -105,6 +108,28 @@ class LookupScreen(PosScreen[None]):
         if result:
             self.message(result)
         self.query_one("#phone", Input).focus()
+
+    def _ask_head_office(self, text: str) -> None:
+        """A phone this terminal has never seen may be a member of another branch."""
+        self.message(self.pos.tr("lookup.asking_hq"))
+
+        def job() -> MemberCard | None:
+            from sync.client import SyncError
+            from sync.commands import lookup
+
+            try:
+                found = lookup(self.pos.ledger, text)
+            except SyncError:
+                return None  # offline or refused: the cashier can still enroll
+            return None if found is None else self.pos.ledger.card(text)
+
+        def done(card: MemberCard | None) -> None:
+            if card is None:
+                self._offer_enroll(text)
+            else:
+                self._open_card(card)
+
+        call_ledger(self, job, done)
 
     # -- enroll ----------------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import ApprovalRequired, InvalidInput, LedgerError
 from ledger.models import Credentials, MemberCard, Redemption
 from ledger.money import parse_points
 from pos.screens.base import PosScreen, call_ledger
@@ -115,10 +115,16 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 cashier_id=cashier,
                 approval=approval,
                 print_slip=True,
+                offline_limit=self._offline_limit(),
             ),
             self._done,
-            self._refused,
+            lambda error: self._refused(error, points, reward_id, approval),
         )
+
+    def _offline_limit(self) -> int | None:
+        if self.pos.joined and self.pos.offline:
+            return self.pos.settings.sync.offline_redeem_limit
+        return None
 
     def _done(self, result: Redemption) -> None:
         self.pos.print_pending()
@@ -129,9 +135,24 @@ class RedeemScreen(PosScreen[Redemption | None]):
 
         self.app.push_screen(CouponDialog(result.coupon), lambda _: self.dismiss(result))
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(
+        self,
+        error: LedgerError,
+        points: int | None = None,
+        reward_id: str | None = None,
+        approval: Credentials | None = None,
+    ) -> None:
         self.busy = False
         self.query_one("#redeem-message", Message).show(error.message, error=True)
+        if isinstance(error, ApprovalRequired) and approval is None:
+            # e.g. over the offline limit: the ledger says a supervisor must approve.
+            from pos.dialogs.approval import ApprovalDialog
+
+            def approved(credentials: Credentials | None) -> None:
+                if credentials is not None:
+                    self._send(points, reward_id, credentials)
+
+            self.app.push_screen(ApprovalDialog(error.message), approved)
 
     def action_back(self) -> None:
         self.dismiss(None)
