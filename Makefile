@@ -44,3 +44,5 @@ check: lint test
 bench: install
 	$(PY) -m bench.ledger
 	$(PY) -m bench.printing
+	$(PY) -m bench.tui
+	$(PY) -m bench.sync

@@ -57,10 +57,16 @@ class CouponDialog(PosDialog[bool]):
                 yield Static(display_code(coupon.code), id="coupon-code")
             yield Tr(f"coupon.status.{coupon.status}", id="coupon-status", classes=status_classes)
             if coupon.reward_id:
-                yield Static(coupon.reward_id, id="coupon-reward")
+                yield Static(self._reward_name(), id="coupon-reward")
             if coupon.expires_at:
                 yield Tr("coupon.valid", date=coupon.expires_at[:10])
             yield Tr("coupon.use_hint" if self.offer_use else "coupon.close_hint", classes="hint")
+
+    def _reward_name(self) -> str:
+        reward = next((r for r in self.pos.settings.rewards if r.id == self.coupon.reward_id), None)
+        if reward is None:
+            return self.coupon.reward_id
+        return reward.name_th if self.pos.tr.language == "th" else reward.name_en
 
     def action_confirm(self) -> None:
         self.dismiss(self.offer_use)

@@ -3,6 +3,7 @@ running ledger calls in a worker thread."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from pos.app import PosApp
 
 T = TypeVar("T")
+log = logging.getLogger("pos.app")
+
+
+class Unexpected(LedgerError):
+    code = "unexpected"
 
 
 def call_ledger(
@@ -36,6 +42,15 @@ def call_ledger(
             result = job()
         except LedgerError as exc:
             app.call_from_thread(refused or app.refuse, exc)  # type: ignore[attr-defined]
+            return
+        except Exception:
+            # A bug, not the cashier's doing: log it, say so plainly, and let the
+            # screen recover (its refused handler re-enables the field).
+            log.exception("unexpected error in a ledger call")
+            error = Unexpected(app.tr("error.unexpected"))  # type: ignore[attr-defined]
+            app.call_from_thread(app.refuse, error)  # type: ignore[attr-defined]
+            if refused is not None:
+                app.call_from_thread(refused, error)
             return
         app.call_from_thread(done, result)
 

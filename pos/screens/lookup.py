@@ -43,15 +43,18 @@ class LookupScreen(PosScreen[None]):
             with Vertical(id="enroll"):
                 yield Tr("lookup.enroll", id="enroll-question", phone="")
                 yield Checkbox(id="consent")
-                yield Tr("lookup.consent", id="consent-label", classes="hint")
                 yield Tr("lookup.enroll_hint", classes="hint")
             yield Tr("lookup.hint", classes="hint", id="lookup-hint")
         yield from self.compose_chrome()
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.watch(self.app, "language", self._label_consent, init=True)
         self.query_one("#enroll").display = False
         self.query_one("#phone", Input).focus()
+
+    def _label_consent(self, *_: object) -> None:
+        self.query_one("#consent", Checkbox).label = self.pos.tr("lookup.consent")
 
     # -- typing ----------------------------------------------------------
 

@@ -82,6 +82,14 @@ class RedeemScreen(PosScreen[Redemption | None]):
     ) -> None:
         if self.busy:
             return
+        balance = self.card.member.balance
+        if cost > balance:
+            # Say it now: no point calling a supervisor over for a refusal.
+            self.query_one("#redeem-message", Message).show(
+                self.pos.tr("redeem.short", balance=self.pos.tr.number(balance), cost=cost),
+                error=True,
+            )
+            return
         threshold = self.pos.settings.redeem.approval_threshold
         if cost <= threshold:
             self._send(points, reward_id, None)

@@ -53,9 +53,19 @@ class SupervisorScreen(PosScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.watch(self.app, "language", self._relabel, init=True)
+        self.query_one("#entries", DataTable).focus()
+
+    def _relabel(self, *_: object) -> None:
+        tr = self.pos.tr
+        tabs = self.query_one("#sup-tabs", TabbedContent)
+        for pane_id, key in (
+            ("tab-entries", "sup.entries"), ("tab-adjust", "sup.adjust"),
+            ("tab-staff", "sup.staff"), ("tab-summary", "sup.summary"),
+        ):  # fmt: skip
+            tabs.get_tab(pane_id).label = tr(key)
         self._load_entries()
         self._load_summary()
-        self.query_one("#entries", DataTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reverse":

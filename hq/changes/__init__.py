@@ -1,0 +1,1 @@
+"""Changes: see service.py (and router.py for the HTTP face)."""

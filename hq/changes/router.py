@@ -1,0 +1,35 @@
+"""GET /v1/pull: changes after the terminal's cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from hq.changes import service
+from hq.deps import CredentialsDep, PoolDep, terminal_connection
+from hq.http import error_responses, json_response
+from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, START_CURSOR, PullResponse
+
+router = APIRouter(tags=["sync"])
+
+
+@router.get(
+    "/v1/pull",
+    response_model=PullResponse,
+    responses=error_responses(401, 422, 503),
+    summary="Changes after a cursor: other terminals' entries, members, merges, coupons, settings",
+)
+def pull(
+    pool: PoolDep,
+    credentials: CredentialsDep,
+    after: Annotated[
+        str,
+        Query(
+            pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19})$", description="next_cursor of the last pull"
+        ),
+    ] = START_CURSOR,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> Response:
+    with terminal_connection(pool, credentials) as (conn, who):
+        return json_response(service.pull(conn, who.terminal_id, after, limit))

@@ -1,0 +1,155 @@
+"""The global change feed that terminals pull, and its cursor.
+
+How the cursor never skips a change
+-----------------------------------
+A naive feed numbers changes with a sequence and hands out "everything above
+N". Sequence numbers are taken when a row is written, not when its transaction
+commits: if transaction A takes 10 and B takes 11, and B commits first, a
+reader sees 11, moves its cursor to 11, and never sees 10 once A commits.
+
+Two fixes were weighed:
+
+1. Serialise writers on one counter row (or an advisory lock) held until
+   commit, so numbers are handed out in commit order. Simple integer cursor,
+   but every push in the chain then waits for the one before it to commit: 200
+   terminals pushing at once would queue behind a single lock, fsync by fsync.
+2. Record the writing transaction's id with each change and expose only
+   changes whose transaction is older than every transaction still running
+   (``pg_snapshot_xmin(pg_current_snapshot())``, "the horizon"). Transaction
+   ids are handed out in order and a transaction below the horizon has ended,
+   so the set of rows below the horizon can only grow by rows whose
+   transaction id is at or above it. Ordering by (transaction id, number) and
+   paging with that pair as the cursor therefore never skips a row: anything
+   that commits later sorts after every cursor already handed out.
+
+This module uses (2): writers never wait for each other. The cost is a short
+delay: a change becomes visible once every transaction that started writing
+before it has ended (pushes are short, so this is milliseconds; a transaction
+left open for hours in the same PostgreSQL cluster would hold the feed back,
+never lose it). Rows are written by ``entries`` (each entry is its own feed
+row) and ``changes`` (members, merges, coupons, settings); both take their
+number from ``change_seq`` and their transaction id from
+``pg_current_xact_id()`` as column defaults, so writers need do nothing else.
+
+The cursor is ``"<xid>.<number>"`` (or ``"0"`` for the beginning) and opaque
+to terminals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from pydantic import TypeAdapter
+
+from hq.db import Conn
+from hq.errors import InvalidInput
+from sync.protocol import (
+    ENTRY_COLUMNS,
+    INT64_MAX,
+    Change,
+    EntryChange,
+    PullResponse,
+)
+
+Key = tuple[int, int]
+_START: Key = (0, 0)
+_COLS = ", ".join(ENTRY_COLUMNS)
+_CHANGE: TypeAdapter[Any] = TypeAdapter(Change)
+
+
+def parse_cursor(text: str) -> Key:
+    if text in ("", "0"):
+        return _START
+    xid_text, _, id_text = text.partition(".")
+    try:
+        xid, number = int(xid_text), int(id_text)
+    except ValueError:
+        raise InvalidInput(f"Cursor '{text[:40]}' is not one this server handed out.") from None
+    if not (0 <= xid < 2**64 and 0 <= number <= INT64_MAX):
+        raise InvalidInput(f"Cursor '{text[:40]}' is out of range.")
+    return xid, number
+
+
+def format_cursor(key: Key) -> str:
+    return "0" if key == _START else f"{key[0]}.{key[1]}"
+
+
+def publish(conn: Conn, rows: Sequence[tuple[str, str | None, dict[str, Any]]]) -> None:
+    """Add (kind, origin terminal, wire body) changes inside the caller's transaction."""
+    if not rows:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO changes (kind, origin_terminal_id, body) VALUES (%s, %s, %s)",
+            [(kind, origin, Jsonb(body)) for kind, origin, body in rows],
+        )
+
+
+def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
+    """Up to ``limit`` changes after the cursor that ``terminal_id`` did not make itself."""
+    start = parse_cursor(after)
+    with conn.transaction():
+        row = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()
+        assert row is not None
+        horizon = str(row[0])
+        params = {
+            "xid": str(start[0]),
+            "id": start[1],
+            "horizon": horizon,
+            "me": terminal_id,
+            "n": limit + 1,
+        }
+        # (The xid is read as text; the ORDER BY names the table's column, so it
+        # sorts as xid8 and walks the (change_xid, change_id) index.)
+        entries = conn.execute(
+            f"SELECT e.change_xid::text AS xid_text, e.change_id, {_COLS} FROM entries e "
+            "WHERE (e.change_xid, e.change_id) > (%(xid)s::xid8, %(id)s) "
+            "AND e.change_xid < %(horizon)s::xid8 AND e.terminal_id <> %(me)s "
+            "ORDER BY e.change_xid, e.change_id LIMIT %(n)s",
+            params,
+        ).fetchall()
+        others = conn.execute(
+            "SELECT c.change_xid::text AS xid_text, c.change_id, c.body FROM changes c "
+            "WHERE (c.change_xid, c.change_id) > (%(xid)s::xid8, %(id)s) "
+            "AND c.change_xid < %(horizon)s::xid8 "
+            "AND c.origin_terminal_id IS DISTINCT FROM %(me)s "
+            "ORDER BY c.change_xid, c.change_id LIMIT %(n)s",
+            params,
+        ).fetchall()
+        found: list[tuple[Key, Any]] = [((int(r[0]), r[1]), r) for r in entries]
+        found += [((int(r[0]), r[1]), r) for r in others]
+        found.sort(key=lambda pair: pair[0])
+        more = len(found) > limit
+        page = found[:limit]
+        if more:
+            next_key = page[-1][0]
+        else:
+            # Everything below the horizon has been seen (the caller's own rows
+            # were skipped, not missed): jump to the newest row below it so the
+            # next pull does not walk over the caller's own rows again.
+            next_key = max([start, *(key for key, _ in page), *_newest(conn, horizon)])
+    changes: list[Any] = []
+    for _, r in page:
+        if len(r) == 3:
+            changes.append(_CHANGE.validate_python(r[2]))
+        else:
+            entry = dict(zip(ENTRY_COLUMNS, r[2:], strict=True))
+            changes.append(EntryChange.model_construct(kind="entry", entry=entry))
+    return PullResponse.model_construct(
+        changes=changes, next_cursor=format_cursor(next_key), more=more
+    )
+
+
+def _newest(conn: Conn, horizon: str) -> list[Key]:
+    keys: list[Key] = []
+    for table in ("entries", "changes"):
+        row = conn.execute(
+            f"SELECT t.change_xid::text AS xid_text, t.change_id FROM {table} t "
+            "WHERE t.change_xid < %s::xid8 ORDER BY t.change_xid DESC, t.change_id DESC LIMIT 1",
+            (horizon,),
+        ).fetchone()
+        if row is not None:
+            keys.append((int(row[0]), int(row[1])))
+    return keys

@@ -1,0 +1,1 @@
+"""Conflicts: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,1 @@
+"""Coupons: see service.py (and router.py for the HTTP face)."""

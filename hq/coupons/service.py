@@ -1,0 +1,139 @@
+"""Coupon status at head office: issued, used, void. The first use recorded wins.
+
+A coupon used at two offline terminals arrives twice as "used"; the second is
+a ``coupon_double_use`` conflict (recorded, reported, shown to a supervisor),
+never an error and never a change of who used it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hq.changes import service as changes
+from hq.conflicts import service as conflicts
+from hq.db import Conn
+from sync.protocol import CouponEvent, CouponState
+
+_COLS = (
+    "code, entry_id, reward_id, member_id, status, issued_at, used_at, used_terminal_id, voided_at"
+)
+
+
+@dataclass
+class CouponResult:
+    applied: int = 0
+    conflicts: int = 0
+
+
+def _state(row: tuple[Any, ...]) -> CouponState:
+    return CouponState(**dict(zip(_COLS.split(", "), row, strict=True)))
+
+
+def apply_events(conn: Conn, events: list[CouponEvent], origin: str) -> CouponResult:
+    """Apply pushed coupon events inside the push transaction (in code order: no deadlocks)."""
+    result = CouponResult()
+    published: list[tuple[str, str | None, dict[str, Any]]] = []
+    for ev in sorted(events, key=lambda e: (e.code, e.at, e.status != "issued")):
+        state, created = _lock(conn, ev)
+        after = _transition(conn, ev, state, origin, result)
+        if created or after is not None:
+            result.applied += 1
+            final = after or state
+            published.append(("coupon", origin, {"kind": "coupon", "coupon": final.model_dump()}))
+    changes.publish(conn, published)
+    return result
+
+
+def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, bool]:
+    """The coupon's row, locked; created (as issued) if this is the first news of it."""
+    select = f"SELECT {_COLS} FROM coupons WHERE code = %s FOR UPDATE"
+    row = conn.execute(select, (ev.code,)).fetchone()
+    created = False
+    if row is None:
+        created = (
+            conn.execute(
+                "INSERT INTO coupons (code, entry_id, reward_id, member_id, status, issued_at) "
+                "VALUES (%s, %s, %s, %s, 'issued', %s) ON CONFLICT (code) DO NOTHING "
+                "RETURNING code",
+                (
+                    ev.code,
+                    ev.entry_id,
+                    ev.reward_id,
+                    ev.member_id,
+                    ev.at if ev.status == "issued" else None,
+                ),
+            ).fetchone()
+            is not None
+        )
+        row = conn.execute(select, (ev.code,)).fetchone()
+        assert row is not None
+    return _state(row), created
+
+
+def _transition(
+    conn: Conn, ev: CouponEvent, current: CouponState, origin: str, result: CouponResult
+) -> CouponState | None:
+    """The coupon's new state after ``ev``, saved; None if the event changes nothing."""
+    if ev.status == "issued":
+        if current.issued_at is None:  # a use or void arrived before the issue
+            return _save(conn, current.model_copy(update={"issued_at": ev.at}))
+        return None
+    if ev.status == "void":
+        if current.status == "issued":
+            return _save(conn, current.model_copy(update={"status": "void", "voided_at": ev.at}))
+        return None  # already void, or used (a used coupon stays used)
+    if current.status == "issued":
+        return _save(
+            conn,
+            current.model_copy(
+                update={
+                    "status": "used",
+                    "used_at": ev.at,
+                    "used_terminal_id": ev.terminal_id,
+                }
+            ),
+        )
+    if current.status == "used" and (current.used_terminal_id, current.used_at) == (
+        ev.terminal_id,
+        ev.at,
+    ):
+        return None  # the same use pushed again
+    # Used elsewhere first, or used after it was voided: the first state stands.
+    result.conflicts += 1
+    conflicts.record(
+        conn,
+        "coupon_double_use",
+        f"{ev.code}:{ev.terminal_id}:{ev.at}",
+        {
+            "code": ev.code,
+            "reward_id": current.reward_id,
+            "member_id": current.member_id,
+            "status": current.status,
+            "first_use": {"terminal_id": current.used_terminal_id, "at": current.used_at},
+            "voided_at": current.voided_at,
+            "refused_use": {"terminal_id": ev.terminal_id, "at": ev.at},
+        },
+        origin,
+    )
+    return None
+
+
+def _save(conn: Conn, state: CouponState) -> CouponState:
+    conn.execute(
+        "UPDATE coupons SET entry_id = %s, reward_id = %s, member_id = %s, status = %s, "
+        "issued_at = %s, used_at = %s, used_terminal_id = %s, voided_at = %s, updated_at = now() "
+        "WHERE code = %s",
+        (
+            state.entry_id,
+            state.reward_id,
+            state.member_id,
+            state.status,
+            state.issued_at,
+            state.used_at,
+            state.used_terminal_id,
+            state.voided_at,
+            state.code,
+        ),
+    )
+    return state

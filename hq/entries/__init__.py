@@ -1,0 +1,1 @@
+"""Entries: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,124 @@
+"""One exception hierarchy for everything head office refuses.
+
+Each error has a stable ``code`` (JSON, scripts), a ``message`` an operator can
+act on, the HTTP status the API answers with and the ``pos-hq`` exit status
+(0 ok, 1 refused, 2 usage, 3 not found, like the terminal's ``pos``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REFUSED = 1
+USAGE = 2
+NOT_FOUND = 3
+
+
+class HQError(Exception):
+    code = "hq_error"
+    http_status = 400
+    exit_status = REFUSED
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class ConfigError(HQError):
+    code = "config_error"
+    exit_status = USAGE
+
+
+class InvalidInput(HQError):
+    code = "invalid_request"
+    http_status = 422
+
+
+class PayloadTooLarge(HQError):
+    code = "payload_too_large"
+    http_status = 413
+
+
+class Unauthorized(HQError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(HQError):
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(HQError):
+    code = "conflict"
+    http_status = 409
+
+
+class StoreExists(Conflict):
+    code = "store_exists"
+
+
+class TerminalExists(Conflict):
+    code = "terminal_exists"
+
+
+class InvalidSetupCode(HQError):
+    code = "invalid_setup_code"
+    http_status = 403
+
+
+class NotFound(HQError):
+    code = "not_found"
+    http_status = 404
+    exit_status = NOT_FOUND
+
+
+class StoreNotFound(NotFound):
+    code = "store_not_found"
+
+
+class TerminalNotFound(NotFound):
+    code = "terminal_not_found"
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class DatabaseUnavailable(HQError):
+    code = "database_unavailable"
+    http_status = 503
+
+
+class NotMigrated(HQError):
+    code = "not_migrated"
+    http_status = 503
+
+
+_MAX_DETAILS = 20
+
+
+def from_validation(errors: list[Any], what: str = "request") -> HQError:
+    """A pydantic error list as one HQError: 413 for a list over its limit, else 422."""
+    details = [
+        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+        for e in errors[:_MAX_DETAILS]
+    ]
+    for e in errors:
+        if e.get("type") == "too_long" and len(e.get("loc", ())) == 1:
+            field = e["loc"][0]
+            return PayloadTooLarge(
+                f"Too many {field} in one {what} ({e.get('msg', '')}): send smaller batches.",
+                details,
+            )
+    first = details[0] if details else {"loc": [], "msg": "invalid"}
+    where = ".".join(first["loc"]) or what
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return InvalidInput(f"Invalid {what}: {where}: {first['msg']}{more}.", details)

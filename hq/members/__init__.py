@@ -1,0 +1,1 @@
+"""Members: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,1 @@
+"""Push: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,1 @@
+"""Rules: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,1 @@
+"""Terminals: see service.py (and router.py for the HTTP face)."""

@@ -1,0 +1,330 @@
+"""The sync wire format between a terminal and head office (protocol v1).
+
+One module imported by both sides: the terminal's sync client (``sync``) and
+the head-office service (``hq``). It imports nothing from ``ledger``, ``pos``
+or Textual, so head office never depends on the terminal's code.
+
+Endpoints (all JSON; errors are ``{"error": {"code", "message"}}``):
+
+``POST /v1/join``            :class:`JoinRequest` -> :class:`JoinResponse` (no token)
+``POST /v1/push``            :class:`PushRequest` -> :class:`PushResponse`
+``GET  /v1/pull``            ``?after=CURSOR&limit=N`` -> :class:`PullResponse`
+``GET  /v1/members/{phone}`` E.164 phone -> :class:`MemberInfo`
+``GET  /v1/health``          :class:`Health` (no token)
+
+Every request but join and health carries ``Authorization: Bearer TOKEN``.
+
+Entries travel as plain dicts (:class:`WireEntry`, a ``TypedDict`` with
+exactly the ledger's ``ENTRY_COLUMNS``), not as model instances: a push
+carries up to 5,000 of them and dicts validate several times faster.
+Build one from a journal row with ``dict(zip(ENTRY_COLUMNS, row))``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
+
+PROTOCOL_VERSION = 1
+
+MAX_PUSH_ENTRIES = 5000
+MAX_PUSH_MEMBERS = 5000
+MAX_PUSH_COUPON_EVENTS = 5000
+MAX_PUSH_BYTES = 32 * 1024 * 1024
+DEFAULT_PULL_LIMIT = 1000
+MAX_PULL_LIMIT = 5000
+
+START_CURSOR = "0"
+"""The cursor before the first change: a new terminal pulls ``after=0``."""
+
+# The journal's columns in the ledger's order (ledger.models.ENTRY_COLUMNS; a
+# test keeps the two equal). The hash chain covers the first 19.
+ENTRY_COLUMNS = (
+    "entry_id",
+    "wallet_id",
+    "member_id",
+    "kind",
+    "points",
+    "balance_after",
+    "amount_minor",
+    "currency",
+    "ref",
+    "terminal_id",
+    "store_id",
+    "cashier_id",
+    "approver_id",
+    "reason",
+    "reverses",
+    "rules",
+    "created_at",
+    "seq",
+    "prev_hash",
+    "hash",
+)
+ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
+COUPON_STATUSES = ("issued", "used", "void")
+CONFLICT_KINDS = ("entry_body_mismatch", "coupon_double_use", "negative_balance", "phone_merge")
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+# -- field types --------------------------------------------------------------
+# Strings never hold NUL (PostgreSQL text cannot); ids hold no control characters.
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+Name = Annotated[str, StringConstraints(max_length=80, pattern=r"^[^\x00]*$")]
+RulesJson = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
+Timestamp = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"
+    ),
+]
+"""UTC, fixed width, as the ledger writes it: ``2026-01-15T03:00:00.000000Z``."""
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+"""E.164: ``+66812345678``."""
+Int64 = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
+Seq = Annotated[int, Field(strict=True, ge=1, le=INT64_MAX)]
+Cursor = Annotated[str, StringConstraints(pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19})$")]
+"""Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
+EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
+CouponStatus = Literal["issued", "used", "void"]
+ConflictKind = Literal[
+    "entry_body_mismatch", "coupon_double_use", "negative_balance", "phone_merge"
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- records ------------------------------------------------------------------
+
+
+@with_config(ConfigDict(extra="forbid"))
+class WireEntry(TypedDict):
+    """One journal entry, every column of the terminal's ``entries`` table."""
+
+    entry_id: Id
+    wallet_id: Id
+    member_id: Id | None
+    kind: EntryKind
+    points: Int64
+    balance_after: Int64
+    amount_minor: Int64 | None
+    currency: Currency | None
+    ref: Text | None
+    terminal_id: Id
+    store_id: Id
+    cashier_id: Id | None
+    approver_id: Id | None
+    reason: Text | None
+    reverses: Id | None
+    rules: RulesJson | None
+    created_at: Timestamp
+    seq: Seq
+    prev_hash: Hash
+    hash: Hash
+
+
+class WireMember(_Model):
+    """A member as the enrolling terminal knows it (``phone`` is None once forgotten)."""
+
+    member_id: Id
+    phone: Phone | None
+    name: Name | None = None
+    wallet_id: Id
+    consent_at: Timestamp | None = None
+    enrolled_at: Timestamp
+    terminal_id: Id | None = None
+
+
+class CouponEvent(_Model):
+    """A coupon was issued, used or voided at ``terminal_id`` at time ``at``."""
+
+    code: Id
+    entry_id: Id
+    reward_id: Id
+    member_id: Id
+    status: CouponStatus
+    at: Timestamp
+    terminal_id: Id
+
+
+class CouponState(_Model):
+    """Head office's view of a coupon; the first use recorded wins."""
+
+    code: str
+    entry_id: str | None
+    reward_id: str | None
+    member_id: str | None
+    status: CouponStatus
+    issued_at: str | None
+    used_at: str | None
+    used_terminal_id: str | None
+    voided_at: str | None
+
+
+# -- join ---------------------------------------------------------------------
+
+
+class JoinRequest(_Model):
+    setup_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    """The one-time code ``pos-hq terminal add`` printed (dashes and case do not matter)."""
+
+
+class JoinResponse(_Model):
+    token: str
+    """Send as ``Authorization: Bearer TOKEN``; keep it in the secrets file (0600)."""
+    store_id: str
+    store_name: str
+    terminal_id: str
+    coupon_key: str
+    """The chain's coupon HMAC key, 64 hex digits (32 bytes)."""
+    settings: dict[str, Any]
+    """Rules and catalog: an opaque JSON object the chain maintains (may be empty)."""
+    settings_version: int
+    protocol_version: int = PROTOCOL_VERSION
+
+
+# -- push ---------------------------------------------------------------------
+
+
+class PushRequest(_Model):
+    """Send entries above the last ``acked_seq`` in seq order, at most 5,000 a request.
+
+    Entries must carry the caller's own ``store_id`` and ``terminal_id``
+    (403 otherwise), as must coupon events. Resending a batch is harmless.
+    """
+
+    # Keys repeat in every entry, values hardly ever: caching only keys parses faster.
+    model_config = ConfigDict(extra="forbid", frozen=True, cache_strings="keys")
+
+    entries: Annotated[list[WireEntry], Field(max_length=MAX_PUSH_ENTRIES)] = []
+    members: Annotated[list[WireMember], Field(max_length=MAX_PUSH_MEMBERS)] = []
+    coupon_events: Annotated[list[CouponEvent], Field(max_length=MAX_PUSH_COUPON_EVENTS)] = []
+
+
+class Refusal(_Model):
+    """An entry head office did not store; it is recorded as a conflict."""
+
+    entry_id: str
+    seq: int
+    reason: Literal["body_mismatch", "seq_taken"]
+    message: str
+
+
+class NegativeBalance(_Model):
+    wallet_id: str
+    """The canonical wallet."""
+    member_id: str | None
+    balance: int
+
+
+class PushResponse(_Model):
+    acked_seq: int
+    """Every entry of this terminal with ``seq <= acked_seq`` is stored at head office."""
+    inserted: int
+    duplicates: int
+    """Entries already stored with the same body ("exists")."""
+    conflicts: int
+    """Entries refused (see ``refused``): same id or seq with a different body."""
+    refused: list[Refusal] = []
+    members_stored: int = 0
+    members_merged: int = 0
+    """Pushed members that turned out to share a phone with an earlier member."""
+    coupon_events_applied: int = 0
+    coupon_conflicts: int = 0
+    negative_balances: list[NegativeBalance] = []
+
+
+# -- pull ---------------------------------------------------------------------
+
+
+class EntryChange(_Model):
+    kind: Literal["entry"] = "entry"
+    entry: WireEntry
+
+
+class MemberChange(_Model):
+    kind: Literal["member"] = "member"
+    member: WireMember
+    merged_into: str | None = None
+    """Set when this member is merged into another (canonical) member."""
+
+
+class MergeChange(_Model):
+    """``merged_member_id`` (and its wallet) now count as ``member_id`` (and its wallet)."""
+
+    kind: Literal["merge"] = "merge"
+    merged_member_id: str
+    merged_wallet_id: str
+    member_id: str
+    wallet_id: str
+
+
+class CouponChange(_Model):
+    kind: Literal["coupon"] = "coupon"
+    coupon: CouponState
+
+
+class SettingsChange(_Model):
+    kind: Literal["settings"] = "settings"
+    version: int
+    settings: dict[str, Any]
+
+
+Change = Annotated[
+    EntryChange | MemberChange | MergeChange | CouponChange | SettingsChange,
+    Field(discriminator="kind"),
+]
+
+
+class PullResponse(_Model):
+    """Changes after the cursor, oldest first; call again with ``next_cursor`` while ``more``.
+
+    Entries are other terminals' (never the caller's own); members and coupon
+    changes the caller itself pushed are left out too.
+    """
+
+    changes: list[Change]
+    next_cursor: str
+    more: bool
+
+
+# -- lookup -------------------------------------------------------------------
+
+
+class MergedMember(_Model):
+    member_id: str
+    wallet_id: str
+
+
+class MemberInfo(_Model):
+    member: WireMember
+    """The canonical member for the phone."""
+    balance: int
+    """Points over the canonical wallet and every wallet merged into it."""
+    merged: list[MergedMember] = []
+
+
+class Health(_Model):
+    ok: bool
+    protocol_version: int = PROTOCOL_VERSION
+
+
+# -- errors -------------------------------------------------------------------
+
+
+class ErrorDetail(_Model):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(_Model):
+    error: ErrorDetail

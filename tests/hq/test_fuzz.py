@@ -1,0 +1,57 @@
+"""Schemathesis: fuzz the OpenAPI description against the ASGI app, with a valid token.
+
+Whatever the body, query or path, head office answers with a documented status
+and body, and never with a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from hq.db import Conn
+from hq.terminals import service as terminals
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def token(db: Conn) -> str:
+    terminals.add_store(db, "S1", "Store one")
+    return str(terminals.add_terminal(db, "S1", "T1")["token"])
+
+
+@pytest.fixture
+def api_schema(app: FastAPI, token: str) -> Any:
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_never_fails_with_500(case: Any, token: str) -> None:
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -1,0 +1,65 @@
+"""The wire format stays in step with the ledger and depends on nothing of the terminal."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from ledger import models, schema
+from sync import protocol
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_entry_columns_match_the_ledger() -> None:
+    assert protocol.ENTRY_COLUMNS == models.ENTRY_COLUMNS
+    assert tuple(protocol.WireEntry.__annotations__) == models.ENTRY_COLUMNS
+    assert protocol.ENTRY_KINDS == schema.ENTRY_KINDS
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module if node.module == "sync.protocol" else node.module.split(".")[0])
+    return names
+
+
+def test_protocol_imports_nothing_of_the_terminal() -> None:
+    assert not _imports(ROOT / "sync" / "protocol.py") & {"ledger", "pos", "textual", "sync", "hq"}
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "hq").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_hq_imports_only_the_protocol(path: Path) -> None:
+    names = _imports(path)
+    assert not names & {"ledger", "pos", "textual", "printers", "config", "sync"}, names
+
+
+def test_a_ledger_row_is_a_valid_wire_entry() -> None:
+    row = dict.fromkeys(protocol.ENTRY_COLUMNS)
+    row |= {
+        "entry_id": "0190f1c2-7b7e-7c1a-9a55-1c2d3e4f5a6b",
+        "wallet_id": "w",
+        "kind": "earn",
+        "points": 10,
+        "balance_after": 10,
+        "terminal_id": "T1",
+        "store_id": "S1",
+        "created_at": "2026-01-15T03:00:00.000000Z",
+        "seq": 1,
+        "prev_hash": "0" * 64,
+        "hash": "a" * 64,
+    }
+    request = protocol.PushRequest.model_validate({"entries": [row]})
+    assert request.entries[0] == row
+    with pytest.raises(ValidationError):
+        protocol.PushRequest.model_validate({"entries": [{**row, "seq": 0}]})
+    with pytest.raises(ValidationError):
+        protocol.PushRequest.model_validate({"entries": [{**row, "points": True}]})
