@@ -20,6 +20,7 @@ Phases:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -30,7 +31,6 @@ import random
 import resource
 import sqlite3
 import sys
-import threading
 import time
 import uuid
 from collections import deque
@@ -66,8 +66,11 @@ _INSERT_ENTRY = (
     f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 )
 _INSERT_LOT = (
-    "INSERT INTO lots (entry_id, wallet_id, points, remaining, expires_at) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO lots (entry_id, wallet_id, points, remaining, expired, expires_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
+_NUL = "\x00"  # how entry_hash writes None
+HASH_CHECK_EVERY = 997  # rows whose fast hash is compared with ledger.chain.entry_hash
 
 
 def log(message: str) -> None:
@@ -181,7 +184,8 @@ class ShopSim:
         self.member_ids: list[str] = []
         self.balance = [0] * members
         self.spend = [0] * members
-        # per wallet, oldest first: [expires_us, entry_id, points, remaining, amount_minor]
+        # per wallet, oldest first:
+        # [expires_us, entry_id, points, remaining, amount_minor, expired]
         self.lots: list[list[list[Any]] | None] = [None] * members
         self.due: deque[tuple[int, int]] = deque()  # (expires_us, wallet), in expiry order
         # output
@@ -227,15 +231,17 @@ class ShopSim:
         self.kinds[kind] += 1
         entry_id = self.uuid7(us // 1000)
         if self.sink is not None:
+            wallet_id, member_id, balance = self.wallet_ids[w], self.member_ids[w], self.balance[w]
+            currency = self.currency if amount is not None else None
             fields: list[Any] = [
                 entry_id,
-                self.wallet_ids[w],
-                self.member_ids[w],
+                wallet_id,
+                member_id,
                 kind,
                 points,
-                self.balance[w],
+                balance,
                 amount,
-                self.currency if amount is not None else None,
+                currency,
                 ref,
                 TERMINAL_ID,
                 STORE_ID,
@@ -248,8 +254,20 @@ class ShopSim:
                 self.seq,
                 self.prev,
             ]
-            self.prev = entry_hash(fields)
-            fields.append(self.prev)
+            # entry_hash, spelled out for these columns (3x faster); checked below.
+            text = (
+                f"{entry_id}\x1f{wallet_id}\x1f{member_id}\x1f{kind}\x1f{points}\x1f{balance}"
+                f"\x1f{_NUL if amount is None else amount}"
+                f"\x1f{_NUL if currency is None else currency}"
+                f"\x1f{_NUL if ref is None else ref}\x1f{TERMINAL_ID}\x1f{STORE_ID}"
+                f"\x1f{_NUL}\x1f{_NUL}\x1f{_NUL}\x1f{_NUL}\x1f{_NUL if rules is None else rules}"
+                f"\x1f{created}\x1f{self.seq}\x1f{self.prev}"
+            )
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            if self.seq % HASH_CHECK_EVERY == 1 and digest != entry_hash(fields):
+                raise AssertionError("the bench's hash differs from ledger.chain.entry_hash")
+            self.prev = digest
+            fields.append(digest)
             self.out_entries.append(fields)
             if len(self.out_entries) >= CHUNK:
                 self.flush()
@@ -264,21 +282,24 @@ class ShopSim:
         """A lot leaves the live list with its final remaining points."""
         self.spend[w] -= lot[4]
         if lot[2] > 0 and self.sink is not None:
-            self.out_lots.append((lot[1], self.wallet_ids[w], lot[2], lot[3], self.iso(lot[0])))
+            self.out_lots.append(
+                (lot[1], self.wallet_ids[w], lot[2], lot[3], lot[5], self.iso(lot[0]))
+            )
 
     def expire_due(self, w: int, cutoff_us: int, at_us: int) -> None:
         """``Ledger._expire_due``: one expire entry for the wallet's due lots."""
         lots = self.lots[w]
-        if not lots or lots[0][0] > cutoff_us:
+        if not lots or lots[0][0] > cutoff_us or self.seq >= self.target:
             return
         taken: dict[str, int] = {}
         while lots and lots[0][0] <= cutoff_us:
             lot = lots.pop(0)
             if lot[3] > 0:
                 taken[lot[1]] = lot[3]
+                lot[5] += lot[3]  # UPDATE lots SET expired = expired + remaining, remaining = 0
                 lot[3] = 0
             self._retire(w, lot)
-        if taken and self.seq < self.target:
+        if taken:
             rules = json.dumps(
                 {"as_of": self.iso(cutoff_us), "lots": taken},
                 sort_keys=True,
@@ -345,7 +366,7 @@ class ShopSim:
         )
         # Zero-point sales get no lot in the ledger but still count towards the tier,
         # so they are tracked here too (and never written as lots).
-        lot = [us + self.expiry_us, entry_id, points, points, amount]
+        lot = [us + self.expiry_us, entry_id, points, points, amount, 0]
         if self.lots[w] is None:
             self.lots[w] = []
         self.lots[w].append(lot)  # type: ignore[union-attr]
@@ -380,9 +401,9 @@ class ShopSim:
         for w, lots in enumerate(self.lots):
             for lot in lots or ():
                 if lot[2] > 0:
-                    rows.append((lot[0], lot[1], self.wallet_ids[w], lot[2], lot[3]))
+                    rows.append((lot[0], lot[1], self.wallet_ids[w], lot[2], lot[3], lot[5]))
         rows.sort()
-        return [(eid, wid, pts, rem, self.iso(exp)) for exp, eid, wid, pts, rem in rows]
+        return [(e, wid, pts, rem, gone, self.iso(exp)) for exp, e, wid, pts, rem, gone in rows]
 
 
 def _calibrate(settings: Settings, members: int, entries: int, start_us: int, seed: int) -> float:
@@ -408,56 +429,80 @@ def _calibrate(settings: Settings, members: int, entries: int, start_us: int, se
 # -- building a cached ledger ----------------------------------------------
 
 
+BUILDER_VERSION = 2  # bump when the generated data changes: cached files are rebuilt
+
+
 def _files(path: Path) -> list[Path]:
+    """The database and everything that goes with it."""
     return [
         path,
         path.with_name(path.name + "-wal"),
         path.with_name(path.name + "-shm"),
         path.with_name(path.name + ".secrets"),
+        path.with_name(path.name + ".build.json"),
     ]
 
 
+def _write_rows(path: str, jobs: Any, errors: Any) -> None:
+    """The writer process: bulk inserts, one transaction per job, so the
+    simulation and hashing in the parent overlap SQLite's work on another CPU."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -2000000")  # ~2 GB
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        while (job := jobs.get()) is not None:
+            conn.execute("BEGIN")
+            for sql, rows in job:
+                conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        # Back to what the ledger runs with (synchronous is per connection;
+        # journal_mode is stored in the file).
+        conn.execute("PRAGMA locking_mode = NORMAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise RuntimeError(f"could not restore WAL (journal_mode is {mode})")
+        conn.close()
+        errors.put(None)
+    except BaseException as exc:
+        errors.put(repr(exc))
+        raise
+
+
 class _Writer:
-    """Bulk inserts on a background thread (sqlite3 releases the GIL while it
-    steps), so hashing the next chunk overlaps writing this one."""
+    def __init__(self, path: Path) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.jobs = ctx.Queue(maxsize=2)
+        self.errors = ctx.Queue()
+        self.proc = ctx.Process(target=_write_rows, args=(str(path), self.jobs, self.errors))
+        self.proc.start()
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.jobs: queue.Queue[tuple[list[list[Any]], list[tuple[Any, ...]]] | None] = queue.Queue(
-            maxsize=2
-        )
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            while (job := self.jobs.get()) is not None:
-                entries, lots = job
-                self.conn.execute("BEGIN")
-                self.conn.executemany(_INSERT_ENTRY, entries)
-                self.conn.executemany(_INSERT_LOT, lots)
-                self.conn.execute("COMMIT")
-        except BaseException as exc:  # re-raised in the main thread
-            self.error = exc
-            while self.jobs.get() is not None:
-                pass
-
-    def put(self, entries: list[list[Any]], lots: list[tuple[Any, ...]]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put((entries, lots))
+    def put(self, job: list[tuple[str, Any]]) -> None:
+        while True:
+            if not self.proc.is_alive():
+                self.close()
+            try:
+                self.jobs.put(job, timeout=1)
+                return
+            except queue.Full:
+                continue
 
     def close(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
+        if self.proc.is_alive():
+            self.jobs.put(None)
+        self.proc.join()
+        error = self.errors.get() if not self.errors.empty() else "writer died"
+        if error is not None or self.proc.exitcode != 0:
+            raise RuntimeError(f"bulk writer failed: {error} (exit code {self.proc.exitcode})")
 
 
 def build_ledger(path: Path, members: int, entries: int, seed: int = 20_240_601) -> dict[str, Any]:
     """Build a valid ledger at ``path`` (through a temporary name, so an
-    interrupted build is never reused). Returns build facts."""
+    interrupted build is never reused). Returns the build facts, also kept
+    beside it as ``<name>.build.json``."""
     started = time.perf_counter()
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -475,14 +520,6 @@ def build_ledger(path: Path, members: int, entries: int, seed: int = 20_240_601)
     with Ledger.open(tmp, settings) as led:
         led.init(STORE_ID, TERMINAL_ID)
 
-    # 2. Bulk fill: no journal, no fsync, big cache; triggers stay in place.
-    conn = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -2000000")  # ~2 GB
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-
     end_us = _now_us() - 60 * SECOND
     start_us = end_us - SPAN
     log(f"build {path.name}: calibrating the expire job's share of entries")
@@ -491,11 +528,12 @@ def build_ledger(path: Path, members: int, entries: int, seed: int = 20_240_601)
     gap = SPAN * 0.995 * per_sale / entries
     log(f"build {path.name}: {per_sale:.3f} entries per sale, one sale every {gap / SECOND:.1f} s")
 
-    writer = _Writer(conn)
+    # 2. Bulk fill in another process: no journal, no fsync, big cache; triggers stay.
+    writer = _Writer(tmp)
     done = {"entries": 0, "t": time.perf_counter()}
 
     def sink(rows: list[list[Any]], lots: list[tuple[Any, ...]]) -> None:
-        writer.put(rows, lots)
+        writer.put([(_INSERT_ENTRY, rows), (_INSERT_LOT, lots)])
         done["entries"] += len(rows)
         elapsed = time.perf_counter() - started
         rate = done["entries"] / max(1e-9, time.perf_counter() - done["t"])
@@ -507,87 +545,143 @@ def build_ledger(path: Path, members: int, entries: int, seed: int = 20_240_601)
 
     sim = ShopSim(settings, members, entries, start_us, end_us, gap, seed, sink)
     enrolled = sim.enrol()
-    conn.execute("BEGIN")
     for i in range(0, members, CHUNK):
-        conn.executemany(
-            "INSERT INTO members (member_id, phone, name, wallet_id, consent_at, enrolled_at, "
-            "terminal_id) VALUES (?, ?, NULL, ?, ?, ?, ?)",
-            (
-                (member_id, e164_of(i + j), wallet_id, consent, at, TERMINAL_ID)
-                for j, (wallet_id, member_id, consent, at) in enumerate(enrolled[i : i + CHUNK])
-            ),
+        rows = [
+            (member_id, e164_of(i + j), wallet_id, consent, at, TERMINAL_ID)
+            for j, (wallet_id, member_id, consent, at) in enumerate(enrolled[i : i + CHUNK])
+        ]
+        writer.put(
+            [
+                (
+                    "INSERT INTO members (member_id, phone, name, wallet_id, consent_at, "
+                    "enrolled_at, terminal_id) VALUES (?, ?, NULL, ?, ?, ?, ?)",
+                    rows,
+                )
+            ]
         )
-    conn.execute("COMMIT")
     log(f"build {path.name}: {members:,} members enrolled, replaying {entries:,} entries")
     done["t"] = time.perf_counter()
     sim.run()
     sim.flush()
-    writer.put([], sim.live_lots())
+    writer.put([(_INSERT_LOT, sim.live_lots())])
+    for i in range(0, members, CHUNK):
+        rows = [
+            (row[0], sim.balance[w], row[3]) for w, row in enumerate(enrolled[i : i + CHUNK], i)
+        ]
+        writer.put(
+            [
+                (
+                    "INSERT INTO wallets (wallet_id, kind, balance, created_at) "
+                    "VALUES (?, 'member', ?, ?)",
+                    rows,
+                )
+            ]
+        )
+    writer.put(
+        [
+            (
+                "UPDATE terminals SET last_seq = ?, last_hash = ? WHERE terminal_id = ?",
+                [(sim.seq, sim.prev, TERMINAL_ID)],
+            )
+        ]
+    )
     writer.close()
-
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO wallets (wallet_id, kind, balance, created_at) VALUES (?, 'member', ?, ?)",
-        ((row[0], sim.balance[w], row[3]) for w, row in enumerate(enrolled)),
-    )
-    conn.execute(
-        "UPDATE terminals SET last_seq = ?, last_hash = ? WHERE terminal_id = ?",
-        (sim.seq, sim.prev, TERMINAL_ID),
-    )
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA locking_mode = NORMAL")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    assert mode == "wal", mode
-    conn.close()
 
     for src, dst in zip(_files(tmp), _files(path), strict=True):
         if src.exists():
             src.rename(dst)
-    last = sim.iso(sim.last_us)
     facts = {
-        "path": str(path),
+        "builder_version": BUILDER_VERSION,
         "members": members,
         "entries": sim.seq,
         "kinds": dict(sim.kinds),
         "entries_per_sale": round(per_sale, 3),
         "first_day": sim.iso(start_us)[:10],
-        "last_entry_at": last,
+        "last_entry_at": sim.iso(sim.last_us),
+        "built_at": ledger_iso(datetime.now(UTC)),
         "build_s": round(time.perf_counter() - started, 1),
         "size_mb": round(path.stat().st_size / 2**20, 1),
+        "schema": schema_fingerprint(path),
     }
     log(f"build {path.name}: done in {facts['build_s']} s, {facts['size_mb']} MB, {sim.kinds}")
     return facts
 
 
+def schema_fingerprint(path: Path) -> str:
+    """sha256 over user_version and every CREATE statement in the file."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        rows = conn.execute(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+    finally:
+        conn.close()
+    return hashlib.sha256(repr((version, rows)).encode()).hexdigest()[:16]
+
+
+def current_schema() -> str:
+    """The fingerprint of a fresh ledger made by the ledger code as it is now."""
+    probe = DATA / f".schema-probe-{os.getpid()}.db"
+    try:
+        Ledger.open(probe, bench_settings()).close()
+        return schema_fingerprint(probe)
+    finally:
+        for part in _files(probe):
+            part.unlink(missing_ok=True)
+
+
 def _build_child(path: str, members: int, entries: int, out: Any) -> None:
     facts = build_ledger(Path(path), members, entries)
     facts["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    Path(path + ".build.json").write_text(json.dumps(facts, indent=1) + "\n")
     out.put(facts)
 
 
-def ensure_ledger(path: Path, members: int, entries: int, rebuild: bool) -> dict[str, Any] | None:
-    """Build ``path`` in a child process unless it is cached; returns build facts
-    or None when reused. The child keeps the build's memory out of this
-    process's peak RSS."""
-    if path.exists() and not rebuild:
+def _stale(path: Path) -> str | None:
+    """Why the cached ledger at ``path`` cannot be reused, or None."""
+    if not path.exists():
+        return "not built yet"
+    sidecar = path.with_name(path.name + ".build.json")
+    try:
+        facts = json.loads(sidecar.read_text())
+    except (OSError, ValueError):
+        return "no build record"
+    if facts.get("builder_version") != BUILDER_VERSION:
+        return "made by an older version of this benchmark"
+    try:  # let the ledger apply newer (appended) migrations first, as a till would
+        Ledger.open(path, bench_settings()).close()
+    except Exception as exc:
+        return f"the ledger cannot open it ({exc})"
+    if schema_fingerprint(path) != current_schema():
+        return "its schema differs from a fresh ledger's (a migration was edited)"
+    return None
+
+
+def ensure_ledger(path: Path, members: int, entries: int, rebuild: bool) -> dict[str, Any]:
+    """Build ``path`` in a child process unless a usable one is cached; returns
+    the build facts with ``reused``. The child keeps the build's memory out of
+    this process's peak RSS."""
+    reason = "--rebuild" if rebuild else _stale(path)
+    if reason is None:
         log(f"reusing {path} (pass --rebuild to make it again)")
-        return None
+        facts = json.loads(path.with_name(path.name + ".build.json").read_text())
+        return {**facts, "reused": True}
+    log(f"building {path}: {reason}")
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     child = ctx.Process(target=_build_child, args=(str(path), members, entries, out))
     child.start()
-    facts: dict[str, Any] | None = None
-    while child.is_alive() or not out.empty():
+    built: dict[str, Any] | None = None
+    while built is None and (child.is_alive() or not out.empty()):
         try:
-            facts = out.get(timeout=1)
-            break
+            built = out.get(timeout=1)
         except queue.Empty:
             continue
     child.join()
-    if child.exitcode != 0 or facts is None:
+    if child.exitcode != 0 or built is None:
         raise SystemExit(f"building {path} failed (exit code {child.exitcode})")
-    return facts
+    return {**built, "reused": False}
 
 
 # -- measuring -------------------------------------------------------------
@@ -634,13 +728,18 @@ def sample_phones(rng: random.Random, members: int, count: int) -> list[str]:
     return [national(e164_of(rng.randrange(members))) for _ in range(count)]
 
 
-def time_cards(led: Ledger, phones: Iterable[str]) -> list[int]:
-    clock = time.perf_counter_ns
+def time_cards(led: Ledger, phones: Iterable[str], cpu: list[int] | None = None) -> list[int]:
+    """Wall time of each ``card()`` call; with ``cpu``, also this thread's CPU time
+    (wall minus CPU is waiting: disk, or other processes holding the CPUs)."""
+    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
     samples = []
     for phone in phones:
+        c0 = cpu_clock()
         t0 = clock()
         led.card(phone)
         samples.append(clock() - t0)
+        if cpu is not None:
+            cpu.append(cpu_clock() - c0)
     return samples
 
 
@@ -733,12 +832,15 @@ def bench_lookups(
     result["prime_read_s"] = round(prime(path), 2)
     with Ledger.open(path, settings) as led:
         time_cards(led, sample_phones(rng, members, args.warmup))
-        warm = time_cards(led, sample_phones(rng, members, args.lookups))
+        cpu: list[int] = []
+        warm = time_cards(led, sample_phones(rng, members, args.lookups), cpu)
         result.update(
             lookups=len(warm),
             lookup_p50_ms=round(pct(warm, 50), 3),
             lookup_p99_ms=round(pct(warm, 99), 3),
             lookup_max_ms=round(max(warm) / 1e6, 3),
+            lookup_cpu_p50_ms=round(pct(cpu, 50), 3),
+            lookup_cpu_p99_ms=round(pct(cpu, 99), 3),
         )
         log(
             f"lookups warm: p50 {result['lookup_p50_ms']} ms, "
@@ -843,10 +945,15 @@ def bench_verify(path: Path, settings: Settings) -> dict[str, Any]:
         started = time.perf_counter()
         problems = led.verify()
         seconds = time.perf_counter() - started
+    with Ledger.open(path, settings) as led:
+        started = time.perf_counter()
+        led.verify(quick=True)
+        quick = time.perf_counter() - started
     result: dict[str, Any] = {
         "verify_entries": entries,
         "verify_s": round(seconds, 2),
         "verify_1m_s": round(seconds * 1_000_000 / max(1, entries), 2),
+        "verify_1m_quick_s": round(quick * 1_000_000 / max(1, entries), 2),
         "verify_1m_s_extrapolated": entries != 1_000_000,
     }
     parts = {}
@@ -904,6 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = bench_settings()
     rng = random.Random(args.seed)
     out: dict[str, Any] = {"members": args.members, "entries": args.entries}
+    load_start = [round(x, 2) for x in os.getloadavg()]
 
     main_db = DATA / f"ledger-{args.members}-{args.entries}.db"
     out["build"] = ensure_ledger(main_db, args.members, args.entries, args.rebuild)
@@ -940,6 +1048,8 @@ def main(argv: list[str] | None = None) -> int:
     out["meets_targets"] = checks
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["build_peak_rss_mb"] = round(build_rss, 1) if build_rss else None
+    out["loadavg_start"] = load_start  # 1/5/15-minute load: other work on the machine
+    out["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     out["sqlite_version"] = sqlite3.sqlite_version
     out["python"] = platform.python_version()
     out["cpus"] = os.cpu_count()

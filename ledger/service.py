@@ -571,8 +571,11 @@ class Ledger:
 
     def _find_ref(self, kind: str, ref: str) -> Entry | None:
         _, terminal_id = self.terminal()
+        # The repeated IN term lets SQLite use the partial index entries_ref;
+        # without it this scans the terminal's whole journal.
         row = self._conn.execute(
-            f"SELECT {_COLS} FROM entries WHERE terminal_id = ? AND kind = ? AND ref = ?",
+            f"SELECT {_COLS} FROM entries WHERE terminal_id = ? AND kind = ? AND ref = ? "
+            "AND kind IN ('earn', 'redeem')",
             (terminal_id, kind, ref),
         ).fetchone()
         return None if row is None else Entry.from_row(row, duplicate=True)
@@ -980,10 +983,11 @@ class Ledger:
     # -- checks ----------------------------------------------------------
 
     @_serialized
-    def verify(self) -> list[Problem]:
+    def verify(self, quick: bool = False) -> list[Problem]:
+        """All checks; ``quick`` uses SQLite's quick_check instead of integrity_check."""
         from ledger.verify import run_checks
 
-        return run_checks(self._conn)
+        return run_checks(self._conn, quick)
 
     def all_entries(self) -> Iterator[Entry]:
         for row in self._conn.execute(f"SELECT {_COLS} FROM entries ORDER BY terminal_id, seq"):

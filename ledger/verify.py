@@ -8,63 +8,88 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from hashlib import sha256
 
-from ledger.chain import GENESIS, entry_hash
+from ledger.chain import GENESIS, HASHED
 from ledger.models import ENTRY_COLUMNS, Problem
 
 Check = Callable[[sqlite3.Connection], list[Problem]]
 
 
-def check_integrity(conn: sqlite3.Connection) -> list[Problem]:
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+def check_integrity(conn: sqlite3.Connection, quick: bool = False) -> list[Problem]:
+    # quick_check skips matching every index against its table: about 4x faster.
+    rows = [r[0] for r in conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
     if rows == ["ok"]:
         return []
     return [Problem("integrity", f"SQLite integrity_check failed: {'; '.join(rows[:3])}")]
 
 
 def check_balances(conn: sqlite3.Connection) -> list[Problem]:
+    """Stored balances equal the sums of the entries; lots hold what is spendable."""
+    # NOT INDEXED: one sequential scan beats walking an index and fetching
+    # every row (about 4x on a million entries).
+    sums = dict(
+        conn.execute("SELECT wallet_id, sum(points) FROM entries NOT INDEXED GROUP BY wallet_id")
+    )
+    remaining = dict(
+        conn.execute("SELECT wallet_id, sum(remaining) FROM lots NOT INDEXED GROUP BY wallet_id")
+    )
+    wrong: list[tuple[str, int, int]] = []
+    short: list[tuple[str, int, int]] = []
+    for wallet, stored in conn.execute("SELECT wallet_id, balance FROM wallets ORDER BY 1"):
+        total = sums.pop(wallet, 0)
+        if stored != total:
+            wrong.append((wallet, stored, total))
+        if remaining.get(wallet, 0) != max(stored, 0):
+            short.append((wallet, stored, remaining.get(wallet, 0)))
     problems: list[Problem] = []
-    bad = conn.execute(
-        "SELECT w.wallet_id, w.balance, coalesce(s.total, 0), "
-        "(SELECT entry_id FROM entries e WHERE e.wallet_id = w.wallet_id "
-        " ORDER BY created_at DESC, seq DESC LIMIT 1) "
-        "FROM wallets w LEFT JOIN (SELECT wallet_id, sum(points) AS total FROM entries "
-        "GROUP BY wallet_id) s USING (wallet_id) WHERE w.balance != coalesce(s.total, 0) "
-        "ORDER BY w.wallet_id"
-    ).fetchall()
-    if bad:
-        wallet, stored, total, last = bad[0]
+    if wrong:
+        wallet, stored, total = wrong[0]
         problems.append(
             Problem(
                 "balances",
                 f"wallet {wallet} says {stored} points but its entries add up to {total}"
-                + _more(len(bad)),
-                last,
+                + _more(len(wrong)),
+                _last_entry(conn, wallet),
             )
         )
-    orphans = conn.execute(
-        "SELECT e.entry_id FROM entries e LEFT JOIN wallets w USING (wallet_id) "
-        "WHERE w.wallet_id IS NULL ORDER BY e.terminal_id, e.seq"
-    ).fetchall()
-    if orphans:
+    if sums:  # entries whose wallet does not exist
+        orphan = conn.execute(
+            f"SELECT entry_id FROM entries WHERE wallet_id IN ({', '.join('?' * len(sums))}) "
+            "ORDER BY terminal_id, seq LIMIT 1",
+            list(sums),
+        ).fetchone()
         problems.append(
-            Problem("balances", "entry for an unknown wallet" + _more(len(orphans)), orphans[0][0])
+            Problem("balances", "entry for an unknown wallet" + _more(len(sums)), orphan[0])
         )
-    lots = conn.execute(
-        "SELECT w.wallet_id, w.balance, coalesce(sum(l.remaining), 0) FROM wallets w "
-        "LEFT JOIN lots l USING (wallet_id) GROUP BY w.wallet_id "
-        "HAVING coalesce(sum(l.remaining), 0) != max(w.balance, 0) ORDER BY w.wallet_id"
-    ).fetchall()
-    if lots:
-        wallet, stored, remaining = lots[0]
+    if short:
+        wallet, stored, left = short[0]
         problems.append(
             Problem(
                 "lots",
-                f"wallet {wallet} holds {stored} points but its unexpired lots hold {remaining}"
-                + _more(len(lots)),
+                f"wallet {wallet} holds {stored} points but its unexpired lots hold {left}"
+                + _more(len(short)),
             )
         )
     return problems
+
+
+def _last_entry(conn: sqlite3.Connection, wallet: str) -> str | None:
+    row = conn.execute(
+        "SELECT entry_id FROM entries WHERE wallet_id = ? ORDER BY created_at DESC, seq DESC "
+        "LIMIT 1",
+        (wallet,),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+# The text ledger.chain.entry_hash hashes, built by SQLite in C: a million
+# rows verify in a few seconds instead of most of the budget going to Python
+# string building. STRICT tables keep INTEGER columns integers, so CAST gives
+# exactly Python's str(); NULL becomes a lone NUL as in entry_hash.
+_CANONICAL = " || char(31) || ".join(
+    f"coalesce(CAST({column} AS TEXT), char(0))" for column in ENTRY_COLUMNS[:HASHED]
+)
 
 
 def check_chains(conn: sqlite3.Connection) -> list[Problem]:
@@ -75,10 +100,10 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
     heads: dict[str, tuple[int, str]] = {}
     terminal, expected_seq, prev = None, 1, GENESIS
     cursor = conn.execute(
-        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entries ORDER BY terminal_id, seq"
+        f"SELECT entry_id, terminal_id, seq, prev_hash, hash, {_CANONICAL} "
+        "FROM entries ORDER BY terminal_id, seq"
     )
-    for row in cursor:
-        entry_id, term, seq, prev_hash, stored = row[0], row[9], row[17], row[18], row[19]
+    for entry_id, term, seq, prev_hash, stored, text in cursor:
         if term != terminal:
             terminal, expected_seq, prev = term, 1, GENESIS
         if seq != expected_seq:
@@ -88,7 +113,7 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
                 f"terminal {term}: expected sequence {expected_seq}, found {seq}",
                 entry_id,
             )
-        if prev_hash != prev or entry_hash(row) != stored:
+        if prev_hash != prev or sha256(text.encode()).hexdigest() != stored:
             breaks += 1
             what = "links to the wrong previous entry" if prev_hash != prev else "was altered"
             broken = broken or Problem(
@@ -161,8 +186,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(conn: sqlite3.Connection) -> list[Problem]:
-    return [problem for check in CHECKS for problem in check(conn)]
+def run_checks(conn: sqlite3.Connection, quick: bool = False) -> list[Problem]:
+    problems = check_integrity(conn, quick)
+    return problems + [problem for check in CHECKS[1:] for problem in check(conn)]
 
 
 def _more(count: int) -> str:

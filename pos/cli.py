@@ -224,7 +224,7 @@ def cmd_expire(ctx: Context) -> Result:
 
 
 def cmd_verify(ctx: Context) -> Result:
-    problems = ctx.ledger.verify()
+    problems = ctx.ledger.verify(quick=ctx.args.quick)
     body = {"ok": not problems, "problems": [p.to_dict() for p in problems]}
     if not problems:
         return Result(body, ["Ledger verified: no problems."])
@@ -408,7 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser("ledger", help="the journal").add_subparsers(
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser
     )
-    command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
+    p = command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
+    p.add_argument("--quick", action="store_true",
+                   help="SQLite quick_check instead of the full integrity_check")  # fmt: skip
 
     p = command(sub, "join", cmd_join, "connect this terminal to head office (one-time code)")
     p.add_argument("hq_url", metavar="HQ_URL")
