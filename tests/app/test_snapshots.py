@@ -77,10 +77,8 @@ async def nav_redeem(pilot: Pilot[Any]) -> None:
 
 
 async def nav_approval(pilot: Pilot[Any]) -> None:
-    app = await _card(pilot)
-    await pilot.press("f2")
-    await until(pilot, lambda: isinstance(app.screen, RedeemScreen), what="redeem")
-    await submit(pilot, "#points", "600")
+    app = await _as_cashier(pilot)
+    await pilot.press("f9")  # the supervisor's PIN before the supervisor screen
     await until(pilot, lambda: isinstance(app.screen, ApprovalDialog), what="approval")
 
 
