@@ -76,6 +76,18 @@ class PosApp(App[None]):
             )
             self.background_sync()
 
+    def member_screen(self, card: Any) -> Screen[Any]:
+        """The one member card screen, refilled for each member (installed, so
+        it survives being dismissed)."""
+        from pos.screens.member import MemberScreen
+
+        if not self.is_screen_installed("member"):
+            self.install_screen(MemberScreen(card), "member")
+        screen = self.get_screen("member")
+        assert isinstance(screen, MemberScreen)
+        screen.load(card)
+        return screen
+
     # -- head office -----------------------------------------------------
 
     @property

@@ -28,6 +28,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.reverse": ("Reverse", "ยกเลิกรายการ"),
     "key.ref": ("Sale ref", "เลขที่บิล"),
     "key.next": ("Next", "ถัดไป"),
+    # entry kinds
+    "kind.earn": ("earn", "สะสม"),
+    "kind.redeem": ("redeem", "แลก"),
+    "kind.reverse": ("reverse", "ยกเลิก"),
+    "kind.adjust": ("adjust", "ปรับ"),
+    "kind.expire": ("expire", "หมดอายุ"),
+    "kind.bonus": ("bonus", "โบนัส"),
+    "kind.transfer": ("transfer", "โอน"),
     # login
     "login.title": ("Staff login", "เข้าสู่ระบบพนักงาน"),
     "login.staff": ("Staff id", "รหัสพนักงาน"),

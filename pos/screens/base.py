@@ -65,12 +65,11 @@ class PosScreen(Screen[T]):
         return self.app  # type: ignore[return-value]
 
     def compose_chrome(self) -> ComposeResult:
-        from textual.widgets import Footer
-
+        from pos.widgets.keybar import KeyBar
         from pos.widgets.status import StatusBar
 
         yield StatusBar()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.watch(self.app, "language", self._translate_footer, init=True)

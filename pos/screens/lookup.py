@@ -100,11 +100,9 @@ class LookupScreen(PosScreen[None]):
         self.query_one("#lookup-message", Message).show(text, error=error)
 
     def _open_card(self, card: MemberCard) -> None:
-        from pos.screens.member import MemberScreen
-
         field = self.query_one("#phone", Input)
         self.query_one("#lookup-message", Message).clear()
-        self.app.push_screen(MemberScreen(card), self._back_from_card)
+        self.app.push_screen(self.pos.member_screen(card), self._back_from_card)
         field.value = ""
 
     def _back_from_card(self, result: str | None) -> None:

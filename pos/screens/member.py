@@ -33,6 +33,7 @@ class MemberScreen(PosScreen[str | None]):
         super().__init__()
         self.card = card
         self.busy = False
+        self.sale_ref = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="card-top"):
@@ -57,10 +58,25 @@ class MemberScreen(PosScreen[str | None]):
     def on_mount(self) -> None:
         super().on_mount()
         self.watch(self.app, "language", self._paint, init=True)
+        self._start_sale()
+
+    def load(self, card: MemberCard) -> None:
+        """Show another member on this same screen: the app keeps one card
+        screen and refills it, which is far quicker than building a new one."""
+        self.card = card
+        if self.is_mounted:
+            self._paint()
+            self._start_sale()
+
+    def _start_sale(self) -> None:
+        self.busy = False
+        for field_id in ("#amount", "#ref"):
+            self.query_one(field_id, Input).value = ""
+        self.query_one("#card-message", Message).clear()
         self.query_one("#amount", Input).focus()
         _, terminal = self.pos.ledger.terminal()
         stamp = self.pos.clock().strftime("%y%m%d%H%M%S")
-        # Made once per card: a double Enter or a retry reuses it, so the
+        # Made once per card shown: a double Enter or a retry reuses it, so the
         # ledger's idempotency turns a repeat into "already recorded".
         self.sale_ref = f"{terminal}-{stamp}-{secrets.token_hex(2).upper()}"
 
@@ -104,12 +120,14 @@ class MemberScreen(PosScreen[str | None]):
         ]
         lines = [f"{tr('card.rewards')}:"] + (names or [f"  {tr('card.no_rewards')}"])
         self.query_one("#card-rewards", Static).update("\n".join(lines))
-        visits = [self._visit(e) for e in card.recent] or [tr("card.no_visits")]
+        visits = [self._visit(e, tr(f"kind.{e.kind}")) for e in card.recent] or [
+            tr("card.no_visits")
+        ]
         self.query_one("#card-visit-list", Static).update("\n".join(visits))
 
     @staticmethod
-    def _visit(entry: Entry) -> str:
-        return f"{local_time(entry.created_at)} {entry.kind:<7} {entry.points:+d}"
+    def _visit(entry: Entry, kind: str) -> str:
+        return f"{local_time(entry.created_at)} {kind:<8} {entry.points:+d}"
 
     # -- earn ------------------------------------------------------------
 
