@@ -80,20 +80,33 @@ def default_config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
+# What head office may set for its terminals; the printer, the database and
+# secrets stay the terminal's own.
+CHAIN_SECTIONS = ("store", "locale", "earn", "tiers", "redeem", "rewards", "staff", "sync")
+
+
 def load_settings(
-    config_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+    config_path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    chain: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Defaults, then the user file (``config_path``, else ``$POS_CONFIG``, else
-    :func:`default_config_path` if present), then ``POS_<SECTION>__<KEY>`` from ``env``
-    (default ``os.environ``)."""
+    """Defaults, then ``chain`` (the rules and catalog head office sent), then
+    the user file (``config_path``, else ``$POS_CONFIG``, else
+    :func:`default_config_path` if present), then ``POS_<SECTION>__<KEY>``
+    from ``env`` (default ``os.environ``)."""
     env = os.environ if env is None else env
     path = _user_file(config_path, env)
     user = _read_toml(path) if path is not None else {}
+    shared = {k: v for k, v in (chain or {}).items() if k in CHAIN_SECTIONS}
     token = _ENV.set(env)
     try:
-        return Settings(**user)
+        return Settings(**_merge(shared, user))
     except ValidationError as exc:
-        raise _explain(exc.errors()[0], env, path, user) from None
+        err = exc.errors()[0]
+        if _supplied(shared, err["loc"]) and not _supplied(user, err["loc"]):
+            found = _explain(err, {}, None, shared)
+            raise ConfigError("head office settings", found.key, found.message) from None
+        raise _explain(err, env, path, user) from None
     except SettingsError as exc:  # a JSON value in the environment that does not parse
         match = re.search(r'field "([^"]+)"', str(exc))
         field = match.group(1) if match else ""
@@ -101,6 +114,17 @@ def load_settings(
         raise ConfigError(f"environment variable {var}", field, "must be valid JSON") from None
     finally:
         _ENV.reset(token)
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; anything else (a list too) in ``over`` wins."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _getenv(env: Mapping[str, str], name: str) -> str | None:

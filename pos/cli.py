@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,17 +49,32 @@ class Context:
     args: argparse.Namespace
     settings: Settings
     db_path: Path
+    config: str | None = None
     _ledger: Ledger | None = None
 
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
-            self._ledger = Ledger.open(self.db_path, self.settings)
+            self.settings, self._ledger = open_ledger(self.db_path, self.settings, self.config)
         return self._ledger
 
     def close(self) -> None:
         if self._ledger is not None:
             self._ledger.close()
+
+
+def open_ledger(path: Path, settings: Settings, config: str | None) -> tuple[Settings, Ledger]:
+    """Open the ledger; a terminal that joined head office uses the chain's
+    rules and catalog (under the user's own file and environment)."""
+    from ledger.replica import Replica
+
+    ledger = Ledger.open(path, settings)
+    shared = Replica(ledger).hq_settings() if ledger.is_initialized() else None
+    if not shared or not shared[1]:
+        return settings, ledger
+    ledger.close()
+    chained = load_settings(config, chain=shared[1])
+    return chained, Ledger.open(path, chained)
 
 
 def read_pin(prompt: str, *, confirm: bool = False) -> str:
@@ -202,7 +218,8 @@ def cmd_coupon_use(ctx: Context) -> Result:
 
 
 def cmd_rewards_list(ctx: Context) -> Result:
-    rewards = [r.model_dump(mode="json") for r in ctx.settings.rewards]
+    settings = ctx.ledger.settings  # the chain's catalog once joined
+    rewards = [r.model_dump(mode="json") for r in settings.rewards]
     lines = [f"{r['id']:<12} {r['points']:>6} pts  {r['kind']:<13} {r['name_en']} / {r['name_th']}"
              for r in rewards]  # fmt: skip
     return Result({"rewards": rewards}, lines)
@@ -293,7 +310,8 @@ def cmd_sync(ctx: Context) -> Result:
 def cmd_run(ctx: Context) -> Result:
     from pos.run import run_app
 
-    run_app(ctx.settings, ctx.ledger)
+    ledger = ctx.ledger  # opened first: it may bring head office's settings
+    run_app(ctx.settings, ledger)
     return Result({}, [])
 
 
@@ -473,7 +491,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 f"No ledger at {db_path}: check --db, or set this terminal up with "
                 "'pos init --store STORE_ID --terminal TERMINAL_ID'."
             )
-        ctx = Context(args, settings, db_path)
+        ctx = Context(args, settings, db_path, getattr(args, "config", None))
         result = args.handler(ctx)
     except UsageError as exc:
         return _fail(as_json, "usage", str(exc), USAGE)
@@ -500,4 +518,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        status = run()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``pos ... | head``): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
