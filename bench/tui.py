@@ -137,12 +137,12 @@ def _startup(path: Path, env: dict[str, str]) -> dict[str, Any]:
     os.close(slave)
     seen = bytearray()
     try:
-        login = _read_until(master, b"PIN", t0 + 20, seen)
+        login = _read_until(master, b"Staff login", t0 + 20, seen)
         t_login = time.monotonic() - t0
         os.write(master, STAFF.encode() + b"\r")
         time.sleep(0.05)
         os.write(master, PIN.encode() + b"\r")
-        lookup = _read_until(master, b"Phone", t0 + 20, seen)
+        lookup = _read_until(master, b"Member lookup", t0 + 20, seen)
         t_lookup = time.monotonic() - t0
         os.write(master, b"\x11")  # ctrl+q
         child.wait(timeout=10)
