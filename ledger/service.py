@@ -68,6 +68,7 @@ APPROVER_ROLES = ("supervisor", "admin")
 _COLS = ", ".join(ENTRY_COLUMNS)
 _INSERT_ENTRY = f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 _LOCK_CAP = timedelta(hours=24)
+_NAMED_LOTS = 40
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -865,7 +866,10 @@ class Ledger:
             member_id=member_id,
             kind="expire",
             points=-total,
-            rules={"as_of": iso(cutoff), "lots": dict(due)},
+            # The lots are named (so other terminals expire the same ones) while
+            # the entry stays small enough for head office's 4,000-character rules.
+            rules={"as_of": iso(cutoff), "lots_count": len(due)}
+            | ({"lots": dict(due)} if len(due) <= _NAMED_LOTS else {}),
         )
         writer.conn.executemany(
             "UPDATE lots SET expired = expired + remaining, remaining = 0 WHERE entry_id = ?",
