@@ -260,7 +260,6 @@ def cmd_print_test(ctx: Context) -> Result:
     from pos.printing import SlipPrinter
 
     body = SlipPrinter(ctx.settings, ctx.ledger).test_page()
-    assert isinstance(body, dict)
     where = f" ({body['files'][-1]})" if body["files"] else ""
     return Result(body, [f"Test page sent to {body['printer']}{where}; Thai as {body['thai']}."])
 

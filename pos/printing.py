@@ -177,7 +177,7 @@ class SlipPrinter:
     def print_pending(self) -> list[Outcome]:
         return [self.print_job(job) for job in self.ledger.spool.jobs(("queued",))]
 
-    def test_page(self) -> Outcome | dict[str, Any]:
+    def test_page(self) -> dict[str, Any]:
         from printers import PrinterError, TestPage, _escpos
         from printers.thai import thai_code_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -146,20 +146,19 @@ class LookupScreen(PosScreen[None]):
     def _hide_enroll(self) -> None:
         self.query_one("#enroll").display = False
 
-    def on_key(self, event: object) -> None:
-        enroll = self.query_one("#enroll")
-        if not enroll.display:
+    def on_key(self, event: events.Key) -> None:
+        """While the enroll offer shows: Enter enrolls, Esc cancels, C toggles consent."""
+        if not self.query_one("#enroll").display:
             return
-        key = getattr(event, "key", "")
-        if key == "enter":
-            getattr(event, "stop", lambda: None)()
+        if event.key == "enter":
+            event.stop()
             self._enroll()
-        elif key == "escape":
-            getattr(event, "stop", lambda: None)()
+        elif event.key == "escape":
+            event.stop()
             self._hide_enroll()
             self.query_one("#phone", Input).focus()
-        elif key in ("c", "C"):
-            getattr(event, "stop", lambda: None)()
+        elif event.key in ("c", "C"):
+            event.stop()
             self.query_one("#consent", Checkbox).toggle()
 
     def _enroll(self) -> None:
