@@ -139,9 +139,7 @@ class Chain:
 
 
 def push_body(rows: list[list[Any]]) -> bytes:
-    return json.dumps(
-        {"entries": [dict(zip(ENTRY_COLUMNS, r, strict=True)) for r in rows]}
-    ).encode()
+    return json.dumps({"entries": rows}).encode()
 
 
 def copy_text(rows: list[list[Any]]) -> bytes:

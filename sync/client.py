@@ -33,6 +33,7 @@ from sync.protocol import (
     MemberInfo,
     PullResponse,
     PushResponse,
+    entry_row,
 )
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later (cron and systemd read it so)
@@ -123,7 +124,7 @@ class Client:
         coupon_events: list[dict[str, Any]] | None = None,
     ) -> PushResponse:
         body = {
-            "entries": entries,
+            "entries": [entry_row(e) for e in entries],
             "members": members or [],
             "coupon_events": coupon_events or [],
         }

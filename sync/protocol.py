@@ -14,20 +14,23 @@ Endpoints (all JSON; errors are ``{"error": {"code", "message"}}``):
 
 Every request but join and health carries ``Authorization: Bearer TOKEN``.
 
-Entries travel as plain dicts (:class:`WireEntry`, a ``TypedDict`` with
-exactly the ledger's ``ENTRY_COLUMNS``), not as model instances: a push
-carries up to 5,000 of them and dicts validate several times faster.
-Build one from a journal row with ``dict(zip(ENTRY_COLUMNS, row))``.
+A push carries entries as arrays (:data:`WireRow`), one value per column in
+``ENTRY_COLUMNS`` order: a push holds up to 5,000 of them, and arrays are a
+third smaller than objects, parse nearly twice as fast and go straight into
+head office's ``COPY``. Pulled entries are objects (:class:`WireEntry`, the
+same columns by name). ``entry_row`` and ``entry_dict`` convert.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
 from typing_extensions import TypedDict
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+"""2: push entries are arrays in ``ENTRY_COLUMNS`` order; cursors may carry a third part."""
 
 MAX_PUSH_ENTRIES = 5000
 MAX_PUSH_MEMBERS = 5000
@@ -89,7 +92,9 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 """E.164: ``+66812345678``."""
 Int64 = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
 Seq = Annotated[int, Field(strict=True, ge=1, le=INT64_MAX)]
-Cursor = Annotated[str, StringConstraints(pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19})$")]
+Cursor = Annotated[
+    str, StringConstraints(pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19}(\.[0-9]{1,19})?)$")
+]
 """Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
 EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
 CouponStatus = Literal["issued", "used", "void"]
@@ -129,6 +134,41 @@ class WireEntry(TypedDict):
     seq: Seq
     prev_hash: Hash
     hash: Hash
+
+
+# One entry as an array, the columns of WireEntry in the same order (a test keeps
+# the two equal). Spelled out so type checkers see it.
+WireRow = tuple[
+    Id,  # entry_id
+    Id,  # wallet_id
+    Id | None,  # member_id
+    EntryKind,  # kind
+    Int64,  # points
+    Int64,  # balance_after
+    Int64 | None,  # amount_minor
+    Currency | None,  # currency
+    Text | None,  # ref
+    Id,  # terminal_id
+    Id,  # store_id
+    Id | None,  # cashier_id
+    Id | None,  # approver_id
+    Text | None,  # reason
+    Id | None,  # reverses
+    RulesJson | None,  # rules
+    Timestamp,  # created_at
+    Seq,  # seq
+    Hash,  # prev_hash
+    Hash,  # hash
+]
+
+
+def entry_row(entry: Mapping[str, Any]) -> list[Any]:
+    """An entry (a dict or journal row mapping) as the array a push carries."""
+    return [entry[c] for c in ENTRY_COLUMNS]
+
+
+def entry_dict(row: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip(ENTRY_COLUMNS, row, strict=True))
 
 
 class WireMember(_Model):
@@ -195,16 +235,17 @@ class JoinResponse(_Model):
 
 
 class PushRequest(_Model):
-    """Send entries above the last ``acked_seq`` in seq order, at most 5,000 a request.
+    """Send entries above the last ``acked_seq`` in seq order, at most 5,000 a request,
+    each an array of the ``ENTRY_COLUMNS`` values in order (see :data:`WireRow`).
 
     Entries must carry the caller's own ``store_id`` and ``terminal_id``
     (403 otherwise), as must coupon events. Resending a batch is harmless.
     """
 
-    # Keys repeat in every entry, values hardly ever: caching only keys parses faster.
+    # Values hardly ever repeat across entries: caching only keys parses faster.
     model_config = ConfigDict(extra="forbid", frozen=True, cache_strings="keys")
 
-    entries: Annotated[list[WireEntry], Field(max_length=MAX_PUSH_ENTRIES)] = []
+    entries: Annotated[list[WireRow], Field(max_length=MAX_PUSH_ENTRIES)] = []
     members: Annotated[list[WireMember], Field(max_length=MAX_PUSH_MEMBERS)] = []
     coupon_events: Annotated[list[CouponEvent], Field(max_length=MAX_PUSH_COUPON_EVENTS)] = []
 

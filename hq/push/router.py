@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 
@@ -9,7 +11,7 @@ from hq.deps import CredentialsDep, PoolDep, RawBody, SettingsDep, terminal_conn
 from hq.errors import HQError, from_validation
 from hq.http import error_responses, json_response
 from hq.push import service
-from sync.protocol import PushRequest, PushResponse
+from sync.protocol import ENTRY_COLUMNS, PushRequest, PushResponse
 
 router = APIRouter(tags=["sync"])
 
@@ -29,7 +31,16 @@ def parse_push(body: bytes) -> PushRequest:
         return PushRequest.model_validate_json(body)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise from_validation(list(errors), "push") from None
+        raise from_validation([_name_column(e) for e in errors], "push") from None
+
+
+def _name_column(error: Any) -> Any:
+    """("entries", 3, 4) -> ("entries", 3, "points"): say which column of an entry array."""
+    loc = error.get("loc", ())
+    if len(loc) >= 3 and loc[0] == "entries" and isinstance(loc[2], int):
+        if 0 <= loc[2] < len(ENTRY_COLUMNS):
+            return {**error, "loc": (*loc[:2], ENTRY_COLUMNS[loc[2]], *loc[3:])}
+    return error
 
 
 @router.post(

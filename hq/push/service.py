@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Any
 
 from hq.conflicts import service as conflicts
@@ -14,7 +13,6 @@ from hq.members import service as members
 from hq.terminals.service import TerminalIdentity
 from sync.protocol import ENTRY_COLUMNS, NegativeBalance, PushRequest, PushResponse
 
-_as_row = itemgetter(*ENTRY_COLUMNS)
 _STORE, _TERMINAL = ENTRY_COLUMNS.index("store_id"), ENTRY_COLUMNS.index("terminal_id")
 _SEQ = ENTRY_COLUMNS.index("seq")
 
@@ -22,7 +20,7 @@ _SEQ = ENTRY_COLUMNS.index("seq")
 def entry_rows(who: TerminalIdentity, request: PushRequest) -> list[tuple[Any, ...]]:
     """The entries as journal rows (ENTRY_COLUMNS order); Forbidden unless all are the
     caller's own, as are the coupon events."""
-    rows: list[tuple[Any, ...]] = [_as_row(e) for e in request.entries]
+    rows: list[tuple[Any, ...]] = request.entries
     for row in rows:
         if row[_TERMINAL] != who.terminal_id or row[_STORE] != who.store_id:
             raise Forbidden(

@@ -10,13 +10,15 @@ import pytest
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.members import service as members
-from sync.protocol import MemberInfo, PushResponse
+from sync.protocol import MemberInfo, PushResponse, entry_row
 
 PHONE = "+66812345678"
 EARLY, LATE = "2026-01-10T00:00:00.000000Z", "2026-01-11T00:00:00.000000Z"
 
 
 async def push(client: httpx.AsyncClient, t: Any, **body: Any) -> PushResponse:
+    if "entries" in body:
+        body["entries"] = [entry_row(e) for e in body["entries"]]
     reply = await client.post("/v1/push", json=body, headers=t.auth)
     assert reply.status_code == 200, reply.text
     return PushResponse.model_validate(reply.json())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import typing
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,11 @@ def test_entry_columns_match_the_ledger() -> None:
     assert protocol.ENTRY_COLUMNS == models.ENTRY_COLUMNS
     assert tuple(protocol.WireEntry.__annotations__) == models.ENTRY_COLUMNS
     assert protocol.ENTRY_KINDS == schema.ENTRY_KINDS
+
+
+def test_push_arrays_carry_the_entry_fields_in_column_order() -> None:
+    by_name = typing.get_type_hints(protocol.WireEntry, include_extras=True)
+    assert typing.get_args(protocol.WireRow) == tuple(by_name[c] for c in models.ENTRY_COLUMNS)
 
 
 def _imports(path: Path) -> set[str]:
@@ -57,9 +63,10 @@ def test_a_ledger_row_is_a_valid_wire_entry() -> None:
         "prev_hash": "0" * 64,
         "hash": "a" * 64,
     }
-    request = protocol.PushRequest.model_validate({"entries": [row]})
-    assert request.entries[0] == row
+    request = protocol.PushRequest.model_validate({"entries": [protocol.entry_row(row)]})
+    assert protocol.entry_dict(request.entries[0]) == row
     with pytest.raises(ValidationError):
-        protocol.PushRequest.model_validate({"entries": [{**row, "seq": 0}]})
+        protocol.PushRequest.model_validate({"entries": [protocol.entry_row({**row, "seq": 0})]})
     with pytest.raises(ValidationError):
-        protocol.PushRequest.model_validate({"entries": [{**row, "points": True}]})
+        bad = {**row, "points": True}
+        protocol.PushRequest.model_validate({"entries": [protocol.entry_row(bad)]})

@@ -15,7 +15,7 @@ from hq.db import Conn
 from hq.push import service as push_service
 from hq.rules import service as rules
 from hq.terminals.service import TerminalIdentity
-from sync.protocol import PullResponse, PushRequest, SettingsChange
+from sync.protocol import PullResponse, PushRequest, SettingsChange, entry_row
 from tests.hq.conftest import Terminal
 
 
@@ -40,6 +40,10 @@ async def pull_all(
             return found, after
 
 
+def rows(entries: list[dict[str, Any]]) -> list[list[Any]]:
+    return [entry_row(e) for e in entries]
+
+
 def entry_ids(found: list[Any]) -> list[str]:
     return [c.entry["entry_id"] for c in found if c.kind == "entry"]
 
@@ -50,8 +54,8 @@ async def test_pull_returns_other_terminals_entries_not_own(
     t1, t2 = make_terminal("S1", "T1"), make_terminal("S2", "T2")
     mine = [t1.entry("W1", 1) for _ in range(3)]
     theirs = [t2.entry("W2", 2) for _ in range(4)]
-    await client.post("/v1/push", json={"entries": mine}, headers=t1.auth)
-    await client.post("/v1/push", json={"entries": theirs}, headers=t2.auth)
+    await client.post("/v1/push", json={"entries": rows(mine)}, headers=t1.auth)
+    await client.post("/v1/push", json={"entries": rows(theirs)}, headers=t2.auth)
     found, cursor = await pull_all(client, t1)
     assert entry_ids(found) == [e["entry_id"] for e in theirs]
     assert found[0].entry == theirs[0]  # the body exactly as pushed (hash chain intact)
@@ -61,7 +65,7 @@ async def test_pull_returns_other_terminals_entries_not_own(
     again, cursor2 = await pull_all(client, t1, cursor)
     assert again == [] and cursor2 == cursor
     more = [t2.entry("W2", 5)]
-    await client.post("/v1/push", json={"entries": more}, headers=t2.auth)
+    await client.post("/v1/push", json={"entries": rows(more)}, headers=t2.auth)
     newer, _ = await pull_all(client, t1, cursor)
     assert entry_ids(newer) == [more[0]["entry_id"]]
 
@@ -69,8 +73,8 @@ async def test_pull_returns_other_terminals_entries_not_own(
 async def test_pull_pages_with_limit(client: httpx.AsyncClient, make_terminal: Any) -> None:
     t1, t2 = make_terminal("S1", "T1"), make_terminal("S1", "T2")
     theirs = [t2.entry("W2", 1) for _ in range(25)]
-    await client.post("/v1/push", json={"entries": theirs[:10]}, headers=t2.auth)
-    await client.post("/v1/push", json={"entries": theirs[10:]}, headers=t2.auth)
+    await client.post("/v1/push", json={"entries": rows(theirs[:10])}, headers=t2.auth)
+    await client.post("/v1/push", json={"entries": rows(theirs[10:])}, headers=t2.auth)
     first = await pull(client, t1, limit=7)
     assert len(first.changes) == 7 and first.more
     found, _ = await pull_all(client, t1, limit=7)
@@ -83,7 +87,7 @@ async def test_own_rows_are_skipped_once(
     """After a pull with nothing more, the cursor jumps past the caller's own rows."""
     t1, _ = make_terminal("S1", "T1"), make_terminal("S1", "T2")
     await client.post(
-        "/v1/push", json={"entries": [t1.entry("W1", 1) for _ in range(5)]}, headers=t1.auth
+        "/v1/push", json={"entries": rows([t1.entry("W1", 1) for _ in range(5)])}, headers=t1.auth
     )
     page = await pull(client, t1)
     assert page.changes == [] and not page.more and page.next_cursor != "0"
@@ -147,7 +151,7 @@ async def test_bad_cursor_and_limit_get_422(client: httpx.AsyncClient, make_term
 
 def _push(conn: Conn, t: Terminal, entries: list[dict[str, Any]]) -> None:
     who = TerminalIdentity(t.terminal_id, t.store_id)
-    request = PushRequest.model_validate({"entries": entries})
+    request = PushRequest.model_validate({"entries": rows(entries)})
     push_service.push_in_transaction(conn, who, request, push_service.entry_rows(who, request))
 
 

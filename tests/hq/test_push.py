@@ -12,14 +12,14 @@ from hq.app import create_app
 from hq.db import Conn, Pool
 from hq.settings import HQSettings
 from hq.terminals import service as terminals
-from sync.protocol import MAX_PUSH_ENTRIES, PushResponse
+from sync.protocol import MAX_PUSH_ENTRIES, PushResponse, entry_row
 from tests.hq.conftest import Terminal
 
 
 async def push(
     client: httpx.AsyncClient, t: Terminal, entries: list[dict[str, Any]], **extra: Any
 ) -> httpx.Response:
-    return await client.post("/v1/push", json={"entries": entries, **extra}, headers=t.auth)
+    return await client.post("/v1/push", json={"entries": [entry_row(e) for e in entries], **extra}, headers=t.auth)
 
 
 def count(db: Conn, table: str = "entries") -> int:
@@ -140,7 +140,7 @@ async def test_missing_forged_and_revoked_tokens_get_401(
     client: httpx.AsyncClient, make_terminal: Any, db: Conn
 ) -> None:
     t = make_terminal()
-    body = {"entries": [t.entry("W1", 1)]}
+    body = {"entries": [entry_row(t.entry("W1", 1))]}
     missing = await client.post("/v1/push", json=body)
     assert missing.status_code == 401
     assert missing.json()["error"]["code"] == "unauthorized"
@@ -197,21 +197,23 @@ async def test_too_many_entries_get_413(client: httpx.AsyncClient, make_terminal
 async def test_invalid_bodies_get_422(client: httpx.AsyncClient, make_terminal: Any) -> None:
     t = make_terminal()
     good = t.entry("W1", 1)
-    bad_bodies: list[Any] = [
-        {"entries": [{**good, "kind": "steal"}]},
-        {"entries": [{**good, "points": "10"}]},
-        {"entries": [{**good, "points": 2**63}]},
-        {"entries": [{**good, "ref": "nul\x00byte"}]},
-        {"entries": [{**good, "extra": 1}]},
-        {"entries": [{k: v for k, v in good.items() if k != "hash"}]},
-        {"entries": "nope"},
-        {"unknown": []},
+    bad_bodies: list[tuple[Any, str]] = [
+        ({"entries": [entry_row({**good, "kind": "steal"})]}, "entries.0.kind"),
+        ({"entries": [entry_row({**good, "points": "10"})]}, "entries.0.points"),
+        ({"entries": [entry_row({**good, "points": 2**63})]}, "entries.0.points"),
+        ({"entries": [entry_row({**good, "ref": "nul\x00byte"})]}, "entries.0.ref"),
+        ({"entries": [[*entry_row(good), 1]]}, "entries.0"),
+        ({"entries": [entry_row(good)[:-1]]}, "entries.0"),
+        ({"entries": [good]}, "entries.0"),  # an object: protocol 1's form
+        ({"entries": "nope"}, "entries"),
+        ({"unknown": []}, "unknown"),
     ]
-    for body in bad_bodies:
+    for body, where in bad_bodies:
         reply = await client.post("/v1/push", json=body, headers=t.auth)
         assert reply.status_code == 422, body
         error = reply.json()["error"]
-        assert error["code"] == "invalid_request" and error["message"]
+        assert error["code"] == "invalid_request"
+        assert error["message"].startswith(f"Invalid push: {where}"), error["message"]
     broken = await client.post("/v1/push", content=b"{not json", headers=t.auth)
     assert broken.status_code == 422
 

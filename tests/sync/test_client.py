@@ -23,6 +23,7 @@ from sync.client import (
     normalize_url,
 )
 from sync.engine import Retry, SyncBusy, exclusive, sync_once
+from sync.protocol import entry_dict
 
 URL = "http://hq.test"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -108,7 +109,7 @@ class FakeHQ:
         if request.url.path == "/v1/push":
             body = json.loads(request.content)
             if body["entries"]:
-                self.acked = body["entries"][-1]["seq"]
+                self.acked = entry_dict(body["entries"][-1])["seq"]
             return httpx.Response(200, json={"acked_seq": self.acked, "inserted": 0,
                                              "duplicates": 0, "conflicts": 0})  # fmt: skip
         return httpx.Response(200, json={"changes": [], "next_cursor": "7.7", "more": False})
