@@ -263,8 +263,9 @@ def canonical_wallets(conn: Conn, wallet_ids: list[str]) -> dict[str, str]:
 
 def balance(conn: Conn, canonical_wallet_id: str) -> int:
     row = conn.execute(
-        f"SELECT coalesce(sum(e.points), 0)::bigint FROM ({_GROUP}) g "
-        "JOIN entries e ON e.wallet_id = g.wallet_id",
+        f"SELECT coalesce(sum(s.total), 0)::bigint FROM ({_GROUP}) g "
+        "CROSS JOIN LATERAL (SELECT sum(e.points) AS total FROM entries e "
+        "                    WHERE e.wallet_id = g.wallet_id) s",
         {"w": canonical_wallet_id},
     ).fetchone()
     return int(row[0]) if row else 0
@@ -275,14 +276,17 @@ def negative_balances(conn: Conn, canonical_ids: list[str]) -> list[NegativeBala
     if not canonical_ids:
         return []
     rows = conn.execute(
-        "SELECT g.cw, sum(e.points)::bigint, "
+        "SELECT g.cw, sum(s.total)::bigint, "
         " (SELECT member_id FROM members m WHERE m.wallet_id = g.cw AND m.merged_into IS NULL "
         "  ORDER BY enrolled_at, member_id LIMIT 1) "
         "FROM (SELECT c AS cw, c AS wallet_id FROM unnest(%(c)s::text[]) AS c "
         "      UNION SELECT wallet_id, merged_wallet_id FROM member_merges "
         "      WHERE wallet_id = ANY(%(c)s)) g "
-        "JOIN entries e ON e.wallet_id = g.wallet_id "
-        "GROUP BY g.cw HAVING sum(e.points) < 0 ORDER BY g.cw",
+        # One index probe per wallet (LATERAL): the planner, misled by a table that
+        # grows faster than its statistics, would otherwise scan the whole journal.
+        "CROSS JOIN LATERAL (SELECT sum(e.points) AS total FROM entries e "
+        "                    WHERE e.wallet_id = g.wallet_id) s "
+        "GROUP BY g.cw HAVING sum(s.total) < 0 ORDER BY g.cw",
         {"c": sorted(set(canonical_ids))},
     ).fetchall()
     return [NegativeBalance(wallet_id=r[0], balance=int(r[1]), member_id=r[2]) for r in rows]
