@@ -108,8 +108,9 @@ def make_pool(settings: HQSettings) -> Pool:
     )
 
 
-def migrate(conn: Conn) -> list[str]:
-    """Apply the migrations not yet applied, each in its own transaction; return their names.
+def migrate(conn: Conn, upto: int | None = None) -> list[str]:
+    """Apply the migrations not yet applied (up to version ``upto``, default all), each
+    in its own transaction; return their names.
 
     Safe to run again (and concurrently): a session advisory lock lets one
     migrator at a time look at ``schema_migrations``.
@@ -125,7 +126,7 @@ def migrate(conn: Conn) -> list[str]:
         )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
         for migration in migrations():
-            if migration.version in done:
+            if migration.version in done or (upto is not None and migration.version > upto):
                 continue
             with conn.transaction():
                 conn.execute(migration.sql.encode())

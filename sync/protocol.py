@@ -92,9 +92,8 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 """E.164: ``+66812345678``."""
 Int64 = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
 Seq = Annotated[int, Field(strict=True, ge=1, le=INT64_MAX)]
-Cursor = Annotated[
-    str, StringConstraints(pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19}(\.[0-9]{1,19})?)$")
-]
+CURSOR_PATTERN = r"^(0|[0-9]{1,19}\.[0-9]{1,19}(\.[0-9]{1,19})?)$"
+Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 """Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
 EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
 CouponStatus = Literal["issued", "used", "void"]

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Response
 from hq.changes import service
 from hq.deps import CredentialsDep, PoolDep, terminal_connection
 from hq.http import error_responses, json_response
-from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, START_CURSOR, PullResponse
+from sync.protocol import (
+    CURSOR_PATTERN,
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    START_CURSOR,
+    PullResponse,
+)
 
 router = APIRouter(tags=["sync"])
 
@@ -25,9 +31,7 @@ def pull(
     credentials: CredentialsDep,
     after: Annotated[
         str,
-        Query(
-            pattern=r"^(0|[0-9]{1,19}\.[0-9]{1,19})$", description="next_cursor of the last pull"
-        ),
+        Query(pattern=CURSOR_PATTERN, description="next_cursor of the last pull"),
     ] = START_CURSOR,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:

@@ -26,13 +26,16 @@ This module uses (2): writers never wait for each other. The cost is a short
 delay: a change becomes visible once every transaction that started writing
 before it has ended (pushes are short, so this is milliseconds; a transaction
 left open for hours in the same PostgreSQL cluster would hold the feed back,
-never lose it). Rows are written by ``entries`` (each entry is its own feed
-row) and ``changes`` (members, merges, coupons, settings); both take their
-number from ``change_seq`` and their transaction id from
-``pg_current_xact_id()`` as column defaults, so writers need do nothing else.
+never lose it). Rows are written by ``entries`` (``entry_runs``: one row per
+run of a terminal's consecutive entries stored together, usually a whole push)
+and ``changes`` (members, merges, coupons, settings); both take their number
+from ``change_seq`` and their transaction id from ``pg_current_xact_id()`` as
+column defaults, so writers need do nothing else.
 
-The cursor is ``"<xid>.<number>"`` (or ``"0"`` for the beginning) and opaque
-to terminals.
+A run can be longer than a page, so a cursor can also point inside one:
+``"<xid>.<number>.<seq>"`` means "the run's entries up to ``seq`` are
+delivered"; ``"<xid>.<number>"`` means the whole change is. ``"0"`` is the
+beginning. Cursors are opaque to terminals.
 """
 
 from __future__ import annotations
@@ -53,27 +56,37 @@ from sync.protocol import (
     PullResponse,
 )
 
-Key = tuple[int, int]
-_START: Key = (0, 0)
+Key = tuple[int, int, int]
+"""(transaction id, change number, last seq delivered of a run, or DONE)."""
+DONE = INT64_MAX
+_START: Key = (0, 0, DONE)
 _COLS = ", ".join(ENTRY_COLUMNS)
+_E_COLS = ", ".join("e." + c for c in ENTRY_COLUMNS)
+_SEQ = ENTRY_COLUMNS.index("seq")
 _CHANGE: TypeAdapter[Any] = TypeAdapter(Change)
 
 
 def parse_cursor(text: str) -> Key:
     if text in ("", "0"):
         return _START
-    xid_text, _, id_text = text.partition(".")
+    parts = text.split(".")
     try:
-        xid, number = int(xid_text), int(id_text)
+        if len(parts) not in (2, 3):
+            raise ValueError
+        xid, number = int(parts[0]), int(parts[1])
+        seq = int(parts[2]) if len(parts) == 3 else DONE
     except ValueError:
         raise InvalidInput(f"Cursor '{text[:40]}' is not one this server handed out.") from None
-    if not (0 <= xid < 2**64 and 0 <= number <= INT64_MAX):
+    if not (0 <= xid < 2**64 and 0 <= number <= INT64_MAX and 0 <= seq <= INT64_MAX):
         raise InvalidInput(f"Cursor '{text[:40]}' is out of range.")
-    return xid, number
+    return xid, number, seq
 
 
 def format_cursor(key: Key) -> str:
-    return "0" if key == _START else f"{key[0]}.{key[1]}"
+    if key == _START:
+        return "0"
+    xid, number, seq = key
+    return f"{xid}.{number}" if seq == DONE else f"{xid}.{number}.{seq}"
 
 
 def publish(conn: Conn, rows: Sequence[tuple[str, str | None, dict[str, Any]]]) -> None:
@@ -97,17 +110,25 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
         params = {
             "xid": str(start[0]),
             "id": start[1],
+            "seq": start[2],
             "horizon": horizon,
             "me": terminal_id,
             "n": limit + 1,
         }
         # (The xid is read as text; the ORDER BY names the table's column, so it
-        # sorts as xid8 and walks the (change_xid, change_id) index.)
+        # sorts as xid8 and walks the primary key.) The run the cursor points
+        # into continues after its seq; later runs start at their beginning.
         entries = conn.execute(
-            f"SELECT e.change_xid::text AS xid_text, e.change_id, {_COLS} FROM entries e "
-            "WHERE (e.change_xid, e.change_id) > (%(xid)s::xid8, %(id)s) "
-            "AND e.change_xid < %(horizon)s::xid8 AND e.terminal_id <> %(me)s "
-            "ORDER BY e.change_xid, e.change_id LIMIT %(n)s",
+            "SELECT r.change_xid::text AS xid_text, r.change_id, e.seq = r.last_seq, "
+            f"{_E_COLS} FROM entry_runs r CROSS JOIN LATERAL ("
+            f"  SELECT {_COLS} FROM entries e"
+            "   WHERE e.terminal_id = r.terminal_id AND e.seq BETWEEN r.first_seq AND r.last_seq"
+            "   AND e.seq > CASE WHEN (r.change_xid, r.change_id) = (%(xid)s::xid8, %(id)s)"
+            "                    THEN %(seq)s ELSE 0 END"
+            "   ORDER BY e.seq LIMIT %(n)s) e "
+            "WHERE (r.change_xid, r.change_id) >= (%(xid)s::xid8, %(id)s) "
+            "AND r.change_xid < %(horizon)s::xid8 AND r.terminal_id <> %(me)s "
+            "ORDER BY r.change_xid, r.change_id, e.seq LIMIT %(n)s",
             params,
         ).fetchall()
         others = conn.execute(
@@ -118,8 +139,10 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
             "ORDER BY c.change_xid, c.change_id LIMIT %(n)s",
             params,
         ).fetchall()
-        found: list[tuple[Key, Any]] = [((int(r[0]), r[1]), r) for r in entries]
-        found += [((int(r[0]), r[1]), r) for r in others]
+        found: list[tuple[Key, Any]] = [
+            ((int(r[0]), r[1], DONE if r[2] else r[3 + _SEQ]), r) for r in entries
+        ]
+        found += [((int(r[0]), r[1], DONE), r) for r in others]
         found.sort(key=lambda pair: pair[0])
         more = len(found) > limit
         page = found[:limit]
@@ -135,7 +158,7 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
         if len(r) == 3:
             changes.append(_CHANGE.validate_python(r[2]))
         else:
-            entry = dict(zip(ENTRY_COLUMNS, r[2:], strict=True))
+            entry = dict(zip(ENTRY_COLUMNS, r[3:], strict=True))
             changes.append(EntryChange.model_construct(kind="entry", entry=entry))
     return PullResponse.model_construct(
         changes=changes, next_cursor=format_cursor(next_key), more=more
@@ -144,12 +167,12 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
 
 def _newest(conn: Conn, horizon: str) -> list[Key]:
     keys: list[Key] = []
-    for table in ("entries", "changes"):
+    for table in ("entry_runs", "changes"):
         row = conn.execute(
             f"SELECT t.change_xid::text AS xid_text, t.change_id FROM {table} t "
             "WHERE t.change_xid < %s::xid8 ORDER BY t.change_xid DESC, t.change_id DESC LIMIT 1",
             (horizon,),
         ).fetchone()
         if row is not None:
-            keys.append((int(row[0]), int(row[1])))
+            keys.append((int(row[0]), int(row[1]), DONE))
     return keys

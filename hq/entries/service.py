@@ -101,6 +101,7 @@ def insert_entries(
     for entry_id, wallet_id, points, _ in stored:
         if points < 0:
             result.spent.setdefault(wallet_id, []).append(entry_id)
+    _publish_runs(conn, terminal_id, [s[3] for s in stored])
     result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [s[3] for s in stored])
     return result
 
@@ -178,6 +179,26 @@ def _classify(conn: Conn, terminal_id: str, inserted: int, result: EntryResult) 
         )
         result.refused.append(Refusal(entry_id=entry_id, seq=seq, reason=reason, message=message))
     result.duplicates = matching - inserted
+
+
+def _publish_runs(conn: Conn, terminal_id: str, seqs: list[int]) -> None:
+    """Put the stored entries on the change feed: one row per run of consecutive seqs
+    (one for a whole push, as a rule)."""
+    if not seqs:
+        return
+    seqs = sorted(seqs)
+    runs: list[tuple[str, int, int]] = []
+    first = last = seqs[0]
+    for seq in seqs[1:]:
+        if seq != last + 1:
+            runs.append((terminal_id, first, last))
+            first = seq
+        last = seq
+    runs.append((terminal_id, first, last))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO entry_runs (terminal_id, first_seq, last_seq) VALUES (%s, %s, %s)", runs
+        )
 
 
 def _acked(conn: Conn, terminal_id: str, acked: int, stored_top: int, new_seqs: list[int]) -> int:

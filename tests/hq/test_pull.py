@@ -77,6 +77,7 @@ async def test_pull_pages_with_limit(client: httpx.AsyncClient, make_terminal: A
     await client.post("/v1/push", json={"entries": rows(theirs[10:])}, headers=t2.auth)
     first = await pull(client, t1, limit=7)
     assert len(first.changes) == 7 and first.more
+    assert first.next_cursor.count(".") == 2  # inside the first push's run of 10
     found, _ = await pull_all(client, t1, limit=7)
     assert entry_ids(found) == [e["entry_id"] for e in theirs]
 
@@ -91,9 +92,9 @@ async def test_own_rows_are_skipped_once(
     )
     page = await pull(client, t1)
     assert page.changes == [] and not page.more and page.next_cursor != "0"
-    _, number = changes.parse_cursor(page.next_cursor)
-    top = db.execute("SELECT max(change_id) FROM entries").fetchone()
-    assert top is not None and number == top[0]
+    _, number, seq = changes.parse_cursor(page.next_cursor)
+    top = db.execute("SELECT max(change_id) FROM entry_runs").fetchone()
+    assert top is not None and (number, seq) == (top[0], changes.DONE)
 
 
 async def test_members_merges_coupons_and_settings_in_the_feed(
@@ -271,6 +272,8 @@ def test_feed_is_ordered_by_transaction_id_as_a_number(db: Conn, make_terminal: 
 
 @pytest.mark.parametrize("cursor", ["0", ""])
 def test_parse_cursor_start(cursor: str) -> None:
-    assert changes.parse_cursor(cursor) == (0, 0)
-    assert changes.format_cursor((0, 0)) == "0"
-    assert changes.parse_cursor(changes.format_cursor((12, 34))) == (12, 34)
+    start = changes.parse_cursor(cursor)
+    assert changes.format_cursor(start) == "0"
+    assert changes.parse_cursor("12.34") == (12, 34, changes.DONE)  # protocol 1's form
+    for key in ((12, 34, changes.DONE), (12, 34, 7)):
+        assert changes.parse_cursor(changes.format_cursor(key)) == key

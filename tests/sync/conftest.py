@@ -169,7 +169,7 @@ def wait_feed(conn: Conn, timeout: float = 60.0) -> None:
         row = conn.execute(
             "SELECT coalesce(max(x::text::numeric), 0) < "
             "pg_snapshot_xmin(pg_current_snapshot())::text::numeric FROM "
-            "(SELECT max(change_xid::text::numeric) AS x FROM entries "
+            "(SELECT max(change_xid::text::numeric) AS x FROM entry_runs "
             " UNION ALL SELECT max(change_xid::text::numeric) FROM changes) t"
         ).fetchone()
         if row is not None and row[0]:
