@@ -30,8 +30,8 @@ from sync.protocol import ENTRY_COLUMNS, Refusal
 
 Row = tuple[Any, ...]
 _COLS = ", ".join(ENTRY_COLUMNS)
-_ID, _WALLET, _POINTS, _SEQ = (
-    ENTRY_COLUMNS.index(c) for c in ("entry_id", "wallet_id", "points", "seq")
+_ID, _WALLET, _POINTS, _BALANCE, _SEQ = (
+    ENTRY_COLUMNS.index(c) for c in ("entry_id", "wallet_id", "points", "balance_after", "seq")
 )
 _TEMP_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS push_entries ("
@@ -68,6 +68,8 @@ class EntryResult:
     acked_seq: int = 0
     spent: dict[str, list[str]] = field(default_factory=dict)
     """Wallet -> ids of the negative entries stored now (to check for negative balances)."""
+    overdrawn: set[str] = field(default_factory=set)
+    """Wallets that an entry stored now left below zero in the terminal's own view."""
 
 
 def insert_entries(
@@ -87,7 +89,7 @@ def insert_entries(
     ).fetchone()
     stored_top = int(top[0]) if top else 0
     seqs = [r[_SEQ] for r in rows]
-    stored: list[tuple[str, str, int, int]] | None = None  # id, wallet, points, seq
+    stored: Sequence[Row] | None = None
     if (
         direct_copy
         and min(seqs) > stored_top
@@ -98,32 +100,35 @@ def insert_entries(
     if stored is None:
         stored = _insert_safe(conn, terminal_id, rows, result)
     result.inserted = len(stored)
-    for entry_id, wallet_id, points, _ in stored:
-        if points < 0:
-            result.spent.setdefault(wallet_id, []).append(entry_id)
-    _publish_runs(conn, terminal_id, [s[3] for s in stored])
-    result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [s[3] for s in stored])
+    for row in stored:
+        if row[_POINTS] < 0:
+            result.spent.setdefault(row[_WALLET], []).append(row[_ID])
+        if row[_BALANCE] < 0:
+            result.overdrawn.add(row[_WALLET])
+    new_seqs = [row[_SEQ] for row in stored]
+    _publish_runs(conn, terminal_id, new_seqs)
+    result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, new_seqs)
     return result
 
 
-def _copy_direct(conn: Conn, rows: Sequence[Row]) -> list[tuple[str, str, int, int]] | None:
+def _copy_direct(conn: Conn, rows: Sequence[Row]) -> Sequence[Row] | None:
     try:
         with conn.transaction():
             _copy(conn, _COPY_ENTRIES, rows)
     except pg_errors.UniqueViolation:
         return None  # some id was stored before: take the safe path
-    return [(r[_ID], r[_WALLET], r[_POINTS], r[_SEQ]) for r in rows]
+    return rows
 
 
 def _insert_safe(
     conn: Conn, terminal_id: str, rows: Sequence[Row], result: EntryResult
-) -> list[tuple[str, str, int, int]]:
+) -> list[Row]:
     conn.execute(_TEMP_TABLE)
     _copy(conn, _COPY_TEMP, rows)
     with conn.cursor() as cur:
-        stored: list[tuple[str, str, int, int]] = cur.execute(
+        stored: list[Row] = cur.execute(
             f"INSERT INTO entries ({_COLS}) SELECT {_COLS} FROM push_entries ORDER BY seq "
-            "ON CONFLICT DO NOTHING RETURNING entry_id, wallet_id, points, seq"
+            f"ON CONFLICT DO NOTHING RETURNING {_COLS}"
         ).fetchall()
     if len(stored) < len(rows):
         _classify(conn, terminal_id, len(stored), result)

@@ -271,6 +271,38 @@ def balance(conn: Conn, canonical_wallet_id: str) -> int:
     return int(row[0]) if row else 0
 
 
+def could_be_negative(
+    conn: Conn, canonical: dict[str, str], terminal_id: str, overdrawn: set[str]
+) -> list[str]:
+    """Of the canonical wallets a push by ``terminal_id`` spent from, those whose
+    balance could now be below zero, so that only they are summed (a sum reads the
+    wallet's whole history).
+
+    Every entry carries ``balance_after``: the wallet's balance in the pushing
+    terminal's own view, which holds all of that terminal's entries and some
+    entries of others it pulled from here. The balance here is that view plus the
+    other terminals' entries it had not seen. If none of the wallet's entries
+    from another terminal takes points away and the terminal's view never went
+    below zero, the balance here cannot be below zero either. Wallets in a merged
+    group (their views cover one wallet of the group) are always summed.
+    """
+    suspects = {canonical[w] for w in overdrawn if w in canonical}
+    suspects |= {c for w, c in canonical.items() if c != w}
+    rest = sorted(set(canonical.values()) - suspects)
+    if rest:
+        suspects |= {
+            r[0]
+            for r in conn.execute(
+                "SELECT c FROM unnest(%(c)s::text[]) AS c "
+                "WHERE EXISTS (SELECT 1 FROM member_merges mm WHERE mm.wallet_id = c) "
+                "OR EXISTS (SELECT 1 FROM entries e WHERE e.wallet_id = c AND e.points < 0 "
+                "           AND e.terminal_id <> %(me)s)",
+                {"c": rest, "me": terminal_id},
+            ).fetchall()
+        }
+    return sorted(suspects)
+
+
 def negative_balances(conn: Conn, canonical_ids: list[str]) -> list[NegativeBalance]:
     """Those of the canonical wallets ``canonical_ids`` whose balance is below zero."""
     if not canonical_ids:

@@ -72,7 +72,7 @@ def push_in_transaction(
     stored_members = members.store_members(conn, list(request.members), who.terminal_id)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
-    negatives = _negative_balances(conn, who, result.spent, rows)
+    negatives = _negative_balances(conn, who, result.spent, result.overdrawn, rows)
     conn.execute(
         "UPDATE terminals SET acked_seq = %s, last_push_at = now() WHERE terminal_id = %s",
         (result.acked_seq, who.terminal_id),
@@ -95,13 +95,15 @@ def _negative_balances(
     conn: Conn,
     who: TerminalIdentity,
     spent: dict[str, list[str]],
+    overdrawn: set[str],
     rows: list[tuple[Any, ...]],
 ) -> list[NegativeBalance]:
     """Wallets this push's redemptions left below zero: recorded as conflicts."""
     if not spent:
         return []
     canonical = members.canonical_wallets(conn, sorted(spent))
-    found = members.negative_balances(conn, list(canonical.values()))
+    suspects = members.could_be_negative(conn, canonical, who.terminal_id, overdrawn)
+    found = members.negative_balances(conn, suspects)
     if not found:
         return found
     last_seq = max(int(r[_SEQ]) for r in rows)

@@ -205,3 +205,34 @@ async def test_wallet_below_zero_after_offline_redemptions_is_recorded(
     found = conflicts.list_conflicts(db, "negative_balance")
     assert len(found) == 1
     assert found[0]["details"]["balance"] == -60 and found[0]["terminal_id"] == "T2"
+
+
+async def test_a_terminal_that_overdraws_its_own_view_is_recorded(
+    client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    """No other terminal spent from the wallet, so head office trusts the terminal's
+    balance_after; one below zero is summed and recorded all the same."""
+    t1, t2 = make_terminal("S1", "T1"), make_terminal("S1", "T2")
+    m = t1.member(PHONE)
+    await push(client, t2, entries=[t2.entry(m["wallet_id"], 500)])  # earned elsewhere
+    await push(client, t1, members=[m], entries=[t1.entry(m["wallet_id"], 30)])
+    fine = await push(client, t1, entries=[t1.entry(m["wallet_id"], -30, kind="redeem")])
+    assert fine.negative_balances == []
+    t1.balances[m["wallet_id"]] = 10  # T1's view: 10 points, then 40 taken
+    over = await push(client, t1, entries=[t1.entry(m["wallet_id"], -540, kind="redeem")])
+    assert [(n.wallet_id, n.balance) for n in over.negative_balances] == [(m["wallet_id"], -40)]
+    assert len(conflicts.list_conflicts(db, "negative_balance")) == 1
+
+
+async def test_offline_redemptions_found_whichever_terminal_pushes_last(
+    client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    t1, t2, t3 = make_terminal("S1", "T1"), make_terminal("S1", "T2"), make_terminal("S1", "T3")
+    wallet = "W-shared"
+    await push(client, t3, entries=[t3.entry(wallet, 100)])
+    for t in (t1, t2):
+        t.balances[wallet] = 100  # both pulled T3's earn, then went offline
+    r2 = await push(client, t2, entries=[t2.entry(wallet, -70, kind="redeem")])
+    r1 = await push(client, t1, entries=[t1.entry(wallet, -70, kind="redeem")])
+    assert r2.negative_balances == []
+    assert [(n.wallet_id, n.balance) for n in r1.negative_balances] == [(wallet, -40)]
