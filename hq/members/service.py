@@ -188,7 +188,9 @@ def _merge(
             "member_id": cid,
             "wallet_id": cwallet,
         }
-        result.published.append(("merge", origin, body))
+        # No origin: the terminal that pushed the member needs the merge too (it
+        # moves its member's points into the canonical wallet).
+        result.published.append(("merge", None, body))
     conflicts.record(
         conn,
         "phone_merge",

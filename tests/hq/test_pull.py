@@ -131,9 +131,10 @@ async def test_members_merges_coupons_and_settings_in_the_feed(
     )
     assert found[3].coupon.code == "K7QM2XPA" and found[3].coupon.status == "issued"
     assert found[4].version == 1 and found[4].settings == {"earn": {"base_rate": 25}}
-    # T2 does not get back what it pushed itself (its member, its coupon).
+    # T2 does not get back what it pushed itself (its member, its coupon), but it
+    # does get the merge its push caused: its member's points must move.
     t2_found, _ = await pull_all(client, t2)
-    assert [c.kind for c in t2_found] == ["member", "settings"]
+    assert [c.kind for c in t2_found] == ["member", "merge", "settings"]
 
 
 async def test_bad_cursor_and_limit_get_422(client: httpx.AsyncClient, make_terminal: Any) -> None:
