@@ -68,8 +68,9 @@ class EntryResult:
     acked_seq: int = 0
     spent: dict[str, list[str]] = field(default_factory=dict)
     """Wallet -> ids of the negative entries stored now (to check for negative balances)."""
-    overdrawn: set[str] = field(default_factory=set)
-    """Wallets that an entry stored now left below zero in the terminal's own view."""
+    views: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Wallet -> (seq, balance_after) of its latest entry stored now: the wallet's
+    balance as the pushing terminal saw it."""
 
 
 def insert_entries(
@@ -100,11 +101,14 @@ def insert_entries(
     if stored is None:
         stored = _insert_safe(conn, terminal_id, rows, result)
     result.inserted = len(stored)
+    views = result.views
     for row in stored:
+        wallet, seq = row[_WALLET], row[_SEQ]
         if row[_POINTS] < 0:
-            result.spent.setdefault(row[_WALLET], []).append(row[_ID])
-        if row[_BALANCE] < 0:
-            result.overdrawn.add(row[_WALLET])
+            result.spent.setdefault(wallet, []).append(row[_ID])
+        seen = views.get(wallet)
+        if seen is None or seq > seen[0]:
+            views[wallet] = (seq, row[_BALANCE])
     new_seqs = [row[_SEQ] for row in stored]
     _publish_runs(conn, terminal_id, new_seqs)
     result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, new_seqs)

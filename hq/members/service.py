@@ -274,34 +274,33 @@ def balance(conn: Conn, canonical_wallet_id: str) -> int:
 
 
 def could_be_negative(
-    conn: Conn, canonical: dict[str, str], terminal_id: str, overdrawn: set[str]
+    conn: Conn, canonical: dict[str, str], terminal_id: str, views: dict[str, int]
 ) -> list[str]:
     """Of the canonical wallets a push by ``terminal_id`` spent from, those whose
     balance could now be below zero, so that only they are summed (a sum reads the
-    wallet's whole history).
+    wallet's whole history; this reads only what other terminals took from it).
 
-    Every entry carries ``balance_after``: the wallet's balance in the pushing
-    terminal's own view, which holds all of that terminal's entries and some
-    entries of others it pulled from here. The balance here is that view plus the
-    other terminals' entries it had not seen. If none of the wallet's entries
-    from another terminal takes points away and the terminal's view never went
-    below zero, the balance here cannot be below zero either. Wallets in a merged
-    group (their views cover one wallet of the group) are always summed.
+    ``views`` holds each spent wallet's ``balance_after`` on the push's latest
+    entry for it: the balance in the pushing terminal's own view, which counts
+    all of that terminal's entries and the other terminals' entries it had
+    pulled. The balance here is that view plus the other terminals' entries it
+    had not seen, so it is at least the view plus everything other terminals
+    ever took from the wallet. Only a wallet where that lower bound is below zero
+    needs its sum. Wallets in a merged group (a view covers one wallet of the
+    group) are always summed.
     """
-    suspects = {canonical[w] for w in overdrawn if w in canonical}
-    suspects |= {c for w, c in canonical.items() if c != w}
+    suspects = {c for w, c in canonical.items() if c != w}
     rest = sorted(set(canonical.values()) - suspects)
     if rest:
-        suspects |= {
-            r[0]
-            for r in conn.execute(
-                "SELECT c FROM unnest(%(c)s::text[]) AS c "
-                "WHERE EXISTS (SELECT 1 FROM member_merges mm WHERE mm.wallet_id = c) "
-                "OR EXISTS (SELECT 1 FROM entries e WHERE e.wallet_id = c AND e.points < 0 "
-                "           AND e.terminal_id <> %(me)s)",
-                {"c": rest, "me": terminal_id},
-            ).fetchall()
-        }
+        for wallet, in_merge, taken in conn.execute(
+            "SELECT c, EXISTS (SELECT 1 FROM member_merges mm WHERE mm.wallet_id = c), "
+            " (SELECT coalesce(sum(e.points), 0) FROM entries e "
+            "  WHERE e.wallet_id = c AND e.points < 0 AND e.terminal_id <> %(me)s) "
+            "FROM unnest(%(c)s::text[]) AS c",
+            {"c": rest, "me": terminal_id},
+        ).fetchall():
+            if in_merge or views.get(wallet, 0) + int(taken) < 0:
+                suspects.add(wallet)
     return sorted(suspects)
 
 

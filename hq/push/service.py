@@ -72,7 +72,8 @@ def push_in_transaction(
     stored_members = members.store_members(conn, list(request.members), who.terminal_id)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
-    negatives = _negative_balances(conn, who, result.spent, result.overdrawn, rows)
+    views = {w: result.views[w][1] for w in result.spent}
+    negatives = _negative_balances(conn, who, result.spent, views, rows)
     conn.execute(
         "UPDATE terminals SET acked_seq = %s, last_push_at = now() WHERE terminal_id = %s",
         (result.acked_seq, who.terminal_id),
@@ -95,14 +96,14 @@ def _negative_balances(
     conn: Conn,
     who: TerminalIdentity,
     spent: dict[str, list[str]],
-    overdrawn: set[str],
+    views: dict[str, int],
     rows: list[tuple[Any, ...]],
 ) -> list[NegativeBalance]:
     """Wallets this push's redemptions left below zero: recorded as conflicts."""
     if not spent:
         return []
     canonical = members.canonical_wallets(conn, sorted(spent))
-    suspects = members.could_be_negative(conn, canonical, who.terminal_id, overdrawn)
+    suspects = members.could_be_negative(conn, canonical, who.terminal_id, views)
     found = members.negative_balances(conn, suspects)
     if not found:
         return found
