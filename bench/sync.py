@@ -357,7 +357,7 @@ def push_vs_copy(
     push, COPY into the plain table and COPY into a copy of the journal table."""
     stats = Stats()
     push_s = copy_s = indexed_s = 0.0
-    cpu = {"server_cpu_s": 0.0, "pg_cpu_s": 0.0}
+    cpu = {"server_cpu_s": 0.0, "pg_cpu_s": 0.0, "client_cpu_s": 0.0}
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE copy_baseline ({_COPY_COLUMNS})")
         # For context only: the same indexes as the journal, no HTTP, no checks.
@@ -407,6 +407,7 @@ def _cpu_times(dsn: str, server_pid: int) -> dict[str, float]:
     return {
         "server_cpu_s": sum(_proc_cpu(p) for p in server),
         "pg_cpu_s": sum(_proc_cpu(p) for p in pids),
+        "client_cpu_s": time.process_time(),  # this process: the terminals' HTTP side
     }
 
 
@@ -593,6 +594,7 @@ def main(argv: list[str] | None = None) -> None:
             push_cpu_us_per_entry={
                 "server": round(cpu["server_cpu_s"] / args.entries * 1e6, 1),
                 "postgres": round(cpu["pg_cpu_s"] / args.entries * 1e6, 1),
+                "client": round(cpu["client_cpu_s"] / args.entries * 1e6, 1),
             },
             load_average_before=round(load, 2),
         )
