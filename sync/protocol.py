@@ -68,7 +68,13 @@ ENTRY_COLUMNS = (
 )
 ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
 COUPON_STATUSES = ("issued", "used", "void")
-CONFLICT_KINDS = ("entry_body_mismatch", "coupon_double_use", "negative_balance", "phone_merge")
+CONFLICT_KINDS = (
+    "entry_body_mismatch",
+    "chain_break",
+    "coupon_double_use",
+    "negative_balance",
+    "phone_merge",
+)
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -98,7 +104,7 @@ Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
 CouponStatus = Literal["issued", "used", "void"]
 ConflictKind = Literal[
-    "entry_body_mismatch", "coupon_double_use", "negative_balance", "phone_merge"
+    "entry_body_mismatch", "chain_break", "coupon_double_use", "negative_balance", "phone_merge"
 ]
 
 
@@ -254,7 +260,7 @@ class Refusal(_Model):
 
     entry_id: str
     seq: int
-    reason: Literal["body_mismatch", "seq_taken"]
+    reason: Literal["body_mismatch", "seq_taken", "chain_break"]
     message: str
 
 

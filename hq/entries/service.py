@@ -26,6 +26,7 @@ from psycopg import errors as pg_errors
 
 from hq.conflicts import service as conflicts
 from hq.db import Conn
+from hq.entries import chain
 from sync.protocol import ENTRY_COLUMNS, Refusal
 
 Row = tuple[Any, ...]
@@ -93,6 +94,13 @@ def insert_entries(
         (terminal_id,),
     ).fetchone()
     stored_top = int(top[0]) if top else 0
+    broken = chain.first_break(conn, terminal_id, rows, stored_top)
+    if broken is not None:
+        _refuse_break(conn, terminal_id, broken, result)
+        rows = [r for r in rows if r[_SEQ] < broken.seq]  # nothing after a break
+        if not rows:
+            result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [])
+            return result
     seqs = [r[_SEQ] for r in rows]
     stored: Sequence[Row] | None = None
     if (
@@ -142,6 +150,37 @@ def _insert_safe(
         _classify(conn, terminal_id, len(stored), result)
     conn.execute("TRUNCATE push_entries")
     return stored
+
+
+def _refuse_break(conn: Conn, terminal_id: str, broken: chain.Break, result: EntryResult) -> None:
+    if broken.side == "before":
+        message = (
+            f"Entry {broken.entry_id} (number {broken.seq}) does not follow the entry before "
+            "it in this terminal's hash chain: its journal was changed or forked. Refused, "
+            "with everything after it."
+        )
+    else:
+        message = (
+            f"Entry {broken.entry_id} (number {broken.seq}) is not the one the next entry, "
+            "stored here, follows in this terminal's hash chain: its journal was changed "
+            "or forked. Refused, with everything after it."
+        )
+    conflicts.record(
+        conn,
+        "chain_break",
+        f"{terminal_id}:{broken.seq}:{broken.pushed}",
+        {
+            "entry_id": broken.entry_id,
+            "seq": broken.seq,
+            "side": broken.side,
+            "expected": broken.expected,
+            "pushed": broken.pushed,
+        },
+        terminal_id,
+    )
+    result.refused.append(
+        Refusal(entry_id=broken.entry_id, seq=broken.seq, reason="chain_break", message=message)
+    )
 
 
 def _classify(conn: Conn, terminal_id: str, inserted: int, result: EntryResult) -> None:

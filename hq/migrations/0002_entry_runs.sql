@@ -26,3 +26,10 @@ ALTER TABLE entries DROP COLUMN change_xid, DROP COLUMN change_id;
 -- (to find balances below zero) only if another terminal took points from it
 -- too (see hq/members/service.py, could_be_negative). A few percent of entries.
 CREATE INDEX entries_spending ON entries USING hash (wallet_id) WHERE points < 0;
+
+-- A push whose entry does not link to its neighbours in the terminal's hash chain
+-- is refused and recorded (hq/entries/chain.py).
+ALTER TABLE conflicts DROP CONSTRAINT conflicts_kind_check;
+ALTER TABLE conflicts ADD CONSTRAINT conflicts_kind_check CHECK (kind IN (
+    'entry_body_mismatch', 'chain_break', 'coupon_double_use', 'negative_balance',
+    'phone_merge'));

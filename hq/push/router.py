@@ -37,9 +37,13 @@ def parse_push(body: bytes) -> PushRequest:
 def _name_column(error: Any) -> Any:
     """("entries", 3, 4) -> ("entries", 3, "points"): say which column of an entry array."""
     loc = error.get("loc", ())
-    if len(loc) >= 3 and loc[0] == "entries" and isinstance(loc[2], int):
-        if 0 <= loc[2] < len(ENTRY_COLUMNS):
-            return {**error, "loc": (*loc[:2], ENTRY_COLUMNS[loc[2]], *loc[3:])}
+    if (
+        len(loc) >= 3
+        and loc[0] == "entries"
+        and isinstance(loc[2], int)
+        and 0 <= loc[2] < len(ENTRY_COLUMNS)
+    ):
+        return {**error, "loc": (*loc[:2], ENTRY_COLUMNS[loc[2]], *loc[3:])}
     return error
 
 

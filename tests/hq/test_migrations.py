@@ -51,16 +51,13 @@ def test_version_2_keeps_the_feed_and_the_cursors_terminals_hold(
     assert migrate(db, upto=1) == ["0001_initial"]
     writer, reader = make_terminal("S1", "T1"), make_terminal("S1", "T2")
     pushed = [writer.entry("W1", 1 + i) for i in range(6)]
-    with db.transaction():  # version 1's push: one feed position per entry
-        with db.cursor() as cur:
-            cur.executemany(
-                f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})",
-                [entry_row(e) for e in pushed],
-            )
-    third = db.execute(
-        "SELECT change_xid::text, change_id FROM entries WHERE seq = 3"
-    ).fetchone()
+    with db.transaction(), db.cursor() as cur:  # version 1's push: a position per entry
+        cur.executemany(
+            f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})",
+            [entry_row(e) for e in pushed],
+        )
+    third = db.execute("SELECT change_xid::text, change_id FROM entries WHERE seq = 3").fetchone()
     assert third is not None
     old_cursor = f"{third[0]}.{third[1]}"  # what a terminal held after 3 entries
 

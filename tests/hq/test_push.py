@@ -12,14 +12,17 @@ from hq.app import create_app
 from hq.db import Conn, Pool
 from hq.settings import HQSettings
 from hq.terminals import service as terminals
-from sync.protocol import MAX_PUSH_ENTRIES, PushResponse, entry_row
+from ledger.chain import entry_hash
+from sync.protocol import ENTRY_COLUMNS, MAX_PUSH_ENTRIES, PushResponse, entry_row
 from tests.hq.conftest import Terminal
 
 
 async def push(
     client: httpx.AsyncClient, t: Terminal, entries: list[dict[str, Any]], **extra: Any
 ) -> httpx.Response:
-    return await client.post("/v1/push", json={"entries": [entry_row(e) for e in entries], **extra}, headers=t.auth)
+    return await client.post(
+        "/v1/push", json={"entries": [entry_row(e) for e in entries], **extra}, headers=t.auth
+    )
 
 
 def count(db: Conn, table: str = "entries") -> int:
@@ -260,3 +263,66 @@ async def test_journal_is_append_only(
         db.execute("UPDATE entries SET points = 99")
     with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
         db.execute("DELETE FROM entries")
+
+
+def _relinked(t: Terminal, entry: dict[str, Any], prev_hash: str) -> dict[str, Any]:
+    """``entry`` with another prev_hash and its own hash recomputed (a forged link)."""
+    forged = {**entry, "prev_hash": prev_hash}
+    forged["hash"] = entry_hash([forged[c] for c in ENTRY_COLUMNS])
+    return forged
+
+
+async def test_entries_that_do_not_link_to_the_chain_are_refused(
+    any_client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    t = make_terminal()
+    e1, e2, e3, e4 = (t.entry("W1", 10) for _ in range(4))
+    await push(any_client, t, [e1, e2])
+    # e3 rewritten to follow something other than e2: a forked or edited journal.
+    forked = _relinked(t, e3, "f" * 64)
+    reply = PushResponse.model_validate((await push(any_client, t, [forked, e4])).json())
+    assert (reply.inserted, reply.acked_seq, reply.conflicts) == (0, 2, 1)
+    assert reply.refused[0].reason == "chain_break" and reply.refused[0].seq == 3
+    assert "hash chain" in reply.refused[0].message
+    assert count(db) == 2  # nothing after the break is stored either
+    found = db.execute("SELECT kind, details FROM conflicts").fetchall()
+    assert [(k, d["seq"], d["side"]) for k, d in found] == [("chain_break", 3, "before")]
+    # The real entries still go in.
+    reply = PushResponse.model_validate((await push(any_client, t, [e3, e4])).json())
+    assert (reply.inserted, reply.acked_seq, reply.conflicts) == (2, 4, 0)
+
+
+async def test_a_break_inside_a_batch_keeps_what_comes_before_it(
+    any_client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    t = make_terminal()
+    batch = [t.entry("W1", 1) for _ in range(6)]
+    batch[4] = _relinked(t, batch[4], batch[2]["hash"])  # 5 claims to follow 3
+    reply = PushResponse.model_validate((await push(any_client, t, batch)).json())
+    assert (reply.inserted, reply.acked_seq) == (4, 4)
+    assert [(r.seq, r.reason) for r in reply.refused] == [(5, "chain_break")]
+
+
+async def test_the_first_entry_must_start_from_genesis(
+    any_client: httpx.AsyncClient, make_terminal: Any
+) -> None:
+    t = make_terminal()
+    first = _relinked(t, t.entry("W1", 1), "a" * 64)
+    reply = PushResponse.model_validate((await push(any_client, t, [first])).json())
+    assert (reply.inserted, reply.acked_seq) == (0, 0)
+    assert reply.refused[0].reason == "chain_break"
+
+
+async def test_a_late_entry_must_be_the_one_its_successor_follows(
+    any_client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    t = make_terminal()
+    e1, e2, e3 = (t.entry("W1", 1) for _ in range(3))
+    await push(any_client, t, [e1, e3])  # e2 is late: 3 waits above the gap
+    other = _relinked(t, {**e2, "points": 99, "balance_after": 100}, e1["hash"])
+    reply = PushResponse.model_validate((await push(any_client, t, [other])).json())
+    assert reply.refused[0].reason == "chain_break" and reply.acked_seq == 1
+    found = db.execute("SELECT details FROM conflicts").fetchone()
+    assert found is not None and found[0]["side"] == "after"
+    reply = PushResponse.model_validate((await push(any_client, t, [e2])).json())
+    assert (reply.inserted, reply.acked_seq, reply.conflicts) == (1, 3, 0)

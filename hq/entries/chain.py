@@ -1,0 +1,75 @@
+"""Each terminal's journal is a hash chain (an entry's ``prev_hash`` is the hash of
+the entry before it, ``GENESIS`` for the first). Head office checks the links a
+push adds, not the hashes themselves (terminals check those): a push whose entry
+does not link to its neighbours comes from a journal that was edited or forked,
+and is stopped there rather than passed on to every other terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hq.db import Conn
+from sync.protocol import ENTRY_COLUMNS
+
+GENESIS = "0" * 64
+Row = tuple[Any, ...]
+_ID, _SEQ, _PREV, _HASH = (ENTRY_COLUMNS.index(c) for c in ("entry_id", "seq", "prev_hash", "hash"))
+
+
+@dataclass(frozen=True)
+class Break:
+    entry_id: str
+    seq: int
+    expected: str
+    pushed: str
+    side: str
+    """"before": its prev_hash is not the hash of the entry before it; "after": the
+    entry after it, stored here, does not name its hash."""
+
+
+def first_break(conn: Conn, terminal_id: str, rows: Sequence[Row], stored_top: int) -> Break | None:
+    """The lowest-seq new entry of ``rows`` that does not link to its neighbours."""
+    batch = {r[_SEQ]: r for r in rows}
+    # Entries already stored are duplicates or conflicts; the body check handles them.
+    stored_here: set[int] = set()
+    if min(batch) <= stored_top:
+        stored_here = _stored_seqs(conn, terminal_id, [s for s in batch if s <= stored_top])
+    new = sorted(s for s in batch if s not in stored_here)
+    wanted = {s - 1 for s in new if s > 1 and (s - 1 not in batch or s - 1 in stored_here)}
+    wanted |= {s + 1 for s in new if s + 1 not in batch and s + 1 <= stored_top}
+    stored = _hashes(conn, terminal_id, sorted(wanted)) if wanted else {}
+    for seq in new:
+        row = batch[seq]
+        before: str | None = GENESIS if seq == 1 else None
+        if seq - 1 in stored:
+            before = stored[seq - 1][0]
+        elif seq - 1 in batch:
+            before = batch[seq - 1][_HASH]
+        if before is not None and row[_PREV] != before:
+            return Break(row[_ID], seq, before, row[_PREV], "before")
+        if seq + 1 in stored and stored[seq + 1][1] != row[_HASH]:
+            return Break(row[_ID], seq, stored[seq + 1][1], row[_HASH], "after")
+    return None
+
+
+def _stored_seqs(conn: Conn, terminal_id: str, seqs: list[int]) -> set[int]:
+    return {
+        int(r[0])
+        for r in conn.execute(
+            "SELECT seq FROM entries WHERE terminal_id = %s AND seq = ANY(%s)",
+            (terminal_id, seqs),
+        ).fetchall()
+    }
+
+
+def _hashes(conn: Conn, terminal_id: str, seqs: list[int]) -> dict[int, tuple[str, str]]:
+    """seq -> (hash, prev_hash) of stored entries."""
+    return {
+        int(r[0]): (r[1], r[2])
+        for r in conn.execute(
+            "SELECT seq, hash, prev_hash FROM entries WHERE terminal_id = %s AND seq = ANY(%s)",
+            (terminal_id, seqs),
+        ).fetchall()
+    }
