@@ -23,11 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hq.changes.router import router as changes_router
 from hq.db import Pool, check_migrated, make_pool
 from hq.deps import PoolDep
-from hq.errors import DatabaseUnavailable, HQError, from_validation
+from hq.errors import DatabaseUnavailable, HQError, TooManyAttempts, from_validation
 from hq.http import error_responses
 from hq.members.router import router as members_router
 from hq.push.router import router as push_router
 from hq.settings import HQSettings
+from hq.terminals.limits import FailureLimiter
 from hq.terminals.router import router as terminals_router
 from sync.protocol import PROTOCOL_VERSION, Health, PushRequest
 
@@ -65,6 +66,9 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.join_limiter = FailureLimiter(
+        settings.join_attempts, settings.join_window_s, what="setup codes"
+    )
     if pool is not None:  # usable without the lifespan (httpx.ASGITransport)
         app.state.pool = pool
     _install_error_handlers(app)
@@ -125,7 +129,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def hq_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HQError)
         extra = {"details": exc.details} if exc.details is not None else {}
-        return _error(exc.http_status, exc.code, exc.message, **extra)
+        response = _error(exc.http_status, exc.code, exc.message, **extra)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

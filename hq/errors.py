@@ -74,6 +74,20 @@ class InvalidSetupCode(HQError):
     http_status = 403
 
 
+class TooManyAttempts(HQError):
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class WrongTerminal(HQError):
+    code = "wrong_terminal"
+    http_status = 403
+
+
 class NotFound(HQError):
     code = "not_found"
     http_status = 404

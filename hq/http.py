@@ -16,6 +16,7 @@ _DESCRIPTIONS = {
     409: "Conflict",
     413: "Batch or body too large",
     422: "Invalid request",
+    429: "Too many wrong attempts from this address (see Retry-After)",
     503: "Database unavailable",
 }
 

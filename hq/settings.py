@@ -23,6 +23,9 @@ class HQSettings(BaseSettings):
     """How long a request waits for a free connection before failing with 503."""
     setup_code_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     """How long a terminal's one-time setup code stays valid."""
+    join_attempts: int = Field(default=10, ge=1, le=10_000)
+    """Wrong setup codes one client address may try within ``join_window_s``."""
+    join_window_s: int = Field(default=900, ge=1, le=7 * 24 * 3600)
     direct_copy: bool = True
     """Push entries with one COPY straight into the journal when they are all new,
     falling back to COPY into a temp table + INSERT ... ON CONFLICT DO NOTHING."""

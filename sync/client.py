@@ -62,6 +62,12 @@ class SyncRefused(SyncError):
     code = "hq_refused"
 
 
+class WrongTerminal(SyncError):
+    """The setup code was made for another terminal than this ledger is."""
+
+    code = "wrong_terminal"
+
+
 def normalize_url(url: str) -> str:
     """``hq.example.com`` is not enough: a URL with http(s) and a host, no trailing /."""
     text = (url or "").strip().rstrip("/")
@@ -113,8 +119,12 @@ class Client:
     def health(self) -> Health:
         return _parse(Health, self._send("GET", "/v1/health"), self.url)
 
-    def join(self, setup_code: str) -> JoinResponse:
-        reply = self._send("POST", "/v1/join", json={"setup_code": setup_code}, auth_hint=False)
+    def join(self, setup_code: str, current: tuple[str, str] | None = None) -> JoinResponse:
+        """``current``: the (store, terminal) this ledger already is, if any."""
+        body: dict[str, Any] = {"setup_code": setup_code}
+        if current is not None:
+            body["store_id"], body["terminal_id"] = current
+        reply = self._send("POST", "/v1/join", json=body, auth_hint=False)
         return _parse(JoinResponse, reply, self.url)
 
     def push(
@@ -180,6 +190,8 @@ class Client:
                 f"Head office at {self.url} has a problem ({status}: {_message(reply)}): "
                 f"try again later; {_OFFLINE_HINT}."
             )
+        if status == 403 and _error_code(reply) == "wrong_terminal":
+            raise WrongTerminal(_message(reply))
         if status in (401, 403):
             hint = (
                 " Ask head office for a new setup code and run 'pos join HQ_URL SETUP_CODE'."

@@ -14,7 +14,7 @@ import httpx
 
 from ledger.errors import USAGE
 from ledger.replica import Replica
-from sync.client import Client, SyncError, SyncRefused, normalize_url
+from sync.client import Client, SyncError, SyncRefused, WrongTerminal, normalize_url
 from sync.engine import lookup_remote, sync_once
 from sync.protocol import PROTOCOL_VERSION
 
@@ -27,10 +27,6 @@ JOIN_FIRST = "This terminal has not joined head office yet: run pos join HQ_URL 
 class NotJoined(SyncError):
     code = "not_joined"
     exit_status = USAGE
-
-
-class WrongTerminal(SyncError):
-    code = "wrong_terminal"
 
 
 def join(
@@ -49,7 +45,7 @@ def join(
         raise SyncRefused("Type the setup code head office printed for this terminal (K7QM-2XPA).")
     current = ledger.terminal() if ledger.is_initialized() else None
     with Client(url, transport=transport) as client:
-        reply = client.join(code)
+        reply = client.join(code, current)
     ids = (reply.store_id, reply.terminal_id)
     if current is not None and current != ids:
         raise WrongTerminal(

@@ -220,6 +220,10 @@ class CouponState(_Model):
 class JoinRequest(_Model):
     setup_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     """The one-time code ``pos-hq terminal add`` printed (dashes and case do not matter)."""
+    store_id: Id | None = None
+    terminal_id: Id | None = None
+    """Set by a ledger that already is a terminal: a code made for another terminal is
+    then refused without being used up."""
 
 
 class JoinResponse(_Model):

@@ -23,6 +23,7 @@ from hq.errors import (
     TerminalExists,
     TerminalNotFound,
     Unauthorized,
+    WrongTerminal,
 )
 from hq.rules import service as rules
 from sync.protocol import PROTOCOL_VERSION, JoinResponse
@@ -177,8 +178,11 @@ def revoke_terminal(conn: Conn, store_id: str, terminal_id: str) -> dict[str, An
     return {"store_id": store_id, "terminal_id": terminal_id, "revoked": True, "changed": newly}
 
 
-def join(conn: Conn, setup_code: str) -> JoinResponse:
-    """Trade a one-time setup code for a token, the chain's coupon key and the settings."""
+def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -> JoinResponse:
+    """Trade a one-time setup code for a token, the chain's coupon key and the settings.
+
+    ``expected`` is the (store, terminal) the caller's ledger already is: a code made
+    for another terminal is refused without being used up."""
     code_hash = _code_hash(setup_code)
     token = new_token()
 
@@ -204,6 +208,12 @@ def join(conn: Conn, setup_code: str) -> JoinResponse:
             raise InvalidSetupCode(f"Terminal {terminal_id} was revoked by head office.")
         if expired:
             raise InvalidSetupCode("This setup code has expired: ask head office for a new one.")
+        if expected is not None and expected != (store_id, terminal_id):
+            raise WrongTerminal(
+                f"This setup code is for store {store_id}, terminal {terminal_id}, but this "
+                f"ledger is store {expected[0]}, terminal {expected[1]}: use the code made for "
+                f"terminal {expected[1]}, or another database. The code is still valid."
+            )
         conn.execute("UPDATE setup_codes SET used_at = now() WHERE code_hash = %s", (code_hash,))
         conn.execute(
             "INSERT INTO terminal_tokens (token_hash, terminal_id, source) VALUES (%s, %s, 'join')",

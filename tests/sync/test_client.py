@@ -182,7 +182,10 @@ def test_join_and_sync_through_the_commands(book: Ledger, tmp_path: Path) -> Non
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/join":
-            assert json.loads(request.content) == {"setup_code": "K7QM-2XPA"}
+            # The ledger is already S1/A: it says so, so a code for another till is kept.
+            assert json.loads(request.content) == {
+                "setup_code": "K7QM-2XPA", "store_id": "S1", "terminal_id": "A"
+            }  # fmt: skip
             return httpx.Response(200, json={
                 "token": "lpt_x", "store_id": "S1", "store_name": "Siam", "terminal_id": "A",
                 "coupon_key": "cd" * 32, "settings": {"rate": 1}, "settings_version": 4,

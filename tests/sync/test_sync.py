@@ -167,13 +167,17 @@ def test_join_refusals_are_clear(
     code = add_terminal("S1", "A")
     other = open_ledger("X")
     other.init("S9", "X")
-    with pytest.raises(commands.WrongTerminal, match="store S9, terminal X"):
+    with pytest.raises(
+        commands.WrongTerminal, match=r"ledger is store S9, terminal X.*still valid"
+    ):
         commands.join(other, hq.url, code)
-    with pytest.raises(Unauthorized, match="already used"):
-        commands.join(book, hq.url, code)
     with pytest.raises(commands.SyncError, match="not a head-office address"):
         commands.join(book, "hq.example.com", code)
     assert not book.is_initialized()
+    # The code the wrong ledger tried is not used up: the right one joins with it.
+    assert commands.join(book, hq.url, code)["terminal_id"] == "A"
+    with pytest.raises(Unauthorized, match="already used"):
+        commands.join(open_ledger("B"), hq.url, code)
 
 
 def test_a_revoked_terminal_is_told_what_to_do(

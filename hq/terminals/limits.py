@@ -1,0 +1,67 @@
+"""Failed attempts per client address, for guessable secrets (setup codes).
+
+A setup code has 40 random bits and lives a day, so guessing one takes
+billions of tries; counting failures per address keeps it that way whatever
+the server's speed. In memory, per server process: a restart forgets, which
+only helps someone who can restart head office.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+from hq.errors import TooManyAttempts
+
+_MAX_ADDRESSES = 10_000  # the oldest address is forgotten beyond this
+
+
+class FailureLimiter:
+    def __init__(
+        self,
+        attempts: int,
+        window_s: float,
+        *,
+        what: str = "attempts",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.attempts, self.window_s, self.what, self.clock = attempts, window_s, what, clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, address: str) -> None:
+        """TooManyAttempts (429) if ``address`` used up its failures in the window."""
+        with self._lock:
+            recent = self._recent(address)
+            if recent is not None and len(recent) >= self.attempts:
+                wait = math.ceil(recent[0] + self.window_s - self.clock())
+                raise TooManyAttempts(
+                    f"Too many wrong {self.what} from this address: try again in "
+                    f"{max(1, math.ceil(wait / 60))} minute(s).",
+                    retry_after_s=max(1, wait),
+                )
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            recent = self._recent(address)
+            if recent is None:
+                recent = self._failures[address] = deque()
+                if len(self._failures) > _MAX_ADDRESSES:
+                    self._failures.popitem(last=False)
+            recent.append(self.clock())
+
+    def _recent(self, address: str) -> deque[float] | None:
+        recent = self._failures.get(address)
+        if recent is None:
+            return None
+        horizon = self.clock() - self.window_s
+        while recent and recent[0] <= horizon:
+            recent.popleft()
+        if not recent:
+            del self._failures[address]
+            return None
+        self._failures.move_to_end(address)
+        return recent
