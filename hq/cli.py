@@ -138,6 +138,21 @@ def cmd_terminal_add(ctx: Context) -> Result:
     return Result(added, lines)
 
 
+def cmd_terminal_code(ctx: Context) -> Result:
+    made = terminals.new_code(
+        ctx.conn,
+        ctx.args.store_id,
+        ctx.args.terminal_id,
+        ttl_hours=ctx.settings.setup_code_ttl_hours,
+    )
+    lines = [
+        f"New setup code for terminal {made['terminal_id']} of store {made['store_id']} "
+        f"(one use, until {made['setup_code_expires_at']}): {made['setup_code']}",
+        "Older unused codes no longer work; joining with this one ends earlier joins' tokens.",
+    ]
+    return Result(made, lines)
+
+
 def cmd_terminal_revoke(ctx: Context) -> Result:
     done = terminals.revoke_terminal(ctx.conn, ctx.args.store_id, ctx.args.terminal_id)
     verb = "Revoked" if done["changed"] else "Already revoked:"
@@ -264,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
         "add",
         cmd_terminal_add,
         "add a terminal: prints its token and a one-time setup code",
+    )
+    p.add_argument("store_id", metavar="STORE_ID")
+    p.add_argument("terminal_id", metavar="TERMINAL_ID")
+    p = command(
+        terminal,
+        "code",
+        cmd_terminal_code,
+        "a new one-time setup code for a terminal (expired code, lost reply, new till)",
     )
     p.add_argument("store_id", metavar="STORE_ID")
     p.add_argument("terminal_id", metavar="TERMINAL_ID")

@@ -150,6 +150,47 @@ def add_terminal(
     }
 
 
+def new_code(conn: Conn, store_id: str, terminal_id: str, *, ttl_hours: int = 24) -> dict[str, Any]:
+    """A new one-time setup code for an existing terminal (its old code expired, or a
+    join's reply was lost, or the till was replaced); older unused codes die. The
+    next join replaces the tokens earlier joins gave out."""
+    store_id = clean_id(store_id, "store id")
+    terminal_id = clean_id(terminal_id, "terminal id")
+    code = new_setup_code()
+
+    def work() -> datetime:
+        row = conn.execute(
+            "SELECT revoked_at IS NOT NULL FROM terminals "
+            "WHERE terminal_id = %s AND store_id = %s FOR UPDATE",
+            (terminal_id, store_id),
+        ).fetchone()
+        if row is None:
+            raise TerminalNotFound(f"No terminal {terminal_id} in store {store_id}.")
+        if row[0]:
+            raise InvalidInput(
+                f"Terminal {terminal_id} was revoked: add a new terminal id for this till."
+            )
+        conn.execute(
+            "UPDATE setup_codes SET expires_at = least(expires_at, now()) "
+            "WHERE terminal_id = %s AND used_at IS NULL",
+            (terminal_id,),
+        )
+        expires = datetime.now(UTC) + timedelta(hours=ttl_hours)
+        conn.execute(
+            "INSERT INTO setup_codes (code_hash, terminal_id, expires_at) VALUES (%s, %s, %s)",
+            (_code_hash(code), terminal_id, expires),
+        )
+        return expires
+
+    expires = in_transaction(conn, work)
+    return {
+        "store_id": store_id,
+        "terminal_id": terminal_id,
+        "setup_code": display_setup_code(code),
+        "setup_code_expires_at": expires.isoformat(timespec="seconds"),
+    }
+
+
 def revoke_terminal(conn: Conn, store_id: str, terminal_id: str) -> dict[str, Any]:
     """Revoke a terminal: its tokens stop working and unused setup codes die."""
     store_id = clean_id(store_id, "store id")
@@ -215,6 +256,12 @@ def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -
                 f"terminal {expected[1]}, or another database. The code is still valid."
             )
         conn.execute("UPDATE setup_codes SET used_at = now() WHERE code_hash = %s", (code_hash,))
+        # One joined till per terminal: a new join (a replaced till, or one whose
+        # earlier reply was lost) ends the tokens earlier joins gave out.
+        conn.execute(
+            "DELETE FROM terminal_tokens WHERE terminal_id = %s AND source = 'join'",
+            (terminal_id,),
+        )
         conn.execute(
             "INSERT INTO terminal_tokens (token_hash, terminal_id, source) VALUES (%s, %s, 'join')",
             (token_hash(token), terminal_id),

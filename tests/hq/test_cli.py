@@ -123,3 +123,31 @@ def test_migrate_report_and_rules(hq_dsn: str, tmp_path: Path) -> None:
 def test_not_migrated_database_is_refused(admin_dsn: str) -> None:
     status, body = hq(admin_dsn, "report", "balances")
     assert (status, body["error"]["code"]) == (1, "not_migrated")
+
+
+async def test_a_new_code_after_a_lost_join_reply(
+    hq_dsn: str, client: httpx.AsyncClient, db: Conn
+) -> None:
+    """The first join's reply never arrived (or the code expired, or the till was
+    replaced): head office prints a new code; joining with it ends the lost token."""
+    hq(hq_dsn, "store", "add", "S1", "--name", "Siam")
+    first_code = hq(hq_dsn, "terminal", "add", "S1", "T1")[1]["setup_code"]
+    lost = await client.post("/v1/join", json={"setup_code": first_code})
+    assert lost.status_code == 200  # ... but the terminal never saw this
+    status, made = hq(hq_dsn, "terminal", "code", "S1", "T1")
+    assert status == 0 and made["setup_code"] != first_code
+    joined = await client.post("/v1/join", json={"setup_code": made["setup_code"]})
+    assert joined.status_code == 200, joined.text
+    for token, works in ((lost.json()["token"], False), (joined.json()["token"], True)):
+        pulled = await client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
+        assert (pulled.status_code == 200) is works
+    # A second new code makes the unused one before it worthless.
+    older = hq(hq_dsn, "terminal", "code", "S1", "T1")[1]["setup_code"]
+    newer = hq(hq_dsn, "terminal", "code", "S1", "T1")[1]["setup_code"]
+    assert (await client.post("/v1/join", json={"setup_code": older})).status_code == 403
+    assert (await client.post("/v1/join", json={"setup_code": newer})).status_code == 200
+    # No code for a terminal that does not exist or was revoked.
+    assert hq(hq_dsn, "terminal", "code", "S1", "T9")[0] == 3
+    hq(hq_dsn, "terminal", "revoke", "S1", "T1")
+    status, refused = hq(hq_dsn, "terminal", "code", "S1", "T1")
+    assert status == 1 and "revoked" in refused["error"]["message"]
