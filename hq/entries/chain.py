@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from hq.db import Conn
 from sync.protocol import ENTRY_COLUMNS
@@ -31,6 +31,10 @@ class Break:
 
 def first_break(conn: Conn, terminal_id: str, rows: Sequence[Row], stored_top: int) -> Break | None:
     """The lowest-seq new entry of ``rows`` that does not link to its neighbours."""
+    if rows[0][_SEQ] > stored_top:
+        run = _first_break_in_run(conn, terminal_id, rows)
+        if run is not False:
+            return run
     batch = {r[_SEQ]: r for r in rows}
     # Entries already stored are duplicates or conflicts; the body check handles them.
     stored_here: set[int] = set()
@@ -52,6 +56,28 @@ def first_break(conn: Conn, terminal_id: str, rows: Sequence[Row], stored_top: i
         if seq + 1 in stored and stored[seq + 1][1] != row[_HASH]:
             return Break(row[_ID], seq, stored[seq + 1][1], row[_HASH], "after")
     return None
+
+
+def _first_break_in_run(
+    conn: Conn, terminal_id: str, rows: Sequence[Row]
+) -> Break | None | Literal[False]:
+    """The usual push: new entries that follow each other, above everything stored
+    (False if they do not)."""
+    inside: Break | None = None
+    for prev, row in zip(rows, rows[1:], strict=False):
+        if row[_SEQ] != prev[_SEQ] + 1:
+            return False
+        if inside is None and row[_PREV] != prev[_HASH]:
+            inside = Break(row[_ID], row[_SEQ], prev[_HASH], row[_PREV], "before")
+    first = rows[0]
+    if first[_SEQ] == 1:
+        before = GENESIS
+    else:
+        found = _hashes(conn, terminal_id, [first[_SEQ] - 1]).get(first[_SEQ] - 1)
+        before = found[0] if found else first[_PREV]  # not here yet: checked when it comes
+    if first[_PREV] != before:
+        return Break(first[_ID], first[_SEQ], before, first[_PREV], "before")
+    return inside
 
 
 def _stored_seqs(conn: Conn, terminal_id: str, seqs: list[int]) -> set[int]:
