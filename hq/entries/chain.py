@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 from hq.db import Conn
@@ -60,11 +61,11 @@ def first_break(conn: Conn, terminal_id: str, rows: Sequence[Row], stored_top: i
 
 def _first_break_in_run(
     conn: Conn, terminal_id: str, rows: Sequence[Row]
-) -> Break | None | Literal[False]:
+) -> Break | Literal[False] | None:
     """The usual push: new entries that follow each other, above everything stored
     (False if they do not)."""
     inside: Break | None = None
-    for prev, row in zip(rows, rows[1:], strict=False):
+    for prev, row in pairwise(rows):
         if row[_SEQ] != prev[_SEQ] + 1:
             return False
         if inside is None and row[_PREV] != prev[_HASH]:
