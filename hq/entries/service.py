@@ -70,8 +70,8 @@ class EntryResult:
     spent: dict[str, list[str]] = field(default_factory=dict)
     """Wallet -> ids of the negative entries stored now (to check for negative balances)."""
     views: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Wallet -> (seq, balance_after) of its latest entry stored now: the wallet's
-    balance as the pushing terminal saw it."""
+    """Spent wallet -> (seq, balance_after) of its latest entry stored now: the
+    wallet's balance as the pushing terminal saw it."""
 
 
 def insert_entries(
@@ -101,26 +101,24 @@ def insert_entries(
         if not rows:
             result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [])
             return result
-    seqs = [r[_SEQ] for r in rows]
     stored: Sequence[Row] | None = None
-    if (
-        direct_copy
-        and min(seqs) > stored_top
-        and len(set(seqs)) == len(rows)
-        and len({r[_ID] for r in rows}) == len(rows)
-    ):
+    # (An id or seq twice in the batch makes the COPY fail; the safe path sorts it out.)
+    if direct_copy and min(r[_SEQ] for r in rows) > stored_top:
         stored = _copy_direct(conn, rows)
     if stored is None:
         stored = _insert_safe(conn, terminal_id, rows, result)
     result.inserted = len(stored)
-    views = result.views
+    spent, views = result.spent, result.views
     for row in stored:
-        wallet, seq = row[_WALLET], row[_SEQ]
         if row[_POINTS] < 0:
-            result.spent.setdefault(wallet, []).append(row[_ID])
-        seen = views.get(wallet)
-        if seen is None or seq > seen[0]:
-            views[wallet] = (seq, row[_BALANCE])
+            spent.setdefault(row[_WALLET], []).append(row[_ID])
+    if spent:
+        for row in stored:
+            wallet = row[_WALLET]
+            if wallet in spent:
+                seen = views.get(wallet)
+                if seen is None or row[_SEQ] > seen[0]:
+                    views[wallet] = (row[_SEQ], row[_BALANCE])
     new_seqs = [row[_SEQ] for row in stored]
     _publish_runs(conn, terminal_id, new_seqs)
     result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, new_seqs)
