@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from hq.entries import chain as hq_chain
+from ledger import chain as ledger_chain
 from ledger import models, schema
 from sync import protocol
 
@@ -19,6 +21,7 @@ def test_entry_columns_match_the_ledger() -> None:
     assert protocol.ENTRY_COLUMNS == models.ENTRY_COLUMNS
     assert tuple(protocol.WireEntry.__annotations__) == models.ENTRY_COLUMNS
     assert protocol.ENTRY_KINDS == schema.ENTRY_KINDS
+    assert hq_chain.GENESIS == ledger_chain.GENESIS  # head office checks the same links
 
 
 def test_push_arrays_carry_the_entry_fields_in_column_order() -> None:
