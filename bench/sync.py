@@ -20,8 +20,9 @@ Phases:
    columns and types, no index or constraint) in the same PostgreSQL with one
    ``COPY ... FROM STDIN``: ``copy_per_s``. ``push_ratio`` = push / copy
    (target >= 0.33). Push and COPY alternate in ``--rounds-vs-copy`` slices
-   (so load from other processes falls on both alike), with a CHECKPOINT
-   before each timed part. For context, ``copy_indexed_per_s`` is COPY into a
+   (so load from other processes falls on both alike), with a VACUUM and a
+   CHECKPOINT before each timed part (autovacuum is off for the timed tables,
+   so that a vacuum of one part never lands on the other). For context, ``copy_indexed_per_s`` is COPY into a
    copy of the journal table with its indexes, and ``push_cpu_us_per_entry``
    the CPU the server process and its PostgreSQL backends spent per entry.
 3. crowd: ``--terminals`` terminals (a second scratch database, fresh server)
@@ -248,7 +249,11 @@ def add_terminals(dsn: str, count: int, prefix: str) -> list[tuple[str, str, str
 
 
 def checkpoint(dsn: str) -> None:
+    """Settle the database before a timed part: vacuum what the last part wrote
+    (autovacuum is off for the timed tables, so that it never lands on one side
+    only) and write every dirty page out."""
     with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) entries, copy_baseline, copy_indexed")
         conn.execute("CHECKPOINT")
 
 
@@ -360,8 +365,11 @@ def push_vs_copy(
     cpu = {"server_cpu_s": 0.0, "pg_cpu_s": 0.0, "client_cpu_s": 0.0}
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE copy_baseline ({_COPY_COLUMNS})")
+        for table in ("entries", "copy_baseline"):
+            conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
         # For context only: the same indexes as the journal, no HTTP, no checks.
         conn.execute("CREATE TABLE copy_indexed (LIKE entries INCLUDING ALL)")
+        conn.execute("ALTER TABLE copy_indexed SET (autovacuum_enabled = false)")
     with hq_server(dsn, args.pool_size, args.workers) as (base, server_pid):
         slices = args.rounds_vs_copy
         for r in range(slices):
