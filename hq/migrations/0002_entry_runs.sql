@@ -22,9 +22,10 @@ INSERT INTO entry_runs (change_xid, change_id, terminal_id, first_seq, last_seq)
 
 ALTER TABLE entries DROP COLUMN change_xid, DROP COLUMN change_id;
 
--- The entries that take points away, by wallet: a push sums a wallet's history
--- (to find balances below zero) only if another terminal took points from it
--- too (see hq/members/service.py, could_be_negative). A few percent of entries.
+-- The entries that take points away, by wallet (a few percent of entries): a push
+-- reads what other terminals took from each wallet it spent from, and sums a
+-- wallet's whole history only if its balance could be below zero (see
+-- hq/members/service.py, could_be_negative).
 CREATE INDEX entries_spending ON entries USING hash (wallet_id) WHERE points < 0;
 
 -- A push whose entry does not link to its neighbours in the terminal's hash chain
