@@ -22,9 +22,10 @@ Phases:
    (target >= 0.33). Push and COPY alternate in ``--rounds-vs-copy`` slices
    (so load from other processes falls on both alike), with a VACUUM and a
    CHECKPOINT before each timed part (autovacuum is off for the timed tables,
-   so that a vacuum of one part never lands on the other). For context, ``copy_indexed_per_s`` is COPY into a
-   copy of the journal table with its indexes, and ``push_cpu_us_per_entry``
-   the CPU the server process and its PostgreSQL backends spent per entry.
+   so that a vacuum of one part never lands on the other). For context,
+   ``copy_indexed_per_s`` is COPY into a copy of the journal table with its
+   indexes, and ``push_cpu_us_per_entry`` the CPU the server process, its
+   PostgreSQL backends and this process (the terminals) spent per entry.
 3. crowd: ``--terminals`` terminals (a second scratch database, fresh server)
    each sync every ``--interval`` seconds (jittered) for ``--rounds`` rounds or
    ``--duration`` seconds: push ``--round-entries`` new entries, then pull up
