@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from hq.conflicts import service as conflicts
 from hq.db import Conn, check_migrated, connect, migrate, require_dsn, schema_version
-from hq.errors import USAGE, ConfigError, HQError
+from hq.entries import audit
+from hq.errors import REFUSED, USAGE, ConfigError, HQError
 from hq.members import service as members
 from hq.rules import service as rules
 from hq.settings import DEFAULT_PORT, HQSettings
@@ -45,6 +46,7 @@ class _Parser(argparse.ArgumentParser):
 class Result:
     body: dict[str, Any]
     lines: list[str] = field(default_factory=list)
+    status: int = 0
 
 
 @dataclass
@@ -166,6 +168,16 @@ def cmd_report_balances(ctx: Context) -> Result:
     lines = [f"{w['wallet_id']:<38} {w['balance']:>10}  {w['phone'] or '-'}" for w in wallets]
     lines.append(f"{len(wallets)} wallet(s), {points} points in all.")
     return Result(body, lines)
+
+
+def cmd_verify(ctx: Context) -> Result:
+    done = audit.verify(ctx.conn, ctx.args.terminal)
+    lines = [p["message"] for p in done["problems"]]
+    lines.append(
+        f"{done['entries']} entries of {done['terminals']} terminal(s) checked: "
+        + (f"{len(done['problems'])} with a problem." if done["problems"] else "all intact.")
+    )
+    return Result(done, lines, REFUSED if done["problems"] else 0)
 
 
 def cmd_report_conflicts(ctx: Context) -> Result:
@@ -305,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=CONFLICT_KINDS)
     p.add_argument("--limit", type=int, default=1000, metavar="N")
 
+    p = command(
+        sub,
+        "verify",
+        cmd_verify,
+        "recompute every entry's hash and check every terminal's chain",
+    )
+    p.add_argument("--terminal", metavar="TERMINAL_ID", help="only this terminal")
+
     rules_group = group("rules", "rules and catalog sent to terminals")
     p = command(rules_group, "set", cmd_rules_set, "store a new version from a JSON file")
     p.add_argument("file", metavar="FILE.json")
@@ -359,7 +379,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     ctx = None
     try:
         ctx = Context(args, _settings(args))
-        result = args.handler(ctx)
+        result: Result = args.handler(ctx)
     except UsageError as exc:
         return _fail(as_json, "usage", str(exc), USAGE)
     except HQError as exc:
@@ -375,7 +395,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if ctx is not None:
             ctx.close()
     _emit(as_json, result)
-    return 0
+    return result.status
 
 
 def main() -> None:

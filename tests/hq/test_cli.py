@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from hq.db import Conn, migrations
-from sync.protocol import JoinResponse, PullResponse
+from ledger.chain import entry_hash
+from sync.protocol import ENTRY_COLUMNS, JoinResponse, PullResponse, entry_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,3 +152,43 @@ async def test_a_new_code_after_a_lost_join_reply(
     hq(hq_dsn, "terminal", "revoke", "S1", "T1")
     status, refused = hq(hq_dsn, "terminal", "code", "S1", "T1")
     assert status == 1 and "revoked" in refused["error"]["message"]
+
+
+async def test_verify_recomputes_every_hash_and_link(
+    hq_dsn: str, client: httpx.AsyncClient, db: Conn, make_terminal: Any
+) -> None:
+    t1, t2 = make_terminal("S1", "T1"), make_terminal("S1", "T2")
+    for t in (t1, t2):  # real chains, with NULLs and numbers in them
+        entries = [t.entry("W1", 10), t.entry("W1", -3, kind="redeem"), t.entry("W2", 7)]
+        reply = await client.post(
+            "/v1/push", json={"entries": [entry_row(e) for e in entries]}, headers=t.auth
+        )
+        assert reply.json()["acked_seq"] == 3
+    assert hq(hq_dsn, "verify") == (0, {"entries": 6, "terminals": 2, "problems": []})
+
+    # Someone with database access edits T2's second entry (the triggers are bypassed).
+    db.execute("ALTER TABLE entries DISABLE TRIGGER entries_append_only")
+    db.execute("UPDATE entries SET points = 300 WHERE terminal_id = 'T2' AND seq = 2")
+    db.execute("DELETE FROM entries WHERE terminal_id = 'T1' AND seq = 2")
+    db.execute("ALTER TABLE entries ENABLE TRIGGER entries_append_only")
+    status, found = hq(hq_dsn, "verify")
+    assert status == 1
+    assert [(p["terminal_id"], p["seq"], p["problem"]) for p in found["problems"]] == [
+        ("T1", 3, "gap"),
+        ("T2", 2, "hash"),
+    ]
+    assert "was changed" in found["problems"][1]["message"]
+    status, only = hq(hq_dsn, "verify", "--terminal", "T2")
+    assert status == 1 and [p["terminal_id"] for p in only["problems"]] == ["T2"]
+    # A forger who also recomputes the edited entry's hash breaks the next link.
+    row = db.execute(
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entries WHERE terminal_id = 'T2' AND seq = 2"
+    ).fetchone()
+    assert row is not None
+    db.execute("ALTER TABLE entries DISABLE TRIGGER entries_append_only")
+    db.execute(
+        "UPDATE entries SET hash = %s WHERE terminal_id = 'T2' AND seq = 2", (entry_hash(row),)
+    )
+    db.execute("ALTER TABLE entries ENABLE TRIGGER entries_append_only")
+    status, only = hq(hq_dsn, "verify", "--terminal", "T2")
+    assert [(p["seq"], p["problem"]) for p in only["problems"]] == [(3, "link")]
