@@ -110,9 +110,9 @@ def add_terminal(
     """Create a terminal; return its token and a one-time setup code (shown once)."""
     store_id = clean_id(store_id, "store id")
     terminal_id = clean_id(terminal_id, "terminal id")
-    token, code = new_token(), new_setup_code()
+    token = new_token()
 
-    def work() -> datetime:
+    def work() -> tuple[str, datetime]:
         if conn.execute("SELECT 1 FROM stores WHERE store_id = %s", (store_id,)).fetchone() is None:
             raise StoreNotFound(f"No store {store_id}: add it first with 'pos-hq store add'.")
         row = conn.execute(
@@ -133,14 +133,9 @@ def add_terminal(
             "INSERT INTO terminal_tokens (token_hash, terminal_id, source) VALUES (%s, %s, 'cli')",
             (token_hash(token), terminal_id),
         )
-        expires = datetime.now(UTC) + timedelta(hours=ttl_hours)
-        conn.execute(
-            "INSERT INTO setup_codes (code_hash, terminal_id, expires_at) VALUES (%s, %s, %s)",
-            (_code_hash(code), terminal_id, expires),
-        )
-        return expires
+        return _issue_code(conn, terminal_id, ttl_hours)
 
-    expires = in_transaction(conn, work)
+    code, expires = in_transaction(conn, work)
     return {
         "store_id": store_id,
         "terminal_id": terminal_id,
@@ -156,33 +151,16 @@ def new_code(conn: Conn, store_id: str, terminal_id: str, *, ttl_hours: int = 24
     next join replaces the tokens earlier joins gave out."""
     store_id = clean_id(store_id, "store id")
     terminal_id = clean_id(terminal_id, "terminal id")
-    code = new_setup_code()
 
-    def work() -> datetime:
-        row = conn.execute(
-            "SELECT revoked_at IS NOT NULL FROM terminals "
-            "WHERE terminal_id = %s AND store_id = %s FOR UPDATE",
-            (terminal_id, store_id),
-        ).fetchone()
-        if row is None:
-            raise TerminalNotFound(f"No terminal {terminal_id} in store {store_id}.")
-        if row[0]:
+    def work() -> tuple[str, datetime]:
+        if _lock_terminal(conn, store_id, terminal_id):
             raise InvalidInput(
                 f"Terminal {terminal_id} was revoked: add a new terminal id for this till."
             )
-        conn.execute(
-            "UPDATE setup_codes SET expires_at = least(expires_at, now()) "
-            "WHERE terminal_id = %s AND used_at IS NULL",
-            (terminal_id,),
-        )
-        expires = datetime.now(UTC) + timedelta(hours=ttl_hours)
-        conn.execute(
-            "INSERT INTO setup_codes (code_hash, terminal_id, expires_at) VALUES (%s, %s, %s)",
-            (_code_hash(code), terminal_id, expires),
-        )
-        return expires
+        _expire_codes(conn, terminal_id)
+        return _issue_code(conn, terminal_id, ttl_hours)
 
-    expires = in_transaction(conn, work)
+    code, expires = in_transaction(conn, work)
     return {
         "store_id": store_id,
         "terminal_id": terminal_id,
@@ -197,26 +175,48 @@ def revoke_terminal(conn: Conn, store_id: str, terminal_id: str) -> dict[str, An
     terminal_id = clean_id(terminal_id, "terminal id")
 
     def work() -> bool:
-        row = conn.execute(
-            "SELECT revoked_at IS NOT NULL FROM terminals "
-            "WHERE terminal_id = %s AND store_id = %s FOR UPDATE",
-            (terminal_id, store_id),
-        ).fetchone()
-        if row is None:
-            raise TerminalNotFound(f"No terminal {terminal_id} in store {store_id}.")
-        if not row[0]:
+        revoked = _lock_terminal(conn, store_id, terminal_id)
+        if not revoked:
             conn.execute(
                 "UPDATE terminals SET revoked_at = now() WHERE terminal_id = %s", (terminal_id,)
             )
-        conn.execute(
-            "UPDATE setup_codes SET expires_at = least(expires_at, now()) "
-            "WHERE terminal_id = %s AND used_at IS NULL",
-            (terminal_id,),
-        )
-        return not row[0]
+        _expire_codes(conn, terminal_id)
+        return not revoked
 
     newly = in_transaction(conn, work)
     return {"store_id": store_id, "terminal_id": terminal_id, "revoked": True, "changed": newly}
+
+
+def _lock_terminal(conn: Conn, store_id: str, terminal_id: str) -> bool:
+    """Lock the terminal's row for this transaction; whether it is revoked."""
+    row = conn.execute(
+        "SELECT revoked_at IS NOT NULL FROM terminals "
+        "WHERE terminal_id = %s AND store_id = %s FOR UPDATE",
+        (terminal_id, store_id),
+    ).fetchone()
+    if row is None:
+        raise TerminalNotFound(f"No terminal {terminal_id} in store {store_id}.")
+    return bool(row[0])
+
+
+def _expire_codes(conn: Conn, terminal_id: str) -> None:
+    """The terminal's unused setup codes stop working."""
+    conn.execute(
+        "UPDATE setup_codes SET expires_at = least(expires_at, now()) "
+        "WHERE terminal_id = %s AND used_at IS NULL",
+        (terminal_id,),
+    )
+
+
+def _issue_code(conn: Conn, terminal_id: str, ttl_hours: int) -> tuple[str, datetime]:
+    """A new one-time setup code (stored hashed) and when it expires."""
+    code = new_setup_code()
+    expires = datetime.now(UTC) + timedelta(hours=ttl_hours)
+    conn.execute(
+        "INSERT INTO setup_codes (code_hash, terminal_id, expires_at) VALUES (%s, %s, %s)",
+        (_code_hash(code), terminal_id, expires),
+    )
+    return code, expires
 
 
 def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -> JoinResponse:
