@@ -71,7 +71,8 @@ class EntryResult:
     """Wallet -> ids of the negative entries stored now (to check for negative balances)."""
     views: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Spent wallet -> (seq, balance_after) of its latest entry stored now: the
-    wallet's balance as the pushing terminal saw it."""
+    wallet's balance as the pushing terminal saw it (left empty when the terminal
+    has later entries stored already: a gap filled late)."""
 
 
 def insert_entries(
@@ -102,8 +103,9 @@ def insert_entries(
             result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [])
             return result
     stored: Sequence[Row] | None = None
+    above_all = min(r[_SEQ] for r in rows) > stored_top
     # (An id or seq twice in the batch makes the COPY fail; the safe path sorts it out.)
-    if direct_copy and min(r[_SEQ] for r in rows) > stored_top:
+    if direct_copy and above_all:
         stored = _copy_direct(conn, rows)
     if stored is None:
         stored = _insert_safe(conn, terminal_id, rows, result)
@@ -112,7 +114,8 @@ def insert_entries(
     for row in stored:
         if row[_POINTS] < 0:
             spent.setdefault(row[_WALLET], []).append(row[_ID])
-    if spent:
+    if spent and above_all:
+        # Only then is an entry stored now this terminal's latest for its wallet.
         for row in stored:
             wallet = row[_WALLET]
             if wallet in spent:

@@ -280,14 +280,14 @@ def could_be_negative(
     balance could now be below zero, so that only they are summed (a sum reads the
     wallet's whole history; this reads only what other terminals took from it).
 
-    ``views`` holds each spent wallet's ``balance_after`` on the push's latest
-    entry for it: the balance in the pushing terminal's own view, which counts
+    ``views`` holds each spent wallet's ``balance_after`` on the pushing
+    terminal's latest entry for it: the balance in that terminal's own view, which counts
     all of that terminal's entries and the other terminals' entries it had
     pulled. The balance here is that view plus the other terminals' entries it
     had not seen, so it is at least the view plus everything other terminals
     ever took from the wallet. Only a wallet where that lower bound is below zero
-    needs its sum. Wallets in a merged group (a view covers one wallet of the
-    group) are always summed.
+    needs its sum. Wallets without a view, and wallets in a merged group (a view
+    covers one wallet of the group), are always summed.
     """
     suspects = {c for w, c in canonical.items() if c != w}
     rest = sorted(set(canonical.values()) - suspects)
@@ -299,7 +299,8 @@ def could_be_negative(
             "FROM unnest(%(c)s::text[]) AS c",
             {"c": rest, "me": terminal_id},
         ).fetchall():
-            if in_merge or views.get(wallet, 0) + int(taken) < 0:
+            view = views.get(wallet)
+            if in_merge or view is None or view + int(taken) < 0:
                 suspects.add(wallet)
     return sorted(suspects)
 

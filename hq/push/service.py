@@ -72,7 +72,7 @@ def push_in_transaction(
     stored_members = members.store_members(conn, list(request.members), who.terminal_id)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
-    views = {w: result.views[w][1] for w in result.spent}
+    views = {w: seen[1] for w, seen in result.views.items()}
     negatives = _negative_balances(conn, who, result.spent, views, rows)
     conn.execute(
         "UPDATE terminals SET acked_seq = %s, last_push_at = now() WHERE terminal_id = %s",

@@ -236,3 +236,21 @@ async def test_offline_redemptions_found_whichever_terminal_pushes_last(
     r1 = await push(client, t1, entries=[t1.entry(wallet, -70, kind="redeem")])
     assert r2.negative_balances == []
     assert [(n.wallet_id, n.balance) for n in r1.negative_balances] == [(wallet, -40)]
+
+
+async def test_a_late_entry_that_leaves_a_wallet_below_zero_is_found(
+    client: httpx.AsyncClient, make_terminal: Any, db: Conn
+) -> None:
+    """T1's second entry arrives after its third: its balance_after is no longer
+    T1's latest view, so head office sums the wallet instead of trusting it."""
+    t1, t2 = make_terminal("S1", "T1"), make_terminal("S1", "T2")
+    wallet = "W-late"
+    e1 = t1.entry(wallet, 100)
+    e2 = t1.entry(wallet, -60, kind="redeem")  # T1's view: 40
+    e3 = t1.entry(wallet, -40, kind="redeem")  # T1's view: 0
+    assert (await push(client, t1, entries=[e1, e3])).negative_balances == []
+    t2.balances[wallet] = 100  # T2 pulled e1 only
+    assert (await push(client, t2, entries=[t2.entry(wallet, -30, kind="redeem")])).acked_seq == 1
+    late = await push(client, t1, entries=[e2])
+    assert late.acked_seq == 3
+    assert [(n.wallet_id, n.balance) for n in late.negative_balances] == [(wallet, -30)]
