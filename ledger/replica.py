@@ -56,6 +56,8 @@ K_CURSOR = "sync.pull_cursor"
 K_LAST_SYNC = "sync.last_sync_at"
 K_LAST_ATTEMPT = "sync.last_attempt_at"
 K_LAST_ERROR = "sync.last_error"
+K_CONFLICTS = "sync.recent_conflicts"
+RECENT_CONFLICTS = 20
 K_URL = "sync.hq_url"
 K_PENDING_COUPONS = "sync.pending_coupons"
 K_UNRESOLVED_PHONES = "sync.unresolved_phones"
@@ -127,6 +129,7 @@ class Replica:
                 "last_sync_at": meta.get(K_LAST_SYNC),
                 "last_attempt_at": meta.get(K_LAST_ATTEMPT),
                 "last_error": meta.get(K_LAST_ERROR),
+                "recent_conflicts": json.loads(meta.get(K_CONFLICTS, "[]")),
                 "hq_url": meta.get(K_URL),
                 "store_name": meta.get(K_STORE_NAME),
                 "settings_version": None if version is None else int(version),
@@ -389,6 +392,18 @@ class Replica:
                 conn.execute("DELETE FROM meta WHERE key = ?", (K_LAST_ERROR,))
             else:
                 _set_meta(conn, K_LAST_ERROR, error[:500])
+
+    def record_conflicts(self, messages: list[str]) -> None:
+        """Keep what head office reported about this terminal's pushes (double
+        spends, refused entries, merges) for the supervisor, newest first."""
+        if not messages:
+            return
+        now = iso(utc_now())
+        with self._ledger._lock, transaction(self._conn) as conn:
+            kept = json.loads(_meta(conn, K_CONFLICTS) or "[]")
+            known = {k["message"] for k in kept}  # a refusal repeats on every sync
+            fresh = [{"at": now, "message": m} for m in reversed(messages) if m not in known]
+            _set_meta(conn, K_CONFLICTS, json.dumps((fresh + kept)[:RECENT_CONFLICTS]))
 
     def unresolved_phones(self) -> list[str]:
         """Phones held here by one member while head office sent another for them."""

@@ -105,8 +105,9 @@ class PosApp(App[None]):
             from sync.commands import sync
 
             book = Ledger.open(path, settings)
+            notices: list[str] = []
             try:
-                sync(book)
+                notices = sync(book)["conflict_notices"]
                 offline, message = False, None
             except HeadOfficeUnreachable as exc:
                 offline, message = True, exc.message
@@ -114,15 +115,20 @@ class PosApp(App[None]):
                 offline, message = False, exc.message
             finally:
                 book.close()
-            self.call_from_thread(self._synced, offline, message)
+            self.call_from_thread(self._synced, offline, message, notices)
 
         self.run_worker(work, thread=True, group="sync", exclusive=True, exit_on_error=False)
 
-    def _synced(self, offline: bool, message: str | None) -> None:
+    def _synced(self, offline: bool, message: str | None, notices: list[str] | None = None) -> None:
         self.offline = offline
         self._sync_cache = (0.0, "")
         if message and not offline:
             self.notify(message, title="Sync", severity="warning", timeout=8)
+        if notices:
+            more = f" (+{len(notices) - 1})" if len(notices) > 1 else ""
+            self.notify(
+                notices[0] + more, title=self.tr("sync.conflicts"), severity="warning", timeout=20
+            )
 
     def _sync_text(self) -> str:
         if not self.joined:

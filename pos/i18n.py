@@ -161,6 +161,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.offline": ("OFFLINE", "ออฟไลน์"),
     "status.synced": ("sync {time}", "ซิงค์ {time}"),
     "status.never": ("not synced yet", "ยังไม่ซิงค์"),
+    "sync.conflicts": ("Head office found a conflict: tell a supervisor",
+                       "สำนักงานใหญ่พบรายการขัดแย้ง แจ้งหัวหน้า"),
     "lookup.asking_hq": ("Not on this terminal: asking head office…",
                          "ไม่พบในเครื่องนี้ กำลังถามสำนักงานใหญ่…"),
     "status.sync_none": ("sync: off", "ซิงค์: ปิด"),

@@ -26,9 +26,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ledger.errors import LedgerError
 from ledger.replica import Replica
 from sync.client import EX_TEMPFAIL, Client, HeadOfficeUnreachable, SyncError, SyncRefused
-from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_ENTRIES, MemberInfo
+from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_ENTRIES,
+    MemberInfo,
+    PushResponse,
+)
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -113,7 +120,7 @@ def sync_once(
         try:
             batch = max(1, min(batch, MAX_PUSH_ENTRIES))  # head office refuses more
             pull_limit = max(1, min(pull_limit, MAX_PULL_LIMIT))
-            run = _Run(replica, client, call, batch, pull_limit)
+            run = _Run(replica, client, call, batch, pull_limit, ledger)
             result = run.go()
         except SyncError as exc:
             replica.record_attempt(exc.message)
@@ -131,9 +138,17 @@ def sync_once(
 
 class _Run:
     def __init__(
-        self, replica: Replica, client: Client, call: _Caller, batch: int, pull_limit: int
+        self,
+        replica: Replica,
+        client: Client,
+        call: _Caller,
+        batch: int,
+        pull_limit: int,
+        ledger: Ledger,
     ) -> None:
-        self.replica, self.client, self.call = replica, client, call
+        self.replica, self.client, self.call, self.ledger = replica, client, call, ledger
+        self.notices: list[str] = []
+        """What head office reported about this terminal's pushes, for the supervisor."""
         self.batch, self.pull_limit = batch, pull_limit
         self.stats = dict.fromkeys(
             ("pushed", "pulled", "conflicts", "members_pushed", "coupon_events_pushed",
@@ -150,8 +165,10 @@ class _Run:
             self.settle_phones()
             if self.refused or self.replica.outbox(1).empty:
                 break
+        self.replica.record_conflicts(self.notices)
         result: dict[str, Any] = dict(self.stats)
         result["refused"] = self.refused
+        result["conflict_notices"] = self.notices
         return result
 
     # -- push --------------------------------------------------------------
@@ -191,6 +208,7 @@ class _Run:
                 + len(reply.negative_balances)
                 + reply.members_merged
             )
+            self.notice(reply)
             if reply.acked_seq < acked:
                 if rewound:
                     raise SyncError(
@@ -211,7 +229,34 @@ class _Run:
                     f"terminal ({first}); the rest waits. Ask head office to check "
                     "'pos-hq report conflicts'."
                 )
+                self.notices.append(self.problem)
                 return
+
+    def notice(self, reply: PushResponse) -> None:
+        for negative in reply.negative_balances:
+            self.notices.append(
+                f"Head office: {self._who(negative.member_id)} is at {negative.balance} points "
+                "after redemptions at more than one terminal (recorded as a conflict)."
+            )
+        if reply.coupon_conflicts:
+            self.notices.append(
+                f"Head office: {reply.coupon_conflicts} coupon(s) used here were already used "
+                "at another terminal (recorded as a conflict)."
+            )
+        if reply.members_merged:
+            self.notices.append(
+                f"Head office: {reply.members_merged} member(s) enrolled here were already "
+                "enrolled elsewhere with the same phone; their points now count together."
+            )
+
+    def _who(self, member_id: str | None) -> str:
+        try:
+            member = self.ledger.member_by_id(member_id) if member_id else None
+        except LedgerError:
+            member = None
+        if member is None or member.phone is None:
+            return "a member"
+        return f"member {self.ledger.mask(member.phone)}"
 
     # -- pull --------------------------------------------------------------
 
@@ -275,7 +320,7 @@ def lookup_remote(
         try:
             with exclusive(ledger):
                 _Run(
-                    replica, client, _Caller(NO_RETRY, time.sleep), 1, DEFAULT_PULL_LIMIT
+                    replica, client, _Caller(NO_RETRY, time.sleep), 1, DEFAULT_PULL_LIMIT, ledger
                 ).pull_all()
         except SyncError:
             pass  # the answer itself is what the cashier needs; the next sync catches up

@@ -937,3 +937,21 @@ async def test_f5_relabels_the_supervisor_screen(app: PosApp, ledger: Ledger) ->
         assert str(tabs.get_tab("tab-adjust").label) == "Adjust"
         columns = app.screen.query_one("#entries", DataTable).ordered_columns
         assert str(columns[0].label) == "Time"
+
+
+async def test_conflicts_head_office_reports_are_shown_as_a_toast(app: PosApp) -> None:
+    notices = [
+        "Head office: member 08x-xxx-5678 is at -60 points after redemptions at more than "
+        "one terminal (recorded as a conflict).",
+        "Head office: 1 coupon(s) used here were already used at another terminal "
+        "(recorded as a conflict).",
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app._synced(False, None, notices)
+        await pilot.pause(0.05)
+        shown = [(n.title, n.message) for n in app._notifications]
+        assert (app.tr("sync.conflicts"), notices[0] + " (+1)") in shown
+        app._synced(False, None, [])
+        await pilot.pause(0.05)
+        assert len(app._notifications) == len(shown)  # nothing new, nothing shown

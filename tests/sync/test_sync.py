@@ -190,3 +190,29 @@ def test_a_revoked_terminal_is_told_what_to_do(
     with pytest.raises(Unauthorized, match=r"revoked.*pos join HQ_URL SETUP_CODE"):
         sync(a)
     assert "revoked" in (Replica(a).state()["last_error"] or "")
+
+
+def test_a_double_spend_is_told_to_the_terminal_and_kept_for_the_supervisor(
+    joined: Callable[..., Ledger], hq_db: Conn, sync: Sync
+) -> None:
+    a, b = joined("A"), joined("B")
+    a.enroll(PHONE)
+    a.earn(PHONE, "2500.00", "A-1")  # 100 points
+    sync(a)
+    wait_feed(hq_db)
+    sync(b)
+    # Both offline: each spends 80 of the same 100 points.
+    a.redeem(PHONE, ref="A-2", points=80)
+    b.redeem(PHONE, ref="B-1", points=80)
+    assert sync(a)["conflict_notices"] == []
+    told = sync(b)
+    assert told["conflicts"] == 1
+    assert told["conflict_notices"] == [
+        "Head office: member 08x-xxx-5678 is at -60 points after redemptions at more than "
+        "one terminal (recorded as a conflict)."
+    ]
+    kept = Replica(b).state()["recent_conflicts"]
+    assert [k["message"] for k in kept] == told["conflict_notices"]
+    sync(b)  # nothing new: nothing added
+    assert len(Replica(b).state()["recent_conflicts"]) == 1
+    assert Replica(a).state()["recent_conflicts"] == []
