@@ -10,8 +10,6 @@ from pathlib import Path
 from ledger.errors import CorruptDatabase, DatabaseUnavailable
 from ledger.schema import MIGRATIONS
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the ledger at ``path``.
@@ -23,13 +21,6 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         if path.is_dir():
             raise IsADirectoryError(f"{path} is a folder")
-        if path.exists() and path.stat().st_size > 0:
-            with path.open("rb") as fh:
-                if fh.read(16) != _SQLITE_MAGIC:
-                    raise CorruptDatabase(
-                        f"{path} is not a ledger database (damaged or another kind of file): "
-                        "restore it from a backup or point --db at the right file."
-                    )
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so every
         # business operation is exactly one transaction and takes the write lock
@@ -38,6 +29,18 @@ def connect(path: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.OperationalError) as exc:
         raise DatabaseUnavailable(
             f"Cannot open the ledger database {path} ({exc}): check the path and its permissions."
+        ) from None
+    try:
+        # The header is checked by SQLite itself, never with open(): closing
+        # any descriptor of this file would drop the POSIX locks this process
+        # holds through its other connections, and another process could then
+        # checkpoint and delete the WAL under them (acknowledged sales lost).
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise CorruptDatabase(
+            f"{path} is not a ledger database (damaged or another kind of file): "
+            "restore it from a backup or point --db at the right file."
         ) from None
     try:
         conn.execute("PRAGMA busy_timeout = 10000")

@@ -97,14 +97,17 @@ class PosApp(App[None]):
         return self.ledger.is_initialized() and bool(Replica(self.ledger).hq_url())
 
     def background_sync(self) -> None:
-        """Push and pull on a connection of its own, so a sale never waits."""
-        path, settings = self.ledger.path, self.settings
+        """Push and pull in a worker thread, so a sale never waits on the network.
+
+        It uses the app's own ledger connection (one per process; each ledger
+        call takes the connection's lock): a second connection opened and
+        closed beside it is how a process loses its locks on the file."""
+        book = self.ledger
 
         def work() -> None:
             from sync.client import HeadOfficeUnreachable, SyncError
             from sync.commands import sync
 
-            book = Ledger.open(path, settings)
             notices: list[str] = []
             try:
                 notices = sync(book)["conflict_notices"]
@@ -113,8 +116,6 @@ class PosApp(App[None]):
                 offline, message = True, exc.message
             except SyncError as exc:
                 offline, message = False, exc.message
-            finally:
-                book.close()
             self.call_from_thread(self._synced, offline, message, notices)
 
         self.run_worker(work, thread=True, group="sync", exclusive=True, exit_on_error=False)
