@@ -140,6 +140,34 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
     return problems
 
 
+def check_acknowledged(conn: sqlite3.Connection) -> list[Problem]:
+    """Nothing missing below what head office acknowledged: a journal that ends
+    before that number lost entries together with its chain head (a WAL
+    deleted under a connection, a restored copy), which the chain alone
+    cannot show."""
+    meta = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('terminal_id', 'sync.acked_seq')"
+        ).fetchall()
+    )
+    terminal, acked = meta.get("terminal_id"), int(meta.get("sync.acked_seq") or 0)
+    if terminal is None or not acked:
+        return []
+    (top,) = conn.execute(
+        "SELECT coalesce(max(seq), 0) FROM entries WHERE terminal_id = ?", (terminal,)
+    ).fetchone()
+    if top >= acked:
+        return []
+    return [
+        Problem(
+            "sequence",
+            f"terminal {terminal}: head office acknowledged entries up to {acked} but the "
+            f"journal ends at {top}: {acked - top} acknowledged entries are missing here "
+            "(a restored or damaged copy): do not sell; run 'pos ledger restore'",
+        )
+    ]
+
+
 _APPROVAL_RULES = (
     ("kind IN ('reverse', 'adjust') AND approver_id IS NULL", "a {kind} without an approver"),
     (
@@ -181,6 +209,7 @@ CHECKS: tuple[Check, ...] = (
     check_integrity,
     check_balances,
     check_chains,
+    check_acknowledged,
     check_approvals,
     check_coupons,
 )

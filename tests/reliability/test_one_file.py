@@ -81,3 +81,23 @@ def test_a_second_open_in_one_process_loses_no_acknowledged_sale(
     assert len(acked) == 21
     assert set(acked) <= refs, f"acknowledged but lost: {sorted(set(acked) - refs)}"
     assert problems == []
+
+
+def test_verify_notices_entries_missing_below_what_head_office_acknowledged(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """The lost-WAL run lost the entries and the chain head together, so the
+    chain looked intact; the number head office acknowledged does not lie."""
+    with Ledger.open(tmp_path / "ledger.db", settings) as book:
+        book.init("S1", "T1")
+        book.enroll(PHONE)
+        for n in range(3):
+            book.earn(PHONE, "100", f"B{n}")
+        assert book.verify() == []
+        book.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.acked_seq', '5')"
+        )  # head office holds 5 of ours; 2 are gone here
+        (problem,) = book.verify()
+    assert problem.check == "sequence"
+    assert "acknowledged entries up to 5" in problem.message
+    assert "ends at 3" in problem.message
