@@ -1,17 +1,33 @@
-"""Staff PINs: scrypt with a per-PIN salt; trivial PINs refused."""
+"""Staff PINs: scrypt with a per-PIN salt over an HMAC keyed with a secret
+pepper; trivial PINs refused.
+
+A 4-digit PIN has only 10,000 values, so no hash of it survives an offline
+guesser on its own: with plain scrypt a copied ledger gave a supervisor's PIN
+away in minutes. The pepper lives in the 0600 secrets file beside the ledger
+(``<db>.secrets``, never in the database), so the file alone checks no PIN.
+
+Stored forms: ``scrypt-hmac$N$r$p$salt$digest`` (peppered) and the older
+``scrypt$N$r$p$salt$digest``, still accepted and upgraded at the next right PIN.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import itertools
-import os
 import re
+import secrets
+from pathlib import Path
 
-from ledger.errors import WeakPin
+from ledger.errors import SecretsError, WeakPin
+from ledger.replica import _read_secrets, _write_secrets  # one format for the secrets file
 
 # ~16 MiB and a few tens of ms per check: slow for a guesser, quick at the counter.
-_N, _R, _P = 2**14, 8, 1
+SCRYPT_N = 2**14
+_R, _P = 8, 1
+PEPPERED = "scrypt-hmac"
+LEGACY = "scrypt"
+PEPPER_KEY = "pin_pepper"
 
 
 def check_pin_strength(pin: str) -> None:
@@ -27,18 +43,39 @@ def check_pin_strength(pin: str) -> None:
         raise WeakPin("That PIN is among the most guessed: choose another.")
 
 
-def hash_pin(pin: str) -> str:
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+def _peppered(pin: str, pepper: bytes) -> bytes:
+    return hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
 
 
-def pin_matches(pin: str, stored: str) -> bool:
+def hash_pin(pin: str, pepper: bytes) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(_peppered(pin, pepper), salt=salt, n=SCRYPT_N, r=_R, p=_P, dklen=32)
+    return f"{PEPPERED}${SCRYPT_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def needs_pepper(stored: str) -> bool:
+    return stored.startswith(PEPPERED + "$")
+
+
+def needs_upgrade(stored: str) -> bool:
+    """An older form (no pepper, or weaker scrypt): rehash at the next right PIN."""
+    parts = stored.split("$")
+    return parts[0] != PEPPERED or len(parts) != 6 or int(parts[1]) < SCRYPT_N
+
+
+def pin_matches(pin: str, stored: str, pepper: bytes | None) -> bool:
+    """``pepper`` must be given for a peppered hash (see :func:`needs_pepper`)."""
     scheme, n, r, p, salt, digest = stored.split("$")
-    if scheme != "scrypt":
+    if scheme == PEPPERED:
+        if pepper is None:
+            raise ValueError("a peppered PIN hash needs the pepper")
+        secret = _peppered(pin, pepper)
+    elif scheme == LEGACY:
+        secret = pin.encode()
+    else:
         return False
     candidate = hashlib.scrypt(
-        pin.encode(),
+        secret,
         salt=bytes.fromhex(salt),
         n=int(n),
         r=int(r),
@@ -46,3 +83,29 @@ def pin_matches(pin: str, stored: str) -> bool:
         dklen=len(digest) // 2,
     )
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+def read_pepper(path: Path) -> bytes | None:
+    """The pepper from the secrets file, None when the file or the key is absent."""
+    value = _read_secrets(path).get(PEPPER_KEY)
+    if not value:
+        return None
+    try:
+        return bytes.fromhex(str(value))
+    except ValueError:
+        raise SecretsError(
+            f"The secrets file {path} is damaged (its PIN key is not readable): "
+            "restore it from a backup."
+        ) from None
+
+
+def add_pepper(path: Path) -> bytes:
+    """Add a new pepper to the secrets file (keeping every other key). The
+    caller holds the ledger's write lock, so two processes cannot both add one."""
+    body = _read_secrets(path)
+    if body.get(PEPPER_KEY):
+        return bytes.fromhex(str(body[PEPPER_KEY]))
+    pepper = secrets.token_bytes(32)
+    body[PEPPER_KEY] = pepper.hex()
+    _write_secrets(path, body)
+    return pepper

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from ledger import coupons as couponlib
-from ledger import lots
+from ledger import lots, pins, staffauth
 from ledger.chain import GENESIS, entry_hash
-from ledger.clock import Clock, iso, parse_iso, utc_now, uuid7
+from ledger.clock import Clock, iso, utc_now, uuid7
 from ledger.db import connect, transaction
 from ledger.errors import (
     AlreadyInitialized,
@@ -36,10 +36,9 @@ from ledger.errors import (
     NotReversible,
     RefConflict,
     RewardNotFound,
+    SecretsError,
     StaffExists,
-    StaffLocked,
     StaffNotFound,
-    WrongPin,
 )
 from ledger.models import (
     ENTRY_COLUMNS,
@@ -56,9 +55,10 @@ from ledger.models import (
 )
 from ledger.money import format_minor, parse_amount, parse_points, to_minor
 from ledger.phone import mask_phone, normalize_phone
-from ledger.pins import check_pin_strength, hash_pin, pin_matches
+from ledger.pins import check_pin_strength
 from ledger.rules import earn_points, next_tier, tier_for
 from ledger.spool import PrintSpool, enqueue
+from ledger.stale import refuse_if_stale
 
 if TYPE_CHECKING:
     from config.settings import Reward, Settings
@@ -67,7 +67,6 @@ ROLES = ("cashier", "supervisor", "admin")
 APPROVER_ROLES = ("supervisor", "admin")
 _COLS = ", ".join(ENTRY_COLUMNS)
 _INSERT_ENTRY = f"INSERT INTO entries ({_COLS}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
-_LOCK_CAP = timedelta(hours=24)
 _NAMED_LOTS = 40
 
 P = ParamSpec("P")
@@ -189,6 +188,7 @@ class Ledger:
         self.secrets_path = secrets_path
         self._clock = clock
         self._key: bytes | None = None
+        self._pepper: bytes | None = None
         self._terminal: tuple[str, str] | None = None
         self._region = settings.locale.region
         self._currency = settings.locale.currency
@@ -343,7 +343,9 @@ class Ledger:
             raise InvalidInput(f"Role '{role}' is unknown: use one of {', '.join(ROLES)}.")
         check_pin_strength(pin)
         name = _clean_text(name, "name", required=False, limit=80)
-        digest = hash_pin(pin)
+        pepper = self._pin_pepper(True)
+        assert pepper is not None  # made above, or SecretsError
+        digest = pins.hash_pin(pin, pepper)
         with transaction(self._conn) as conn:
             if conn.execute("SELECT 1 FROM staff WHERE staff_id = ?", (staff_id,)).fetchone():
                 raise StaffExists(f"Staff id {staff_id} is taken: choose another id.")
@@ -372,46 +374,30 @@ class Ledger:
 
     @_serialized
     def authenticate(self, staff_id: str, pin: str) -> Staff:
-        """Check a PIN. Wrong PINs are counted durably; too many lock the id."""
-        row = self._conn.execute(
-            "SELECT staff_id, name, role, pin_hash, locked_until FROM staff WHERE staff_id = ?",
-            ((staff_id or "").strip(),),
-        ).fetchone()
-        if row is None:
-            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
-        sid, name, role, digest, locked_until = row
-        now = self._clock()
-        if locked_until and parse_iso(locked_until) > now:
-            raise StaffLocked(_locked_message(sid, parse_iso(locked_until) - now))
-        if pin_matches(pin or "", digest):
+        """Check a PIN. Each attempt is counted before the answer, across
+        processes; too many lock the id (see ledger.staffauth)."""
+        return staffauth.authenticate(
+            self._conn, staff_id, pin, self._clock(), self.settings.staff, self._pin_pepper
+        )
+
+    def _pin_pepper(self, create: bool) -> bytes | None:
+        """The PIN pepper from the secrets file (made once, under the write lock)."""
+        if self._pepper is None:
+            self._pepper = pins.read_pepper(self.secrets_path)
+        if self._pepper is None and create:
             with transaction(self._conn) as conn:
-                conn.execute(
-                    "UPDATE staff SET failed_attempts = 0, locks = 0, locked_until = NULL "
-                    "WHERE staff_id = ?",
-                    (sid,),
-                )
-            return Staff(sid, name, role)
-        policy = self.settings.staff
-        length = None
-        with transaction(self._conn) as conn:
-            failed, locks = conn.execute(
-                "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE staff_id = ? "
-                "RETURNING failed_attempts, locks",
-                (sid,),
-            ).fetchone()
-            if failed >= policy.max_pin_attempts:
-                # Each further lock doubles, so guessing gets slower and slower.
-                length = min(timedelta(seconds=policy.lock_seconds * 2**locks), _LOCK_CAP)
-                conn.execute(
-                    "UPDATE staff SET failed_attempts = 0, locks = locks + 1, locked_until = ? "
-                    "WHERE staff_id = ?",
-                    (iso(now + length), sid),
-                )
-        # Raised after the commit: raising inside would roll the count back.
-        if length is not None:
-            raise StaffLocked(_locked_message(sid, length))
-        left = policy.max_pin_attempts - failed
-        raise WrongPin(f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.")
+                self._pepper = pins.read_pepper(self.secrets_path)  # another process?
+                if self._pepper is None:
+                    if conn.execute(
+                        "SELECT 1 FROM staff WHERE pin_hash LIKE 'scrypt-hmac$%' LIMIT 1"
+                    ).fetchone():
+                        raise SecretsError(
+                            f"The PIN key is missing from the secrets file {self.secrets_path}, "
+                            "so no PIN can be checked: restore that file from a backup."
+                        )
+                    self._coupon_key()  # the file starts with the coupon key
+                    self._pepper = pins.add_pepper(self.secrets_path)
+        return self._pepper
 
     def _approve(self, approval: Credentials) -> Staff:
         staff = self.authenticate(approval.staff_id, approval.pin)
@@ -568,6 +554,7 @@ class Ledger:
 
     def _writer(self, conn: sqlite3.Connection) -> _Writer:
         store_id, terminal_id = self.terminal()
+        refuse_if_stale(conn, terminal_id)  # a copy head office has moved past sells nothing
         return _Writer(conn, store_id, terminal_id, self._clock(), self._currency)
 
     def _find_ref(self, kind: str, ref: str) -> Entry | None:
@@ -1017,11 +1004,3 @@ def _unusable_message(coupon: Coupon) -> str:
         "expired": f"Coupon {shown} expired on {coupon.expires_at[:10]}.",
         "forged": "This coupon is not genuine (its signature does not match): do not accept it.",
     }.get(coupon.status, f"Coupon {shown} cannot be used ({coupon.status}).")
-
-
-def _locked_message(staff_id: str, left: timedelta) -> str:
-    minutes = max(1, int(left.total_seconds() + 59) // 60)
-    return (
-        f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min "
-        "or ask an admin."
-    )

@@ -518,9 +518,9 @@ def test_a_pin_is_stored_only_as_a_salted_scrypt_hash(ledger: Ledger) -> None:
     ledger.add_staff("sup2", "supervisor", "2468")
     rows = dict(ledger.conn.execute("SELECT staff_id, pin_hash FROM staff").fetchall())
     assert rows["sup"] != "2468"
-    assert rows["sup"].startswith("scrypt$")
+    assert rows["sup"].startswith("scrypt-hmac$")
     # Same PIN, different salt: the hashes differ.
-    assert rows["sup2"].startswith("scrypt$")
+    assert rows["sup2"].startswith("scrypt-hmac$")
     assert rows["sup2"] != rows["sup"]
     assert ledger.authenticate("sup2", "2468").role == "supervisor"
 
