@@ -27,6 +27,7 @@ from hq.errors import DatabaseUnavailable, HQError, TooManyAttempts, from_valida
 from hq.http import error_responses
 from hq.members.router import router as members_router
 from hq.push.router import router as push_router
+from hq.restore.router import router as restore_router
 from hq.settings import HQSettings
 from hq.terminals.limits import FailureLimiter
 from hq.terminals.router import router as terminals_router
@@ -76,6 +77,7 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
     app.include_router(push_router)
     app.include_router(changes_router)
     app.include_router(members_router)
+    app.include_router(restore_router)
 
     @app.get(
         "/v1/health",

@@ -250,6 +250,41 @@ def cmd_verify(ctx: Context) -> Result:
     raise VerifyFailed(body, lines)
 
 
+def cmd_ledger_backup(ctx: Context) -> Result:
+    from ledger.backup import backup
+
+    body = backup(ctx.ledger, ctx.args.file, force=ctx.args.force)
+    secrets = f" and its secrets to {body['secrets']}" if body["secrets"] else ""
+    line = f"Copied the ledger ({body['entries']} entries) to {body['backup']}{secrets}."
+    return Result(body, [line, "Keep both files together, somewhere safe."])
+
+
+def cmd_ledger_restore(ctx: Context) -> Result:
+    from sync.client import SyncError
+    from sync.commands import sync
+    from sync.restore import restore
+
+    a = ctx.args
+    body = restore(ctx.ledger, setup_code=a.as_new_terminal, approval=_approval(a.approver))
+    lines = [f"Rebuilt terminal {body['terminal_id']}'s journal from head office "
+             f"({body['head_office_entries']} entries); carried over {body['carried_over']} "
+             f"entry(ies) made on this copy ({body['already_at_head_office']} were already "
+             "there)."]  # fmt: skip
+    lines += [f"  entry {c['old_seq']} -> {c['seq']}: {c['kind']} {c['points']:+} points"
+              f" ({c['ref'] or '-'})" for c in body["carried"]]  # fmt: skip
+    try:
+        body["sync"] = sync(ctx.ledger)
+        lines.append("Synced with head office: this till can sell again.")
+    except SyncError as exc:
+        body["sync_error"] = exc.message
+        lines.append(f"Not synced yet ({exc.message}); run 'pos sync' later.")
+    return Result(body, lines)
+
+
+# Problems that mean the file itself is damaged (exit 4), not the books (exit 1).
+DAMAGE_CHECKS = ("integrity", "text")
+
+
 class VerifyFailed(Exception):
     def __init__(self, body: dict[str, Any], lines: list[str]) -> None:
         super().__init__("verify failed")
@@ -428,6 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
     p.add_argument("--quick", action="store_true",
                    help="SQLite quick_check instead of the full integrity_check")  # fmt: skip
+    p = command(ledger, "backup", cmd_ledger_backup,
+                "copy the ledger (and its secrets) to FILE, safe while the till runs")  # fmt: skip
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p = command(ledger, "restore", cmd_ledger_restore,
+                "rebuild this till's journal from head office's copy; carry over the sales "
+                "made since (a till restored from an old copy, or a cloned till)")  # fmt: skip
+    p.add_argument("--as-new-terminal", metavar="SETUP_CODE",
+                   help="this till is a copy of another: join as the new terminal of this "
+                   "code (pos-hq terminal add) and carry its sales over")  # fmt: skip
+    p.add_argument("--approver", metavar="STAFF_ID",
+                   help="a supervisor approving carried-over debits below zero")  # fmt: skip
 
     p = command(sub, "join", cmd_join, "connect this terminal to head office (one-time code)")
     p.add_argument("hq_url", metavar="HQ_URL")

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.errors import LedgerError
 from ledger.replica import Replica
-from sync.client import EX_TEMPFAIL, Client, HeadOfficeUnreachable, SyncError, SyncRefused
+from sync.client import EX_TEMPFAIL, Client, HeadOfficeUnreachable, SyncError
+from sync.divergence import check_reply, refuse_if_diverged
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -174,6 +175,7 @@ class _Run:
     # -- push --------------------------------------------------------------
 
     def push_all(self) -> None:
+        refuse_if_diverged(self.ledger)
         acked = int(self.replica.state()["acked_seq"])
         rewound = False
         first_push = True
@@ -188,14 +190,9 @@ class _Run:
                 partial(self.client.push, box.entries, box.members, box.coupon_events)
             )
             top = self.replica.last_seq()
-            if reply.acked_seq > top:
-                # Taking this answer would skip our next entries for good.
-                raise SyncRefused(
-                    f"Head office already holds entries of this terminal up to number "
-                    f"{reply.acked_seq}, but this ledger ends at {top}: it was restored from "
-                    "an older backup, or another till uses the same terminal id. Do not sell "
-                    "on it; call head office."
-                )
+            # Head office holds more, or other entries under our numbers: taking this
+            # answer would skip or hide our entries for good (sync.divergence).
+            check_reply(self.ledger, reply, top)
             self.replica.acknowledge(reply.acked_seq, box.members_upto, box.events_upto)
             s = self.stats
             s["pushed"] += max(0, reply.acked_seq - acked)

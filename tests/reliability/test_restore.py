@@ -1,0 +1,253 @@
+"""Break 16: a till restored from a backup, and cloned tills.
+
+* ``pos ledger backup FILE`` copies the ledger through SQLite's backup API
+  while other processes keep selling; the copy and its secrets are private.
+* A till restored from an old copy that sold on it: head office already holds
+  other entries under the same numbers. Its sync says so, the till stops
+  selling, and ``pos ledger restore`` rebuilds the journal from head office's
+  copy and carries the stranded sales over as new entries.
+* A cloned till (one disk image on two machines): its first sync finds the
+  fork, it stops selling under the shared identity, and
+  ``pos ledger restore --as-new-terminal CODE`` gives it its own terminal id
+  and carries its sales over.
+
+End to end: real head office (PostgreSQL + HTTP), real ledger files, the real
+``pos`` command in its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import Settings
+from hq.db import Conn
+from hq.entries.audit import verify as hq_verify
+from ledger.errors import LedgerError
+from ledger.service import Ledger
+from sync.client import SyncError
+from tests.sync.conftest import hq_balances
+
+POS = str(Path(sys.executable).with_name("pos"))
+PHONE = "0812345678"
+
+
+def pos(*args: str, db: Path) -> tuple[int, dict[str, Any]]:
+    done = subprocess.run(
+        [POS, *args, "--db", str(db), "--json"], capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def image(book: Ledger, to: Path) -> Path:
+    """A disk image of the till as it is now (no 'pos ledger backup' mark): the
+    database through SQLite, the secrets file beside it."""
+    target = sqlite3.connect(to)
+    book.conn.backup(target)
+    target.close()
+    shutil.copy2(book.secrets_path, to.with_name(to.name + ".secrets"))
+    return to
+
+
+def hq_entries(conn: Conn, terminal_id: str) -> list[tuple[int, str | None, int]]:
+    rows = conn.execute(
+        "SELECT seq, ref, points FROM entries WHERE terminal_id = %s ORDER BY seq", (terminal_id,)
+    ).fetchall()
+    return [(int(s), r, int(p)) for s, r, p in rows]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# -- pos ledger backup --------------------------------------------------------------
+
+_EARNER = textwrap.dedent(
+    """
+    import sys
+    from config import load_settings
+    from ledger.service import Ledger
+
+    book = Ledger.open(sys.argv[1], load_settings(env={}))
+    for n in range(int(sys.argv[2])):
+        book.earn("0812345678", "100", f"E{n}")
+        print(f"ACK E{n}", flush=True)
+    book.close()
+    """
+)
+
+
+def test_backup_is_a_consistent_private_copy_while_another_process_earns(
+    tmp_path: Path, settings: Settings
+) -> None:
+    db = tmp_path / "till" / "ledger.db"
+    db.parent.mkdir()
+    assert pos("init", "--store", "S1", "--terminal", "T1", db=db)[0] == 0
+    assert pos("member", "enroll", PHONE, "--consent", db=db)[0] == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    copy = folder / "monday.db"
+
+    earner = subprocess.Popen(
+        [sys.executable, "-c", _EARNER, str(db), "300"], stdout=subprocess.PIPE, text=True
+    )
+    assert earner.stdout is not None
+    acked = []
+    for line in earner.stdout:
+        acked.append(line.split()[1])
+        if len(acked) == 20:
+            break
+    status, body = pos("ledger", "backup", str(copy), db=db)
+    acked += [line.split()[1] for line in earner.stdout]
+    assert earner.wait(timeout=120) == 0
+    assert status == 0, body
+    assert len(acked) == 300
+
+    secrets = copy.with_name("monday.db.secrets")
+    assert mode(copy) == 0o600 and mode(secrets) == 0o600
+    assert secrets.read_bytes() == Path(f"{db}.secrets").read_bytes()
+    with Ledger.open(db, settings) as live:
+        journal = [(e.seq, e.hash) for e in live.all_entries()]
+        assert {e.ref for e in live.all_entries()} == set(acked)  # the earner lost nothing
+    with Ledger.open(copy, settings, secrets_path=secrets) as backup:
+        copied = [(e.seq, e.hash) for e in backup.all_entries()]
+        assert backup.verify() == []
+    assert len(copied) >= 20 and copied == journal[: len(copied)]  # a moment of the journal
+    assert body["entries"] == len(copied)
+
+    # An existing file is kept unless --force; a missing folder is named.
+    before = copy.read_bytes()
+    status, body = pos("ledger", "backup", str(copy), db=db)
+    assert status == 2 and "already exists" in body["error"]["message"]
+    assert "--force" in body["error"]["message"] and copy.read_bytes() == before
+    assert pos("ledger", "backup", str(copy), "--force", db=db)[0] == 0
+    status, body = pos("ledger", "backup", str(tmp_path / "nowhere" / "x.db"), db=db)
+    assert status == 2 and "nowhere" in body["error"]["message"]
+    assert not (tmp_path / "nowhere").exists()
+    status, body = pos("ledger", "backup", str(db), "--force", db=db)
+    assert status == 2 and "the ledger itself" in body["error"]["message"]
+
+
+def test_a_backup_put_back_sells_only_once_head_office_agrees(
+    joined: Callable[..., Ledger], sync: Callable[..., dict[str, Any]], tmp_path: Path,
+    settings: Settings,
+) -> None:  # fmt: skip
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    till.earn(PHONE, "250", "B1")
+    sync(till)
+    copy = tmp_path / "copy.db"
+    assert pos("ledger", "backup", str(copy), db=till.path)[0] == 0
+
+    with Ledger.open(copy, settings, secrets_path=f"{copy}.secrets") as restored:
+        with pytest.raises(LedgerError, match="pos sync") as caught:
+            restored.earn(PHONE, "250", "B2")
+        assert "backup" in caught.value.message
+        assert sync(restored)["pushed"] == 0  # head office holds what the copy holds
+        assert restored.earn(PHONE, "250", "B2").balance_after == 20
+
+
+# -- a till restored from an old copy ---------------------------------------------------
+
+
+@pytest.mark.parametrize("copied_after", [1, 2])
+def test_a_till_restored_from_an_old_copy_gets_its_way_back(
+    copied_after: int,
+    joined: Callable[..., Ledger],
+    sync: Callable[..., dict[str, Any]],
+    hq_db: Conn,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    copy = tmp_path / "yesterday.db"
+    for n, amount in enumerate(("250", "500", "750"), start=1):  # 10, 20, 30 points
+        till.earn(PHONE, amount, f"B{n}")
+        sync(till)
+        if n == copied_after:
+            image(till, copy)
+    till.close()  # the disk fails; yesterday's copy goes back in
+
+    restored = Ledger.open(copy, settings)
+    restored.earn(PHONE, "1000", "B9")  # 40 points sold on the stale copy
+    with pytest.raises(SyncError) as caught:
+        sync(restored)
+    assert "pos ledger restore" in caught.value.message
+    with pytest.raises(LedgerError, match="pos ledger restore"):  # no more sales on it
+        restored.earn(PHONE, "250", "B10")
+    restored.close()
+
+    status, body = pos("ledger", "restore", db=copy)
+    assert status == 0, body
+    assert body["carried_over"] == 1 and body["head_office_entries"] == 3
+
+    with Ledger.open(copy, settings) as till:
+        sync(till)
+        assert till.member(PHONE).balance == 100
+        assert till.verify() == []
+        assert till.earn(PHONE, "250", "B10").balance_after == 110  # selling again
+        assert sync(till)["pushed"] == 1
+    refs = [ref for _, ref, _ in hq_entries(hq_db, "A")]
+    assert sorted(refs) == ["B1", "B10", "B2", "B3", "B9"]  # each sale once
+    assert sorted(hq_balances(hq_db).values()) == [110]
+    assert hq_verify(hq_db)["problems"] == []
+
+
+# -- a cloned till ----------------------------------------------------------------
+
+
+def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
+    joined: Callable[..., Ledger],
+    add_terminal: Callable[[str, str], str],
+    sync: Callable[..., dict[str, Any]],
+    hq_db: Conn,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    sync(till)
+    clone = Ledger.open(image(till, tmp_path / "clone.db"), settings)
+
+    till.earn(PHONE, "250", "A1")  # seq 1 at both: head office keeps the first
+    sync(till)
+    clone.earn(PHONE, "500", "C1")
+    with pytest.raises(SyncError) as caught:
+        sync(clone)
+    message = caught.value.message
+    assert "another till" in message and "--as-new-terminal" in message
+    with pytest.raises(LedgerError, match="--as-new-terminal"):
+        clone.earn(PHONE, "250", "C2")
+    clone.close()
+
+    code = add_terminal("S1", "B")
+    status, body = pos("ledger", "restore", "--as-new-terminal", code, db=clone.path)
+    assert status == 0, body
+    assert body["terminal_id"] == "B" and body["carried_over"] == 1
+
+    with Ledger.open(clone.path, settings) as clone:
+        sync(clone)
+        sync(till)
+        sync(clone)
+        assert clone.terminal() == ("S1", "B")
+        assert clone.member(PHONE).balance == till.member(PHONE).balance == 30
+        assert clone.verify() == [] and till.verify() == []
+        assert clone.earn(PHONE, "250", "C2").balance_after == 40
+        assert sync(clone)["pushed"] == 1
+    assert [ref for _, ref, _ in hq_entries(hq_db, "A")] == ["A1"]
+    assert [ref for _, ref, _ in hq_entries(hq_db, "B")] == ["C1", "C2"]
+    assert sorted(hq_balances(hq_db).values()) == [40]
+    assert hq_verify(hq_db)["problems"] == []
