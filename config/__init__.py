@@ -52,6 +52,7 @@ __all__ = [
     "StoreSettings",
     "SyncSettings",
     "Tier",
+    "check_chain",
     "default_config_path",
     "default_db_path",
     "load_settings",
@@ -105,13 +106,42 @@ def load_settings(
         err = exc.errors()[0]
         if _supplied(shared, err["loc"]) and not _supplied(user, err["loc"]):
             found = _explain(err, {}, None, shared)
-            raise ConfigError("head office settings", found.key, found.message) from None
+            raise ConfigError(CHAIN_SOURCE, found.key, found.message) from None
         raise _explain(err, env, path, user) from None
     except SettingsError as exc:  # a JSON value in the environment that does not parse
         match = re.search(r'field "([^"]+)"', str(exc))
         field = match.group(1) if match else ""
         var = _env_var((field,), env) or "POS_" + field.upper()
         raise ConfigError(f"environment variable {var}", field, "must be valid JSON") from None
+    finally:
+        _ENV.reset(token)
+
+
+CHAIN_SOURCE = "head office settings"
+
+
+def check_chain(chain: Mapping[str, Any]) -> Settings:
+    """The settings a terminal gets from ``chain`` (head office's rules and catalog)
+    over the shipped defaults, or ConfigError naming the key and the value that no
+    terminal could load. Head office checks rules with this before storing them;
+    a terminal checks what it receives before using it."""
+    if not isinstance(chain, Mapping):
+        raise ConfigError(CHAIN_SOURCE, "", "must be a JSON object ({...})")
+    unknown = sorted(str(k) for k in chain if k not in CHAIN_SECTIONS)
+    if unknown:
+        raise ConfigError(
+            CHAIN_SOURCE,
+            unknown[0],
+            "is not a setting head office may set (it may set " + ", ".join(CHAIN_SECTIONS) + ")",
+        )
+    token = _ENV.set({})  # the checking process's own POS_* variables play no part
+    try:
+        return Settings(**dict(chain))
+    except ValidationError as exc:
+        found = _explain(exc.errors()[0], {}, None, dict(chain))
+        raise ConfigError(CHAIN_SOURCE, found.key, found.message) from None
+    except (TypeError, ValueError) as exc:  # e.g. a key that is not a string
+        raise ConfigError(CHAIN_SOURCE, "", f"cannot be read: {exc}") from None
     finally:
         _ENV.reset(token)
 

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import phonenumbers
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
@@ -44,6 +52,18 @@ def _exact(value: Any) -> Any:
     return value
 
 
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError(
+            "must be plain text: no control characters (ESC, NUL, line breaks) or "
+            "text-direction overrides"
+        )
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+"""Text shown on screens and slips (names): printable characters only, as the
+``pos`` CLI requires of what a cashier types."""
 Whole = Annotated[int, BeforeValidator(_whole)]
 """An int that refuses ``true`` and ``5.0``: points and counts are whole numbers."""
 Exact = Annotated[Decimal, BeforeValidator(_exact)]
@@ -75,8 +95,8 @@ class LocaleSettings(_Section):
 
 
 class StoreSettings(_Section):
-    name: str = Field(default="Loyalty POS", min_length=1, description="Store name on slips.")
-    branch: str = Field(default="", description="Branch name on slips (may be empty).")
+    name: Printable = Field(default="Loyalty POS", min_length=1, description="Store name on slips.")
+    branch: Printable = Field(default="", description="Branch name on slips (may be empty).")
     member_url: str = Field(
         default="",
         description="Member page link for the slip's QR, with {member_id}; empty = no QR.",
@@ -151,8 +171,8 @@ class EarnSettings(_Section):
 
 class Tier(_Section):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Lowercase slug, e.g. silver.")
-    name_en: str = Field(min_length=1, description="Name in English.")
-    name_th: str = Field(min_length=1, description="Name in Thai.")
+    name_en: Printable = Field(min_length=1, description="Name in English.")
+    name_th: Printable = Field(min_length=1, description="Name in Thai.")
     min_spend: Exact = Field(
         ge=0, decimal_places=2, description="Rolling 12-month spend needed for this tier."
     )
@@ -179,8 +199,8 @@ RewardKind = Literal["discount", "percent_off", "free_item", "store_credit", "gi
 
 class Reward(_Section):
     id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,31}$", description="Catalog code, e.g. DISC50.")
-    name_en: str = Field(min_length=1, description="Name in English.")
-    name_th: str = Field(min_length=1, description="Name in Thai.")
+    name_en: Printable = Field(min_length=1, description="Name in English.")
+    name_th: Printable = Field(min_length=1, description="Name in Thai.")
     points: Whole = Field(gt=0, description="Points the reward costs.")
     kind: RewardKind = Field(description="What the coupon gives.")
     value: Exact = Field(

@@ -24,12 +24,12 @@ from hq.changes.router import router as changes_router
 from hq.db import Pool, check_migrated, make_pool
 from hq.deps import PoolDep
 from hq.errors import DatabaseUnavailable, HQError, TooManyAttempts, from_validation
-from hq.http import error_responses
+from hq.http import error_responses, mask_access_log, server_time, utc_now
 from hq.members.router import router as members_router
 from hq.push.router import router as push_router
 from hq.restore.router import router as restore_router
 from hq.settings import HQSettings
-from hq.terminals.limits import FailureLimiter
+from hq.terminals.limits import FailureLimiter, parse_proxies
 from hq.terminals.router import router as terminals_router
 from sync.protocol import PROTOCOL_VERSION, Health, PushRequest
 
@@ -67,6 +67,9 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clock = utc_now  # head office's time on every answer (tests may move it)
+    app.state.trusted_proxies = parse_proxies(settings.trusted_proxies)
+    mask_access_log()  # request lines never show a full phone
     app.state.join_limiter = FailureLimiter(
         settings.join_attempts, settings.join_window_s, what="setup codes"
     )
@@ -86,10 +89,10 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
         tags=["meta"],
         summary="Is head office up (and its database reachable)?",
     )
-    def health(pool: PoolDep) -> Health:
+    def health(pool: PoolDep, request: Request) -> Health:
         with pool.connection() as conn:
             conn.execute("SELECT 1")
-        return Health(ok=True, protocol_version=PROTOCOL_VERSION)
+        return Health(ok=True, protocol_version=PROTOCOL_VERSION, server_time=server_time(request))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -104,6 +104,10 @@ def cmd_serve(ctx: Context) -> Result:
         # Longer than clients keep idle connections (httpx: 5 s), so a client never
         # sends on a connection the server is closing at that moment.
         "timeout_keep_alive": a.keep_alive,
+        # The app reads X-Forwarded-For itself, and only from POS_HQ_TRUSTED_PROXIES:
+        # uvicorn would believe it from 127.0.0.1 (or FORWARDED_ALLOW_IPS) and rewrite
+        # the client address before the app sees the real peer.
+        "proxy_headers": False,
     }
     if a.workers > 1:
         # Worker processes build their own app (and pool) from the environment.

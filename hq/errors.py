@@ -41,6 +41,19 @@ class InvalidInput(HQError):
     http_status = 422
 
 
+class TooManyItems(InvalidInput):
+    """A list over its documented ``maxItems``: invalid like any other field (422)."""
+
+    code = "too_many_items"
+
+
+class InvalidRules(InvalidInput):
+    """Rules a terminal could not load: refused before any terminal gets them."""
+
+    code = "invalid_rules"
+    exit_status = USAGE
+
+
 class PayloadTooLarge(HQError):
     code = "payload_too_large"
     http_status = 413
@@ -106,6 +119,11 @@ class MemberNotFound(NotFound):
     code = "member_not_found"
 
 
+class Gone(HQError):
+    code = "gone"
+    http_status = 410
+
+
 class DatabaseUnavailable(HQError):
     code = "database_unavailable"
     http_status = 503
@@ -119,16 +137,32 @@ class NotMigrated(HQError):
 _MAX_DETAILS = 20
 
 
+# The wire models' "no control characters" pattern (sync.protocol.CONTROL_CHARACTERS),
+# as pydantic quotes it in its message.
+_CONTROL_PATTERN = "\\x00-\\x1f\\x7f-\\x9f"
+_CONTROL_MESSAGE = (
+    "holds a control character (NUL, ESC, a line break, C1) or a text-direction override: "
+    "send plain text"
+)
+
+
+def _msg(error: Any) -> str:
+    msg = str(error.get("msg", "invalid"))
+    if error.get("type") == "string_pattern_mismatch" and _CONTROL_PATTERN in msg:
+        return _CONTROL_MESSAGE
+    return msg
+
+
 def from_validation(errors: list[Any], what: str = "request") -> HQError:
-    """A pydantic error list as one HQError: 413 for a list over its limit, else 422."""
+    """A pydantic error list as one 422 naming the first field that is wrong."""
     details = [
-        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": _msg(e)}
         for e in errors[:_MAX_DETAILS]
     ]
     for e in errors:
         if e.get("type") == "too_long" and len(e.get("loc", ())) == 1:
             field = e["loc"][0]
-            return PayloadTooLarge(
+            return TooManyItems(
                 f"Too many {field} in one {what} ({e.get('msg', '')}): send smaller batches.",
                 details,
             )

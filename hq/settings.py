@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import ipaddress
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PORT = 8080
 
@@ -26,6 +29,27 @@ class HQSettings(BaseSettings):
     join_attempts: int = Field(default=10, ge=1, le=10_000)
     """Wrong setup codes one client address may try within ``join_window_s``."""
     join_window_s: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    """Addresses or networks of the reverse proxies in front of head office
+    (``POS_HQ_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24``). Only their
+    ``X-Forwarded-For`` is believed; by default nobody's is, and limits count
+    the connection's own address."""
     direct_copy: bool = True
     """Push entries with one COPY straight into the journal when they are all new,
     falling back to COPY into a temp table + INSERT ... ON CONFLICT DO NOTHING."""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> Any:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return items
+        cleaned = [str(v).strip() for v in items if str(v).strip()]
+        for item in cleaned:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an address or network (write 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return cleaned

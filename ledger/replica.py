@@ -32,6 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from config import ConfigError, check_chain
 from ledger import lots
 from ledger.clock import iso, parse_iso, utc_now
 from ledger.db import transaction
@@ -63,7 +64,10 @@ K_PENDING_COUPONS = "sync.pending_coupons"
 K_UNRESOLVED_PHONES = "sync.unresolved_phones"
 K_SETTINGS = "hq.settings"
 K_SETTINGS_VERSION = "hq.settings_version"
+K_SETTINGS_REFUSED = "hq.settings_refused"
 K_STORE_NAME = "hq.store_name"
+K_CLOCK_SKEW = "sync.clock_skew_s"
+CLOCK_SKEW_WARN_S = 300  # as sync.protocol.CLOCK_SKEW_WARN_S (the ledger imports no sync)
 
 TOKEN = "hq_token"
 PREVIOUS_KEYS = "previous_keys"
@@ -119,6 +123,7 @@ class Replica:
                     (int(meta.get(K_EVENTS, "0")), terminal),
                 ).fetchone()
             version = meta.get(K_SETTINGS_VERSION)
+            skew = float(meta[K_CLOCK_SKEW]) if K_CLOCK_SKEW in meta else None
             return {
                 "acked_seq": acked,
                 "last_seq": last_seq,
@@ -133,6 +138,9 @@ class Replica:
                 "hq_url": meta.get(K_URL),
                 "store_name": meta.get(K_STORE_NAME),
                 "settings_version": None if version is None else int(version),
+                "settings_refused": json.loads(meta.get(K_SETTINGS_REFUSED, "null")),
+                "clock_skew_s": skew,
+                "clock_warning": clock_warning(skew),
                 "joined": K_URL in meta and self.token() is not None,
             }
 
@@ -146,12 +154,68 @@ class Replica:
             return int(row[0]) if row else 0
 
     def hq_settings(self) -> tuple[int, dict[str, Any]] | None:
-        """The rules and catalog head office sent last (version, JSON object)."""
+        """The last rules and catalog from head office this terminal can load
+        (version, JSON object); None for none.
+
+        Rules stored before they were checked on arrival, and that no longer
+        load, are set aside here (see ``settings_refused`` in :meth:`state`), so
+        the terminal keeps working and can still sync a corrected version."""
         with self._ledger._lock:
             meta = self._meta_all()
-        if K_SETTINGS not in meta:
+            if K_SETTINGS not in meta:
+                return None
+            version = int(meta.get(K_SETTINGS_VERSION, "0"))
+            body = dict(json.loads(meta[K_SETTINGS]))
+            problem = _settings_problem(body)
+            if problem is None:
+                return version, body
+            with transaction(self._conn) as conn:
+                _refuse_settings(conn, version, problem)
+                conn.execute(
+                    "DELETE FROM meta WHERE key IN (?, ?)", (K_SETTINGS, K_SETTINGS_VERSION)
+                )
             return None
-        return int(meta.get(K_SETTINGS_VERSION, "0")), dict(json.loads(meta[K_SETTINGS]))
+
+    def signing_keys(self) -> list[str]:
+        """Every key coupons of this ledger were signed with (64 hex digits each):
+        its own key if it issued coupons, and the keys it kept from before."""
+        with self._ledger._lock:
+            path = self._ledger.secrets_path
+            secrets = _read_secrets(path) if path.exists() else {}
+            keys = [str(k) for k in secrets.get(PREVIOUS_KEYS, [])]
+            current = secrets.get("coupon_key")
+            if current and self._terminal_or_none() is not None:
+                (issued,) = self._conn.execute("SELECT count(*) FROM coupons").fetchone()
+                if issued:
+                    keys.insert(0, str(current))
+            return list(dict.fromkeys(k for k in keys if _is_key(k)))
+
+    def add_coupon_keys(self, keys: Iterable[str]) -> int:
+        """Keys other terminals signed coupons with before they joined: their
+        coupons check as genuine here too. Returns how many were new."""
+        wanted = [k for k in keys if _is_key(k)]
+        if not wanted:
+            return 0
+        with self._ledger._lock:
+            path = self._ledger.secrets_path
+            secrets = _read_secrets(path)
+            known = [str(k) for k in secrets.get(PREVIOUS_KEYS, [])]
+            new = [
+                k
+                for k in dict.fromkeys(wanted)
+                if k not in known and k != secrets.get("coupon_key")
+            ]
+            if new:
+                secrets[PREVIOUS_KEYS] = known + new
+                _write_secrets(path, secrets)
+            return len(new)
+
+    def record_clock(self, skew_s: float | None) -> None:
+        """Head office's clock minus this till's, as last measured."""
+        if skew_s is None:
+            return
+        with self._ledger._lock, transaction(self._conn) as conn:
+            _set_meta(conn, K_CLOCK_SKEW, f"{skew_s:.1f}")
 
     # -- push --------------------------------------------------------------
 
@@ -698,14 +762,57 @@ def _apply_coupon(
 
 
 def _apply_settings(conn: sqlite3.Connection, change: Mapping[str, Any]) -> int:
+    """Take a new version of head office's rules, if this terminal can load it;
+    otherwise keep the last good one and remember why (shown by ``pos sync``)."""
     version = int(change["version"])
     current = _meta(conn, K_SETTINGS_VERSION)
     if current is not None and int(current) >= version:
         return 0
-    body = json.dumps(change.get("settings") or {}, sort_keys=True, ensure_ascii=False)
+    settings = change.get("settings") or {}
+    problem = _settings_problem(settings)
+    if problem is not None:
+        _refuse_settings(conn, version, problem)
+        return 0
+    body = json.dumps(settings, sort_keys=True, ensure_ascii=False)
     _set_meta(conn, K_SETTINGS, body)
     _set_meta(conn, K_SETTINGS_VERSION, str(version))
+    conn.execute("DELETE FROM meta WHERE key = ?", (K_SETTINGS_REFUSED,))
     return 1
+
+
+def _settings_problem(settings: Any) -> str | None:
+    """Why these rules from head office cannot be loaded here (None: they can)."""
+    try:
+        check_chain(settings)
+    except ConfigError as exc:
+        return ": ".join(part for part in (exc.key, exc.message) if part)
+    return None
+
+
+def _refuse_settings(conn: sqlite3.Connection, version: int, problem: str) -> None:
+    kept = _meta(conn, K_SETTINGS_VERSION)
+    refused = {
+        "version": version,
+        "problem": problem[:300],
+        "kept_version": int(kept) if kept else None,
+    }
+    _set_meta(conn, K_SETTINGS_REFUSED, json.dumps(refused, ensure_ascii=False))
+
+
+def clock_warning(skew_s: float | None) -> str | None:
+    """A sentence for the cashier when this till's clock is off by more than 5 minutes."""
+    if skew_s is None or abs(skew_s) <= CLOCK_SKEW_WARN_S:
+        return None
+    minutes = round(abs(skew_s) / 60)
+    way = "behind" if skew_s > 0 else "ahead of"
+    return (
+        f"This till's clock is {minutes} minute(s) {way} head office's: set the date and "
+        "time (a flat clock battery does this), or points may be dated and expire wrongly."
+    )
+
+
+def _is_key(text: Any) -> bool:
+    return isinstance(text, str) and len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 # -- the secrets file --------------------------------------------------------------

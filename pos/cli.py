@@ -338,7 +338,8 @@ def cmd_sync(ctx: Context) -> Result:
         return Result(body, [f"{k}: {v}" for k, v in body.items()])
     body = sync(ctx.ledger)
     return Result(body, [f"Pushed {body['pushed']}, pulled {body['pulled']}, "
-                         f"conflicts {body['conflicts']}.", *body["conflict_notices"]])  # fmt: skip
+                         f"conflicts {body['conflicts']}.", *body["conflict_notices"],
+                         *body.get("warnings", [])])  # fmt: skip
 
 
 def cmd_run(ctx: Context) -> Result:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import functools
 import ssl
+import time
+from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 import httpx
@@ -96,6 +98,11 @@ class Client:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        self.clock_skew_s: float | None = None
+        """Head office's clock minus this till's, from the last answer carrying
+        ``server_time`` (None until one arrives)."""
+        self.coupon_keys: list[str] | None = None
+        """The chain's earlier coupon keys, from the last pull (None: no pull yet)."""
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._http = httpx.Client(
             base_url=self.url,
@@ -117,15 +124,22 @@ class Client:
     # -- endpoints ---------------------------------------------------------
 
     def health(self) -> Health:
-        return _parse(Health, self._send("GET", "/v1/health"), self.url)
+        return self._timed(Health, "GET", "/v1/health")
 
-    def join(self, setup_code: str, current: tuple[str, str] | None = None) -> JoinResponse:
-        """``current``: the (store, terminal) this ledger already is, if any."""
+    def join(
+        self,
+        setup_code: str,
+        current: tuple[str, str] | None = None,
+        signed_with: list[str] | None = None,
+    ) -> JoinResponse:
+        """``current``: the (store, terminal) this ledger already is, if any;
+        ``signed_with``: the keys its coupons were signed with so far."""
         body: dict[str, Any] = {"setup_code": setup_code}
         if current is not None:
             body["store_id"], body["terminal_id"] = current
-        reply = self._send("POST", "/v1/join", json=body, auth_hint=False)
-        return _parse(JoinResponse, reply, self.url)
+        if signed_with:
+            body["coupon_keys"] = list(signed_with)
+        return self._timed(JoinResponse, "POST", "/v1/join", json=body, auth_hint=False)
 
     def push(
         self,
@@ -138,16 +152,35 @@ class Client:
             "members": members or [],
             "coupon_events": coupon_events or [],
         }
-        return _parse(PushResponse, self._send("POST", "/v1/push", json=body), self.url)
+        return self._timed(PushResponse, "POST", "/v1/push", json=body)
 
     def pull(self, after: str, limit: int = DEFAULT_PULL_LIMIT) -> PullResponse:
-        reply = self._send("GET", "/v1/pull", params={"after": after, "limit": limit})
-        return _parse(PullResponse, reply, self.url)
+        params = {"after": after, "limit": limit}
+        page = self._timed(PullResponse, "GET", "/v1/pull", params=params)
+        self.coupon_keys = list(page.coupon_keys)
+        return page
 
     def member(self, phone: str) -> MemberInfo | None:
-        """Head office's member for an E.164 phone; None if it has none."""
-        reply = self._send("GET", "/v1/members/" + quote(phone, safe="+"), missing_ok=True)
+        """Head office's member for an E.164 phone; None if it has none. The phone
+        goes in the body: URLs end up in access logs."""
+        reply = self._send("POST", "/v1/members/lookup", json={"phone": phone}, missing_ok=True)
         return None if reply.status_code == 404 else _parse(MemberInfo, reply, self.url)
+
+    def _timed(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """A request whose answer carries ``server_time``: note the clock skew,
+        measured against the middle of the round trip."""
+        sent = time.time()
+        reply = self._send(method, path, **kwargs)
+        received = time.time()
+        parsed = _parse(model, reply, self.url)
+        stamp = getattr(parsed, "server_time", None)
+        if isinstance(stamp, str):
+            try:
+                server = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            except ValueError:
+                return parsed  # not a time we can read: no opinion about the clock
+            self.clock_skew_s = server.timestamp() - (sent + received) / 2
+        return parsed
 
     # -- plumbing ----------------------------------------------------------
 

@@ -44,8 +44,12 @@ def join(
     if not code or len(code) > 32:
         raise SyncRefused("Type the setup code head office printed for this terminal (K7QM-2XPA).")
     current = ledger.terminal() if ledger.is_initialized() else None
+    replica = Replica(ledger)
+    # Coupons signed here before joining stay genuine chain-wide: head office
+    # gets the keys that signed them and shares them with every terminal.
+    signed_with = replica.signing_keys() if current is not None else []
     with Client(url, transport=transport) as client:
-        reply = client.join(code, current)
+        reply = client.join(code, current, signed_with)
     ids = (reply.store_id, reply.terminal_id)
     if current is not None and current != ids:
         raise WrongTerminal(
@@ -55,11 +59,13 @@ def join(
         )
     if current is None:
         ledger.init(*ids)
-    replica = Replica(ledger)
     keys = replica.set_hq(url, reply.token, reply.coupon_key, store_name=reply.store_name)
+    replica.add_coupon_keys(reply.previous_coupon_keys)
+    replica.record_clock(client.clock_skew_s)
     replica.apply(
         [{"kind": "settings", "version": reply.settings_version, "settings": reply.settings}]
     )
+    state = replica.state()
     return {
         "store_id": reply.store_id,
         "store_name": reply.store_name,
@@ -70,6 +76,7 @@ def join(
         "protocol_version": reply.protocol_version,
         "protocol_matches": reply.protocol_version == PROTOCOL_VERSION,
         **keys,
+        "warnings": warnings(state),
     }
 
 
@@ -87,8 +94,39 @@ def sync(
 ) -> dict[str, Any]:
     """One sync (push, then pull) with head office; ``options`` go to
     :func:`sync.engine.sync_once` (batch, pull_limit, retry, sleep)."""
+    replica = Replica(ledger)
     with client_for(ledger, transport=transport) as client:
-        return sync_once(ledger, client, **options)
+        try:
+            result = sync_once(ledger, client, **options)
+        finally:
+            # What the answers said, even from a sync that failed half way.
+            replica.record_clock(client.clock_skew_s)
+            if client.coupon_keys is not None:
+                replica.add_coupon_keys(client.coupon_keys)
+    state = replica.state()
+    result["clock_skew_s"] = state["clock_skew_s"]
+    result["settings_version"] = state["settings_version"]
+    result["warnings"] = warnings(state)
+    return result
+
+
+def warnings(state: dict[str, Any]) -> list[str]:
+    """What the cashier must hear after a sync: a wrong clock, rules not loadable."""
+    found: list[str] = []
+    if state.get("clock_warning"):
+        found.append(str(state["clock_warning"]))
+    refused = state.get("settings_refused")
+    if refused:
+        kept = state.get("settings_version")
+        keeping = (
+            f"it keeps using version {kept}" if kept is not None else "it keeps its own settings"
+        )
+        found.append(
+            f"Head office's rules version {refused['version']} cannot be loaded on this "
+            f"terminal ({refused['problem']}); {keeping}. Ask head office to correct the "
+            "rules: the corrected version is taken at the next sync."
+        )
+    return found
 
 
 def status(ledger: Ledger) -> dict[str, Any]:

@@ -9,10 +9,11 @@ Endpoints (all JSON; errors are ``{"error": {"code", "message"}}``):
 ``POST /v1/join``            :class:`JoinRequest` -> :class:`JoinResponse` (no token)
 ``POST /v1/push``            :class:`PushRequest` -> :class:`PushResponse`
 ``GET  /v1/pull``            ``?after=CURSOR&limit=N`` -> :class:`PullResponse`
-``GET  /v1/members/{phone}`` E.164 phone -> :class:`MemberInfo`
+``POST /v1/members/lookup`` :class:`MemberLookup` (E.164 phone) -> :class:`MemberInfo`
 ``GET  /v1/health``          :class:`Health` (no token)
 
 Every request but join and health carries ``Authorization: Bearer TOKEN``.
+Push, pull, join and health answers carry ``server_time``, head office's clock.
 
 A push carries entries as arrays (:data:`WireRow`), one value per column in
 ``ENTRY_COLUMNS`` order: a push holds up to 5,000 of them, and arrays are a
@@ -24,10 +25,23 @@ same columns by name). ``entry_row`` and ``entry_dict`` convert.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    with_config,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 from typing_extensions import TypedDict
+
+from config import ConfigError, check_chain
 
 PROTOCOL_VERSION = 2
 """2: push entries are arrays in ``ENTRY_COLUMNS`` order; cursors may carry a third part."""
@@ -38,6 +52,9 @@ MAX_PUSH_COUPON_EVENTS = 5000
 MAX_PUSH_BYTES = 32 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 5000
+MAX_COUPON_KEYS = 32
+CLOCK_SKEW_WARN_S = 300
+"""A till whose clock is further than this from head office's is warned."""
 
 START_CURSOR = "0"
 """The cursor before the first change: a new terminal pulls ``after=0``."""
@@ -78,12 +95,62 @@ CONFLICT_KINDS = (
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-# -- field types --------------------------------------------------------------
-# Strings never hold NUL (PostgreSQL text cannot); ids hold no control characters.
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
-Name = Annotated[str, StringConstraints(max_length=80, pattern=r"^[^\x00]*$")]
+@dataclass(frozen=True)
+class WholeNumber:
+    """An int from ``ge`` to ``le``, as JSON Schema's ``integer`` means it: ``5`` and
+    ``5.0`` (a number with no fraction), never ``"5"``, ``true`` or ``5.5``.
+
+    A strict int first (in pydantic-core, no cost on the usual push); only a float
+    reaches the Python check. The OpenAPI description stays ``type: integer``.
+    """
+
+    ge: int
+    le: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def integral(value: float) -> int:
+            if value.is_integer() and self.ge <= value <= self.le:
+                return int(value)
+            raise PydanticCustomError("whole_number", "not a whole number in range")
+
+        return core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True, ge=self.ge, le=self.le),
+                core_schema.no_info_after_validator_function(
+                    integral, core_schema.float_schema(strict=True)
+                ),
+            ],
+            mode="left_to_right",
+            custom_error_type="whole_number",
+            custom_error_message=f"Input should be a whole number from {self.ge} to {self.le}",
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "integer", "minimum": self.ge, "maximum": self.le}
+
+
+# -- field types --------------------------------------------------------------
+# Text a terminal or an admin sends never holds control characters: C0 (NUL, ESC,
+# newlines), DEL, C1 (U+0080-U+009F, e.g. CSI) or bidi overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069). Another till shows the text on a screen, a slip
+# or a terminal, where these would move the cursor, run printer or terminal
+# commands or reverse what is read; the ``pos`` CLI refuses the same. One pattern,
+# so the OpenAPI description says exactly what is refused (422 naming the field).
+
+CONTROL_CHARACTERS = "\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069"
+PLAIN_TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
+"""Text without control characters (an empty string is allowed)."""
+
+Id = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=f"^[^{CONTROL_CHARACTERS}]+$")
+]
+Text = Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)]
+Name = Annotated[str, StringConstraints(max_length=80, pattern=PLAIN_TEXT_PATTERN)]
 RulesJson = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
 Timestamp = Annotated[
     str,
@@ -95,9 +162,11 @@ Timestamp = Annotated[
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+CouponKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""A coupon HMAC key: 32 bytes as 64 lowercase hex digits."""
 """E.164: ``+66812345678``."""
-Int64 = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
-Seq = Annotated[int, Field(strict=True, ge=1, le=INT64_MAX)]
+Int64 = Annotated[int, WholeNumber(INT64_MIN, INT64_MAX)]
+Seq = Annotated[int, WholeNumber(1, INT64_MAX)]
 CURSOR_PATTERN = r"^(0|[0-9]{1,19}\.[0-9]{1,19}(\.[0-9]{1,19})?)$"
 Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 """Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
@@ -218,12 +287,18 @@ class CouponState(_Model):
 
 
 class JoinRequest(_Model):
-    setup_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    setup_code: Annotated[
+        str, StringConstraints(min_length=1, max_length=32, pattern=PLAIN_TEXT_PATTERN)
+    ]
     """The one-time code ``pos-hq terminal add`` printed (dashes and case do not matter)."""
     store_id: Id | None = None
     terminal_id: Id | None = None
     """Set by a ledger that already is a terminal: a code made for another terminal is
     then refused without being used up."""
+    coupon_keys: Annotated[list[CouponKey], Field(max_length=MAX_COUPON_KEYS)] = []
+    """Every key this ledger signed coupons with before (its own key from before it
+    joined): head office shares them with the chain, so those coupons check as
+    genuine at every terminal."""
 
 
 class JoinResponse(_Model):
@@ -238,6 +313,11 @@ class JoinResponse(_Model):
     """Rules and catalog: an opaque JSON object the chain maintains (may be empty)."""
     settings_version: int
     protocol_version: int = PROTOCOL_VERSION
+    previous_coupon_keys: list[str] = []
+    """Keys terminals signed coupons with before they joined (64 hex digits each):
+    coupons signed with them are genuine too."""
+    server_time: str | None = None
+    """Head office's clock (UTC, like :data:`Timestamp`), to spot a wrong till clock."""
 
 
 # -- push ---------------------------------------------------------------------
@@ -290,6 +370,8 @@ class PushResponse(_Model):
     coupon_events_applied: int = 0
     coupon_conflicts: int = 0
     negative_balances: list[NegativeBalance] = []
+    server_time: str | None = None
+    """Head office's clock when it answered (UTC, like :data:`Timestamp`)."""
 
 
 # -- pull ---------------------------------------------------------------------
@@ -322,6 +404,18 @@ class CouponChange(_Model):
     coupon: CouponState
 
 
+def rules_problem(settings: Any) -> tuple[str, str] | None:
+    """``(key, message)`` naming the key and the value when a terminal could not
+    load these rules (the ``settings`` object of :class:`SettingsChange`) with its
+    own settings schema; None when it can. Head office refuses such rules; a
+    terminal that receives them anyway keeps its last good version."""
+    try:
+        check_chain(settings)
+    except ConfigError as exc:
+        return exc.key, exc.message
+    return None
+
+
 class SettingsChange(_Model):
     kind: Literal["settings"] = "settings"
     version: int
@@ -344,9 +438,22 @@ class PullResponse(_Model):
     changes: list[Change]
     next_cursor: str
     more: bool
+    coupon_keys: list[str] = []
+    """Keys terminals signed coupons with before they joined the chain (64 hex digits
+    each): coupons signed with any of them are genuine. Every pull carries the
+    whole list, so a terminal that joined earlier learns a later one's keys."""
+    server_time: str | None = None
+    """Head office's clock when it answered (UTC, like :data:`Timestamp`)."""
 
 
 # -- lookup -------------------------------------------------------------------
+
+
+class MemberLookup(_Model):
+    """``POST /v1/members/lookup``: the phone travels in the body, never in a URL
+    (URLs end up in access logs)."""
+
+    phone: Phone
 
 
 class MergedMember(_Model):
@@ -365,6 +472,8 @@ class MemberInfo(_Model):
 class Health(_Model):
     ok: bool
     protocol_version: int = PROTOCOL_VERSION
+    server_time: str | None = None
+    """Head office's clock (UTC, like :data:`Timestamp`)."""
 
 
 # -- errors -------------------------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from hq.changes import service
 from hq.deps import CredentialsDep, PoolDep, terminal_connection
-from hq.http import error_responses, json_response
+from hq.http import error_responses, json_response, server_time
+from hq.terminals import service as terminals
 from sync.protocol import (
     CURSOR_PATTERN,
     DEFAULT_PULL_LIMIT,
@@ -29,6 +30,7 @@ router = APIRouter(tags=["sync"])
 def pull(
     pool: PoolDep,
     credentials: CredentialsDep,
+    request: Request,
     after: Annotated[
         str,
         Query(pattern=CURSOR_PATTERN, description="next_cursor of the last pull"),
@@ -36,4 +38,7 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:
     with terminal_connection(pool, credentials) as (conn, who):
-        return json_response(service.pull(conn, who.terminal_id, after, limit))
+        page = service.pull(conn, who.terminal_id, after, limit)
+        keys = terminals.prior_keys(conn)
+    extra = {"coupon_keys": keys, "server_time": server_time(request)}
+    return json_response(page.model_copy(update=extra))

@@ -1,36 +1,46 @@
-"""GET /v1/members/{phone}: a member this terminal has never seen."""
+"""POST /v1/members/lookup: a member this terminal has never seen.
+
+The phone travels in the body: a URL ends up in access logs and proxies' logs.
+The old ``GET /v1/members/{phone}`` answers 410 and says what to use instead.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from hq.deps import CredentialsDep, PoolDep, terminal_connection
-from hq.errors import MemberNotFound
+from hq.errors import Gone, MemberNotFound
 from hq.http import error_responses
 from hq.members import service
-from sync.protocol import MemberInfo
+from sync.protocol import MemberInfo, MemberLookup
 
 router = APIRouter(tags=["members"])
 
 
-@router.get(
-    "/v1/members/{phone}",
+@router.post(
+    "/v1/members/lookup",
     response_model=MemberInfo,
     responses=error_responses(401, 404, 422, 503),
-    summary="Look a member up by E.164 phone",
+    summary="Look a member up by E.164 phone (sent in the body)",
 )
-def member(
-    pool: PoolDep,
-    credentials: CredentialsDep,
-    phone: Annotated[
-        str, Path(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +66812345678")
-    ],
-) -> MemberInfo:
+def member(pool: PoolDep, credentials: CredentialsDep, body: MemberLookup) -> MemberInfo:
     """The canonical member for the phone and its balance over all merged wallets."""
     with terminal_connection(pool, credentials) as (conn, _):
-        info = service.lookup(conn, phone)
+        info = service.lookup(conn, body.phone)
     if info is None:
         raise MemberNotFound("No member with this phone at head office.")
     return info
+
+
+@router.get(
+    "/v1/members/{phone}",
+    responses=error_responses(410),
+    status_code=410,
+    deprecated=True,
+    summary="Replaced by POST /v1/members/lookup (a phone in a URL ends up in logs)",
+)
+def member_by_url(phone: str) -> None:
+    raise Gone(
+        "Looking a member up with the phone in the URL is no longer supported (URLs are "
+        "logged): update this terminal's software, which sends POST /v1/members/lookup."
+    )

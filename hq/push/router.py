@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from hq.deps import CredentialsDep, PoolDep, RawBody, SettingsDep, terminal_connection
 from hq.errors import HQError, from_validation
-from hq.http import error_responses, json_response
+from hq.http import error_responses, json_response, server_time
 from hq.push import service
 from sync.protocol import ENTRY_COLUMNS, PushRequest, PushResponse
 
@@ -55,7 +55,11 @@ def _name_column(error: Any) -> Any:
     summary="Push entries, members and coupon events (idempotent)",
 )
 def push(
-    pool: PoolDep, credentials: CredentialsDep, body: RawBody, settings: SettingsDep
+    pool: PoolDep,
+    credentials: CredentialsDep,
+    body: RawBody,
+    settings: SettingsDep,
+    request: Request,
 ) -> Response:
     """At most 5,000 entries per request. Entries already stored with the same body
     count as duplicates; a different body under a stored id is refused and recorded
@@ -63,14 +67,15 @@ def push(
     entries are all stored."""
     # Parse before taking a connection (it is the slow part), but answer 401
     # before 422: an unauthenticated caller learns nothing about its body.
-    request: PushRequest | None = None
+    parsed: PushRequest | None = None
     problem: HQError | None = None
     try:
-        request = parse_push(body)
+        parsed = parse_push(body)
     except HQError as exc:
         problem = exc
     with terminal_connection(pool, credentials) as (conn, who):
-        if request is None:
+        if parsed is None:
             assert problem is not None
             raise problem
-        return json_response(service.push(conn, who, request, direct_copy=settings.direct_copy))
+        reply = service.push(conn, who, parsed, direct_copy=settings.direct_copy)
+    return json_response(reply.model_copy(update={"server_time": server_time(request)}))

@@ -1,7 +1,9 @@
-"""Rules and catalog: one opaque JSON object per version, pushed to terminals.
+"""Rules and catalog: one JSON object per version, pushed to terminals.
 
-Head office does not interpret it; terminals receive the latest version when
-they join and every new version through the change feed.
+Terminals receive the latest version when they join and every new version
+through the change feed. A version is checked with the terminals' own settings
+schema (``sync.protocol.rules_problem``) before it is stored: rules a terminal could not
+load are refused with the key and the value, and never reach a terminal.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from psycopg.types.json import Jsonb
 
 from hq.changes import service as changes
 from hq.db import Conn, in_transaction
-from hq.errors import InvalidInput
+from hq.errors import InvalidInput, InvalidRules
+from sync.protocol import rules_problem
 
 _LOCK = 0x504F_5348_5100_0002  # serialises version numbers
 
@@ -37,8 +40,21 @@ def parse(text: str, source: str) -> dict[str, Any]:
     return body
 
 
+def check(body: dict[str, Any]) -> None:
+    """InvalidRules (422, exit 2) naming the key and the value a terminal would refuse."""
+    problem = rules_problem(body)
+    if problem is not None:
+        key, message = problem
+        where = f"{key}: " if key else ""
+        raise InvalidRules(
+            f"Rules not stored: {where}{message}. Terminals could not load them; "
+            "correct the file and run 'pos-hq rules set' again."
+        )
+
+
 def set_settings(conn: Conn, body: dict[str, Any]) -> int:
-    """Store a new version and publish it to every terminal; return its number."""
+    """Check, store a new version and publish it to every terminal; return its number."""
+    check(body)
 
     def work() -> int:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))

@@ -8,11 +8,12 @@ only helps someone who can restart head office.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from hq.errors import TooManyAttempts
 
@@ -65,3 +66,44 @@ class FailureLimiter:
             return None
         self._failures.move_to_end(address)
         return recent
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:
+    """Proxy addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``)."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _trusted(text: str, proxies: tuple[Network, ...]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str:
+    """The address limits are counted against.
+
+    The connection's own peer, unless that peer is one of the configured proxies:
+    then the last ``X-Forwarded-For`` hop that is not a trusted proxy (hops
+    further left were written by the client and prove nothing). Anyone else's
+    ``X-Forwarded-For`` is ignored, so rotating it gains a guesser nothing.
+    """
+    if not peer:
+        return "unknown"
+    if not _trusted(peer, proxies):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if _address(hop) is None:
+            return peer  # a hop that is not an address: count it against the proxy
+        if not _trusted(hop, proxies):
+            return str(_address(hop))
+    return peer

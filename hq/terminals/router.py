@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 
 from hq.deps import PoolDep
 from hq.errors import InvalidSetupCode
-from hq.http import error_responses
+from hq.http import error_responses, server_time
 from hq.terminals import service
-from hq.terminals.limits import FailureLimiter
+from hq.terminals.limits import FailureLimiter, Network, client_address
 from sync.protocol import JoinRequest, JoinResponse
 
 router = APIRouter(tags=["terminals"])
@@ -22,9 +22,15 @@ router = APIRouter(tags=["terminals"])
 )
 def join(body: JoinRequest, pool: PoolDep, request: Request) -> JoinResponse:
     """Single use: a second join with the same code is refused (403). An address
-    that sends too many wrong codes is refused for a while (429, Retry-After)."""
+    that sends too many wrong codes is refused for a while (429, Retry-After);
+    ``X-Forwarded-For`` counts only from head office's configured proxies."""
     limiter: FailureLimiter = request.app.state.join_limiter
-    address = request.client.host if request.client else "unknown"
+    proxies: tuple[Network, ...] = request.app.state.trusted_proxies
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        proxies,
+    )
     limiter.check(address)
     with pool.connection() as conn:
         try:
@@ -33,7 +39,8 @@ def join(body: JoinRequest, pool: PoolDep, request: Request) -> JoinResponse:
                 if body.store_id is not None and body.terminal_id is not None
                 else None
             )
-            return service.join(conn, body.setup_code, expected)
+            reply = service.join(conn, body.setup_code, expected, body.coupon_keys)
         except InvalidSetupCode:
             limiter.failed(address)
             raise
+    return reply.model_copy(update={"server_time": server_time(request)})

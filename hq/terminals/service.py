@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -219,11 +220,18 @@ def _issue_code(conn: Conn, terminal_id: str, ttl_hours: int) -> tuple[str, date
     return code, expires
 
 
-def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -> JoinResponse:
+def join(
+    conn: Conn,
+    setup_code: str,
+    expected: tuple[str, str] | None = None,
+    signed_with: Sequence[str] = (),
+) -> JoinResponse:
     """Trade a one-time setup code for a token, the chain's coupon key and the settings.
 
     ``expected`` is the (store, terminal) the caller's ledger already is: a code made
-    for another terminal is refused without being used up."""
+    for another terminal is refused without being used up. ``signed_with`` are the
+    keys the terminal signed coupons with before (64 hex digits each): they are kept
+    and shared with every terminal, so those coupons are not taken for forgeries."""
     code_hash = _code_hash(setup_code)
     token = new_token()
 
@@ -256,12 +264,10 @@ def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -
                 f"terminal {expected[1]}, or another database. The code is still valid."
             )
         conn.execute("UPDATE setup_codes SET used_at = now() WHERE code_hash = %s", (code_hash,))
-        # One joined till per terminal: a new join (a replaced till, or one whose
-        # earlier reply was lost) ends the tokens earlier joins gave out.
-        conn.execute(
-            "DELETE FROM terminal_tokens WHERE terminal_id = %s AND source = 'join'",
-            (terminal_id,),
-        )
+        # One joined till per terminal: a join (a replaced till, or one whose earlier
+        # reply was lost) ends every earlier token of the terminal, the one
+        # 'pos-hq terminal add' printed included; only the token it answers works.
+        conn.execute("DELETE FROM terminal_tokens WHERE terminal_id = %s", (terminal_id,))
         conn.execute(
             "INSERT INTO terminal_tokens (token_hash, terminal_id, source) VALUES (%s, %s, 'join')",
             (token_hash(token), terminal_id),
@@ -269,19 +275,44 @@ def join(conn: Conn, setup_code: str, expected: tuple[str, str] | None = None) -
         conn.execute(
             "UPDATE terminals SET joined_at = now() WHERE terminal_id = %s", (terminal_id,)
         )
+        chain_key = coupon_key(conn)
+        keep_prior_keys(conn, [k for k in signed_with if k != chain_key])
         version, body = rules.current(conn)
         return JoinResponse(
             token=token,
             store_id=store_id,
             store_name=store_name,
             terminal_id=terminal_id,
-            coupon_key=coupon_key(conn),
+            coupon_key=chain_key,
             settings=body,
             settings_version=version,
             protocol_version=PROTOCOL_VERSION,
+            previous_coupon_keys=prior_keys(conn),
         )
 
     return in_transaction(conn, work)
+
+
+_PRIOR_KEY = COUPON_KEY + ".prior."  # secrets rows of keys terminals signed with before
+
+
+def keep_prior_keys(conn: Conn, keys: Sequence[str]) -> None:
+    """Remember keys terminals signed coupons with before they joined (once each)."""
+    rows = [(_PRIOR_KEY + hashlib.sha256(k.encode()).hexdigest()[:32], k) for k in keys]
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT DO NOTHING", rows
+            )
+
+
+def prior_keys(conn: Conn) -> list[str]:
+    """Every key a terminal signed coupons with before it joined, oldest first."""
+    rows = conn.execute(
+        "SELECT value FROM secrets WHERE starts_with(name, %s) ORDER BY created_at, name",
+        (_PRIOR_KEY,),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def coupon_key(conn: Conn) -> str:

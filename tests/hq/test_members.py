@@ -55,7 +55,7 @@ async def test_same_phone_at_two_terminals_is_one_member_with_all_points(
     replies = [await push(client, t, **body) for t, body in pushes]
     assert replies[0].members_merged == 0 and replies[1].members_merged == 1
 
-    reply = await client.get(f"/v1/members/{PHONE}", headers=t3.auth)
+    reply = await lookup(client, PHONE, headers=t3.auth)
     assert reply.status_code == 200
     info = MemberInfo.model_validate(reply.json())
     assert info.member.member_id == m1["member_id"]  # the earliest-enrolled stays canonical
@@ -91,7 +91,7 @@ async def test_three_enrolments_end_on_the_earliest(
     for t, m in zip(ts, ms, strict=True):
         await push(client, t, members=[m], entries=[t.entry(m["wallet_id"], 10)])
     info = MemberInfo.model_validate(
-        (await client.get(f"/v1/members/{PHONE}", headers=ts[0].auth)).json()
+        (await lookup(client, PHONE, headers=ts[0].auth)).json()
     )
     assert info.member.member_id == ms[2]["member_id"]
     assert info.balance == 30
@@ -111,7 +111,7 @@ async def test_entries_before_member_still_count(
     await push(client, t1, members=[m1], entries=[t1.entry(m1["wallet_id"], 3)])
     await push(client, t2, members=[m2])
     info = MemberInfo.model_validate(
-        (await client.get(f"/v1/members/{PHONE}", headers=t1.auth)).json()
+        (await lookup(client, PHONE, headers=t1.auth)).json()
     )
     assert info.balance == 10
 
@@ -127,7 +127,7 @@ async def test_member_update_and_forget(
     assert renamed.members_stored == 1
     await push(client, t, members=[{**m, "phone": None, "name": "member-7f3a"}])
     assert db.execute("SELECT phone, name FROM members").fetchall() == [(None, "member-7f3a")]
-    assert (await client.get(f"/v1/members/{PHONE}", headers=t.auth)).status_code == 404
+    assert (await lookup(client, PHONE, headers=t.auth)).status_code == 404
 
 
 async def test_member_lookup(client: httpx.AsyncClient, make_terminal: Any) -> None:
@@ -136,16 +136,23 @@ async def test_member_lookup(client: httpx.AsyncClient, make_terminal: Any) -> N
     await push(
         client, t1, members=[m], entries=[t1.entry(m["wallet_id"], 12), t1.entry(m["wallet_id"], 8)]
     )
-    reply = await client.get("/v1/members/+66812345678", headers=t2.auth)
+    reply = await lookup(client, "+66812345678", headers=t2.auth)
     assert reply.status_code == 200
     info = MemberInfo.model_validate(reply.json())
     assert (info.member.name, info.balance, info.merged) == ("Somchai", 20, [])
-    escaped = await client.get("/v1/members/%2B66812345678", headers=t2.auth)
-    assert escaped.status_code == 200
-    missing = await client.get("/v1/members/+66899999999", headers=t2.auth)
+    missing = await lookup(client, "+66899999999", headers=t2.auth)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "member_not_found"
-    assert (await client.get("/v1/members/0812345678", headers=t2.auth)).status_code == 422
-    assert (await client.get(f"/v1/members/{PHONE}")).status_code == 401
+    assert (await lookup(client, "0812345678", headers=t2.auth)).status_code == 422
+    assert (await lookup(client, PHONE)).status_code == 401
+    # The phone never travels in a URL (URLs are logged): the old route is gone.
+    old = await client.get("/v1/members/%2B66812345678", headers=t2.auth)
+    assert old.status_code == 410 and "POST /v1/members/lookup" in old.json()["error"]["message"]
+
+
+async def lookup(
+    client: httpx.AsyncClient, phone: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return await client.post("/v1/members/lookup", json={"phone": phone}, headers=headers or {})
 
 
 async def test_coupon_used_at_two_terminals_is_a_conflict_and_first_use_wins(
