@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ledger.models import Entry
+from ledger.models import Entry, Expiry
 
 
 def credit(conn: sqlite3.Connection, entry: Entry, expires_at: str) -> None:
@@ -40,3 +40,28 @@ def debit(conn: sqlite3.Connection, wallet_id: str, points: int, first: str | No
             "UPDATE lots SET remaining = remaining - ? WHERE entry_id = ?", (take, entry_id)
         )
         left -= take
+
+
+def due_and_next(conn: sqlite3.Connection, wallet_id: str, as_of: str) -> tuple[int, Expiry | None]:
+    """Points of the wallet's lots due by ``as_of`` (expired in effect, even
+    before an expiry entry records it), and the next expiry after it: the
+    points of the earliest day still to come."""
+    (due,) = conn.execute(
+        "SELECT coalesce(sum(remaining), 0) FROM lots WHERE wallet_id = ? AND remaining > 0 "
+        "AND expires_at <= ?",
+        (wallet_id, as_of),
+    ).fetchone()
+    row = conn.execute(
+        "SELECT expires_at FROM lots WHERE wallet_id = ? AND remaining > 0 AND expires_at > ? "
+        "ORDER BY expires_at LIMIT 1",
+        (wallet_id, as_of),
+    ).fetchone()
+    if row is None:
+        return int(due), None
+    day = row[0][:10]
+    (points,) = conn.execute(
+        "SELECT sum(remaining) FROM lots WHERE wallet_id = ? AND remaining > 0 "
+        "AND expires_at > ? AND expires_at >= ? AND expires_at < ?",
+        (wallet_id, as_of, day, day + "T99"),
+    ).fetchone()
+    return int(due), Expiry(int(points), row[0])

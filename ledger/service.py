@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from ledger import coupons as couponlib
-from ledger import lots, pins, staffauth
+from ledger import lots, pins, staffauth, timeguard
 from ledger.chain import GENESIS, entry_hash
 from ledger.clock import Clock, iso, utc_now, uuid7
 from ledger.db import connect, transaction
@@ -45,7 +45,6 @@ from ledger.models import (
     Coupon,
     Credentials,
     Entry,
-    Expiry,
     Member,
     MemberCard,
     Problem,
@@ -505,20 +504,12 @@ class Ledger:
             member.spend_12m_minor,
             None if upper is None else to_minor(upper.min_spend) - member.spend_12m_minor,
         )
-        row = self._conn.execute(
-            "SELECT expires_at FROM lots WHERE wallet_id = ? AND remaining > 0 "
-            "ORDER BY expires_at LIMIT 1",
-            (member.wallet_id,),
-        ).fetchone()
-        expiry = None
-        if row is not None:
-            day = row[0][:10]
-            (points,) = self._conn.execute(
-                "SELECT sum(remaining) FROM lots WHERE wallet_id = ? AND remaining > 0 "
-                "AND expires_at >= ? AND expires_at < ?",
-                (member.wallet_id, day, day + "T99"),
-            ).fetchone()
-            expiry = Expiry(int(points), row[0])
+        # As of now, whether or not 'pos expire' ran: due points are not shown.
+        _, terminal_id = self.terminal()
+        as_of = timeguard.display_time(self._conn, terminal_id, self._clock())
+        due, expiry = lots.due_and_next(self._conn, member.wallet_id, iso(as_of))
+        if due:
+            member = replace(member, balance=member.balance - due)
         return MemberCard(
             member,
             progress,
@@ -555,7 +546,8 @@ class Ledger:
     def _writer(self, conn: sqlite3.Connection) -> _Writer:
         store_id, terminal_id = self.terminal()
         refuse_if_stale(conn, terminal_id)  # a copy head office has moved past sells nothing
-        return _Writer(conn, store_id, terminal_id, self._clock(), self._currency)
+        now = timeguard.journal_time(conn, terminal_id, self._clock(), writing=True)
+        return _Writer(conn, store_id, terminal_id, now, self._currency)
 
     def _find_ref(self, kind: str, ref: str) -> Entry | None:
         _, terminal_id = self.terminal()
@@ -815,8 +807,9 @@ class Ledger:
     def expire(self, as_of: datetime | None = None) -> list[Entry]:
         """Expire every lot due by ``as_of`` (default now): one entry and one
         transaction per wallet, so an interrupted run simply continues."""
-        cutoff = as_of or self._clock()
         _, terminal_id = self.terminal()
+        # Never on a clock behind the journal, nor one years ahead of it.
+        cutoff = as_of or timeguard.journal_time(self._conn, terminal_id, self._clock())
         due = self._conn.execute(
             "SELECT DISTINCT l.wallet_id, m.member_id FROM lots l "
             "JOIN entries e USING (entry_id) LEFT JOIN members m ON m.wallet_id = l.wallet_id "
@@ -829,7 +822,26 @@ class Ledger:
                 entry = self._expire_due(self._writer(conn), wallet_id, member_id, cutoff)
             if entry is not None:
                 made.append(entry)
+        if as_of is None:
+            with transaction(self._conn) as conn:
+                timeguard.seen(conn, cutoff)
         return made
+
+    @_serialized
+    def clock_warning(self) -> str | None:
+        """A sentence for the cashier when this till's clock is clearly wrong
+        (behind its journal, or years ahead), else None. See ledger.timeguard."""
+        _, terminal_id = self.terminal()
+        return timeguard.warning(self._conn, terminal_id, self._clock())
+
+    @_serialized
+    def confirm_clock(self, approval: Credentials) -> None:
+        """A supervisor confirms a clock far past the journal is right (a till
+        that was not used for years): entries and expiry go ahead again."""
+        self.terminal()
+        self._approve(approval)
+        with transaction(self._conn) as conn:
+            timeguard.confirm(conn, self._clock())
 
     # -- lots (FIFO) -----------------------------------------------------
     # Invariant: the lots' remaining points add up to max(balance, 0).

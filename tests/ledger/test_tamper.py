@@ -180,7 +180,11 @@ def test_a_changed_timestamp_alone_breaks_the_chain_at_that_entry(
         ("UPDATE entries SET created_at = ? WHERE entry_id = ?", (earlier, victim.entry_id)),
     )
     result = check()
-    assert [(p.check, p.entry_id) for p in result] == [("chain", victim.entry_id)]
+    # A year earlier also puts it before the entry it follows.
+    assert [(p.check, p.entry_id) for p in result] == [
+        ("chain", victim.entry_id),
+        ("time", victim.entry_id),
+    ]
 
 
 def test_a_changed_stored_balance_is_reported(

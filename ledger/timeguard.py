@@ -1,0 +1,173 @@
+"""Time in a till's journal never goes backwards, and a wrong clock never
+expires points.
+
+A flat clock battery puts a till back to 2000-01-01: a sale dated 2000 would
+expire at the member's next visit. So:
+
+* An entry whose clock time is earlier than the terminal's last entry is
+  stamped with the last entry's time (not refused: the shop keeps selling),
+  and :func:`warning` tells the cashier to set the clock.
+* Expiry never runs on a clock earlier than the journal's last entry (the
+  stamped time is used, which is the same rule).
+* A clock more than :data:`AHEAD_LIMIT` past everything the ledger knows (its
+  terminals' last entries, the last expiry run, a supervisor's confirmation)
+  is taken as wrong: entries and expiry are refused with :class:`ClockWrong`
+  until the clock is set, or a supervisor confirms it is right
+  (:func:`confirm`). Accepting such an entry would date the journal in, say,
+  2030 for good, and expiry would then take every point earned before 2029.
+  Below that limit the ledger cannot tell a wrong clock from a shop that was
+  closed a while; head office's clock (``sync.clock_skew_s``) is then what
+  warns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from ledger.clock import iso, parse_iso
+from ledger.errors import LedgerError
+from ledger.models import Problem
+
+
+class ClockWrong(LedgerError):
+    """The till's clock is too far ahead to date an entry or expire points."""
+
+    code = "clock_wrong"
+
+
+AHEAD_LIMIT = timedelta(days=730)
+BEHIND_SLACK = timedelta(minutes=5)  # processes racing for the write lock differ by ms
+K_TRUSTED = "clock.trusted_at"
+
+_LAST_OWN = (
+    "SELECT e.created_at FROM terminals t JOIN entries e "
+    "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq WHERE t.terminal_id = ?"
+)
+_LAST_ANY = (
+    "SELECT max(e.created_at) FROM terminals t JOIN entries e "
+    "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq"
+)
+
+
+def last_entry_time(conn: sqlite3.Connection, terminal_id: str) -> datetime | None:
+    """The time of the terminal's last entry (one index lookup)."""
+    row = conn.execute(_LAST_OWN, (terminal_id,)).fetchone()
+    return None if row is None else parse_iso(row[0])
+
+
+def known_time(conn: sqlite3.Connection) -> datetime | None:
+    """The latest time the ledger can vouch for: any terminal's last entry,
+    the latest time an entry or an expiry run was accepted, a supervisor's
+    confirmation."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (K_TRUSTED,)).fetchone()
+    if row is None:
+        # A journal from before this rule may end in 2000 after years of 2026:
+        # its latest time, not its last entry's, is what it vouches for.
+        # One scan, until the first entry records the time.
+        (latest,) = conn.execute("SELECT max(created_at) FROM entries").fetchone()
+    else:
+        (latest,) = conn.execute(_LAST_ANY).fetchone()
+    found = [parse_iso(t) for t in (latest, row[0] if row else None) if t]
+    return max(found) if found else None
+
+
+def _far_ahead(conn: sqlite3.Connection, now: datetime) -> datetime | None:
+    """The known time when ``now`` is implausibly far past it, else None."""
+    known = known_time(conn)
+    return known if known is not None and now - known > AHEAD_LIMIT else None
+
+
+def journal_time(
+    conn: sqlite3.Connection, terminal_id: str, now: datetime, *, writing: bool = False
+) -> datetime:
+    """The time for a new entry (and the expiry cutoff that goes with it).
+    ``writing``: inside the entry's transaction, which also records the time."""
+    last = last_entry_time(conn, terminal_id)
+    if last is not None and now < last:
+        return last
+    known = _far_ahead(conn, now)
+    if known is not None:
+        raise ClockWrong(_ahead_message(now, known) + " Nothing was recorded.")
+    if writing:
+        _set_trusted(conn, now)
+    return now
+
+
+def display_time(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> datetime:
+    """'Now' for showing a balance: as :func:`journal_time`, but never raises."""
+    last = last_entry_time(conn, terminal_id)
+    if last is not None and now < last:
+        return last
+    known = _far_ahead(conn, now)
+    return known if known is not None else now
+
+
+def warning(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> str | None:
+    """A sentence for the cashier when the clock is clearly wrong, else None."""
+    last = last_entry_time(conn, terminal_id)
+    if last is not None and now < last - BEHIND_SLACK:
+        return (
+            f"This till's clock says {_show(now)}, earlier than its last entry "
+            f"({_show(last)}): set the date and time (a flat clock battery does this). "
+            f"Until then new entries are dated {_show(last)}."
+        )
+    known = _far_ahead(conn, now)
+    if known is not None:
+        return _ahead_message(now, known)
+    return None
+
+
+def seen(conn: sqlite3.Connection, now: datetime) -> None:
+    """Remember a plausible clock reading (an expiry run), so a till that
+    is used rarely is not taken for a clock that jumped."""
+    if _far_ahead(conn, now) is None:
+        _set_trusted(conn, now)
+
+
+def confirm(conn: sqlite3.Connection, now: datetime) -> None:
+    """A supervisor says the clock is right: trust it from now on."""
+    _set_trusted(conn, now)
+
+
+def _set_trusted(conn: sqlite3.Connection, now: datetime) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+        "SET value = max(value, excluded.value)",
+        (K_TRUSTED, iso(now)),
+    )
+
+
+def check_times(conn: sqlite3.Connection) -> list[Problem]:
+    """verify: within each terminal's chain, time never goes backwards."""
+    rows = conn.execute(
+        "SELECT entry_id, terminal_id, seq, created_at, prev FROM ("
+        " SELECT entry_id, terminal_id, seq, created_at,"
+        " lag(created_at) OVER (PARTITION BY terminal_id ORDER BY seq) AS prev FROM entries"
+        ") WHERE created_at < prev ORDER BY terminal_id, seq"
+    ).fetchall()
+    if not rows:
+        return []
+    entry_id, terminal, seq, created, prev = rows[0]
+    more = f" ({len(rows) - 1} more like it)" if len(rows) > 1 else ""
+    return [
+        Problem(
+            "time",
+            f"terminal {terminal}: entry {seq} is dated {created[:19]}Z, before the entry it "
+            f"follows ({prev[:19]}Z): the till's clock went backwards" + more,
+            entry_id,
+        )
+    ]
+
+
+def _ahead_message(now: datetime, known: datetime) -> str:
+    days = (now - known).days
+    return (
+        f"This till's clock says {_show(now)}, {days} days after anything this ledger has "
+        f"seen ({_show(known)}): set the date and time. If it is right (the till was not "
+        "used for that long), a supervisor confirms the clock."
+    )
+
+
+def _show(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
