@@ -67,6 +67,10 @@ class RestoreFailed(LedgerError):
     code = "restore_failed"
 
 
+class NothingToRestore(LedgerError):
+    code = "nothing_to_restore"
+
+
 class HQCopy:
     """Head office's copy of one terminal's journal, in a private SQLite file."""
 
@@ -168,6 +172,13 @@ class _Build:
         }  # fmt: skip
 
     def run(self) -> dict[str, Any]:
+        marked = _exists(self.conn, "SELECT 1 FROM old.meta WHERE key = ?", K_DIVERGED)
+        if self.plan.new == self.plan.old and not marked and not self.split():
+            raise NothingToRestore(
+                f"This till's journal holds all of head office's copy of terminal "
+                f"{self.terminal} ({self.acked} entries): nothing to restore, nothing was "
+                "changed. Run 'pos sync' to send what is new."
+            )
         # Rows are copied before the entries they name exist: check at COMMIT.
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         self.copy_tables()
@@ -178,6 +189,17 @@ class _Build:
         self.print_jobs()
         self.settle_meta()
         return self.summary
+
+    def split(self) -> bool:
+        """Head office holds an entry of this terminal that the ledger lacks or holds
+        differently (a copy that fell behind, or sold under numbers taken there)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM hq.entries h WHERE h.seq <= ? AND NOT EXISTS (SELECT 1 FROM "
+            "old.entries o WHERE o.terminal_id = ? AND o.seq = h.seq AND o.hash = h.hash) "
+            "LIMIT 1",
+            (self.acked, self.old_terminal),
+        ).fetchone()
+        return row is not None
 
     # -- the snapshot's tables ---------------------------------------------
 

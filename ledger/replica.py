@@ -240,14 +240,22 @@ class Replica:
             ).fetchall()
             members = [dict(zip(_MEMBER_COLS, r[1:], strict=True)) for r in member_rows]
             events_from = int(meta.get(K_EVENTS, "0"))
+            # A coupon goes to head office only after its redemption entry is stored
+            # there: sent with an entry head office then refuses (a till that split
+            # from head office's copy), it would name an entry head office never holds.
             event_rows = self._conn.execute(
                 "SELECT ce.event_id, ce.code, c.entry_id, c.reward_id, c.member_id, ce.status, "
-                "ce.at, ce.terminal_id FROM coupon_events ce JOIN coupons c USING (code) "
+                "ce.at, ce.terminal_id, coalesce(e.terminal_id = ? AND e.seq > ?, 0) "
+                "FROM coupon_events ce JOIN coupons c USING (code) "
+                "LEFT JOIN entries e ON e.entry_id = c.entry_id "
                 "WHERE ce.event_id > ? AND ce.terminal_id = ? ORDER BY ce.event_id LIMIT ?",
-                (events_from, terminal, limit),
+                (terminal, int(meta.get(K_ACKED, "0")), events_from, terminal, limit),
             ).fetchall()
+            waiting = next((n for n, r in enumerate(event_rows) if r[-1]), None)
+            if waiting is not None:
+                event_rows = event_rows[:waiting]  # the rest goes once the entry is acked
             events = [
-                dict(zip(_EVENT_COLS, r[1:], strict=True))
+                dict(zip(_EVENT_COLS, r[1:-1], strict=True))
                 for r in event_rows
                 if r[4]  # a coupon always has a member; never send one head office refuses
             ]

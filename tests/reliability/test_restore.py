@@ -18,7 +18,6 @@ End to end: real head office (PostgreSQL + HTTP), real ledger files, the real
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import stat
@@ -41,12 +40,14 @@ from tests.sync.conftest import hq_balances
 
 POS = str(Path(sys.executable).with_name("pos"))
 PHONE = "0812345678"
+OTHER = "0898765432"
 
 
-def pos(*args: str, db: Path) -> tuple[int, dict[str, Any]]:
+def pos(*args: str, db: Path, stdin: str = "") -> tuple[int, dict[str, Any]]:
     done = subprocess.run(
-        [POS, *args, "--db", str(db), "--json"], capture_output=True, text=True, timeout=120
-    )
+        [POS, *args, "--db", str(db), "--json"],
+        input=stdin, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -70,6 +71,48 @@ def hq_entries(conn: Conn, terminal_id: str) -> list[tuple[int, str | None, int]
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+# The counter app's process: a long-lived connection that sells when asked.
+_APP = textwrap.dedent(
+    """
+    import sys
+    from config import load_settings
+    from ledger.errors import LedgerError
+    from ledger.service import Ledger
+
+    book = Ledger.open(sys.argv[1], load_settings(env={}))
+    print("READY", flush=True)
+    for line in sys.stdin:
+        try:
+            entry = book.earn("0812345678", "250", line.strip())
+            print(f"SOLD {entry.seq} {entry.balance_after}", flush=True)
+        except LedgerError as exc:
+            print(f"REFUSED {exc.message}", flush=True)
+    """
+)
+
+
+class App:
+    """The app, open on a ledger in its own process the whole time."""
+
+    def __init__(self, db: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _APP, str(db)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None and self.process.stdin is not None
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        assert self.stdout.readline().strip() == "READY"
+
+    def sell(self, ref: str) -> str:
+        self.stdin.write(ref + "\n")
+        self.stdin.flush()
+        return self.stdout.readline().strip()
+
+    def close(self) -> None:
+        self.stdin.close()
+        assert self.process.wait(timeout=60) == 0
 
 
 # -- pos ledger backup --------------------------------------------------------------
@@ -183,26 +226,84 @@ def test_a_till_restored_from_an_old_copy_gets_its_way_back(
 
     restored = Ledger.open(copy, settings)
     restored.earn(PHONE, "1000", "B9")  # 40 points sold on the stale copy
+    app = App(copy)  # the app stays open on the till throughout
     with pytest.raises(SyncError) as caught:
         sync(restored)
     assert "pos ledger restore" in caught.value.message
     with pytest.raises(LedgerError, match="pos ledger restore"):  # no more sales on it
         restored.earn(PHONE, "250", "B10")
+    assert app.sell("B10").startswith("REFUSED") and "pos ledger restore" in app.sell("B10")
     restored.close()
 
     status, body = pos("ledger", "restore", db=copy)
     assert status == 0, body
     assert body["carried_over"] == 1 and body["head_office_entries"] == 3
+    # The app's open connection sees the rebuilt journal: its next sale follows it.
+    assert app.sell("B10") == "SOLD 5 110"
+    app.close()
 
     with Ledger.open(copy, settings) as till:
         sync(till)
-        assert till.member(PHONE).balance == 100
+        assert till.member(PHONE).balance == 110
         assert till.verify() == []
-        assert till.earn(PHONE, "250", "B10").balance_after == 110  # selling again
+        assert till.earn(PHONE, "250", "B11").balance_after == 120  # selling again
         assert sync(till)["pushed"] == 1
     refs = [ref for _, ref, _ in hq_entries(hq_db, "A")]
-    assert sorted(refs) == ["B1", "B10", "B2", "B3", "B9"]  # each sale once
-    assert sorted(hq_balances(hq_db).values()) == [110]
+    assert sorted(refs) == ["B1", "B10", "B11", "B2", "B3", "B9"]  # each sale once
+    assert sorted(hq_balances(hq_db).values()) == [120]
+    assert hq_verify(hq_db)["problems"] == []
+
+    status, body = pos("ledger", "restore", db=copy)  # nothing split: nothing to do
+    assert status == 1 and body["error"]["code"] == "nothing_to_restore"
+
+
+def test_restore_carries_redemptions_coupons_and_a_member_enrolled_twice(
+    joined: Callable[..., Ledger],
+    sync: Callable[..., dict[str, Any]],
+    hq_db: Conn,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
+    till = joined("A")
+    till.add_staff("sup", "supervisor", "2468")
+    till.enroll(PHONE, consent=True)
+    till.earn(PHONE, "2500", "B1")  # 100 points
+    sync(till)
+    copy = image(till, tmp_path / "yesterday.db")
+    till.redeem(PHONE, reward_id="COFFEE", ref="R1")  # the member spends them
+    till.enroll(OTHER, consent=True)
+    till.earn(OTHER, "250", "B2")  # 10 points for a member the copy never saw
+    sync(till)
+    till.close()
+
+    restored = Ledger.open(copy, settings)
+    coupon = restored.redeem(PHONE, reward_id="COFFEE", ref="R9").coupon  # and again here
+    assert coupon is not None
+    restored.enroll(OTHER, consent=True)  # a second member id for the same phone
+    restored.earn(OTHER, "500", "B3")  # 20 points
+    with pytest.raises(SyncError):
+        sync(restored)
+    restored.close()
+
+    # The second coffee takes the member below zero: a supervisor approves it.
+    status, body = pos("ledger", "restore", db=copy)
+    assert status == 1 and body["error"]["code"] == "approval_required"
+    assert "--approver" in body["error"]["message"]
+    status, body = pos("ledger", "restore", "--approver", "sup", db=copy, stdin="2468\n")
+    assert status == 0, body
+    assert body["carried_over"] == 2
+
+    with Ledger.open(copy, settings) as till:
+        sync(till)
+        assert till.member(PHONE).balance == -100
+        assert till.member(OTHER).balance == 30  # one member, both sales
+        assert till.check_coupon(coupon.payload).status == "issued"  # still good to use
+        assert till.verify() == []
+        carried = till.entry(body["carried"][0]["entry_id"])
+    assert carried.approver_id == "sup" and carried.ref == "R9"
+    row = hq_db.execute("SELECT entry_id FROM coupons WHERE code = %s", (coupon.code,)).fetchone()
+    assert row is not None and row[0] == carried.entry_id
+    assert sorted(hq_balances(hq_db).values()) == [-100, 30]
     assert hq_verify(hq_db)["problems"] == []
 
 
@@ -221,6 +322,7 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
     till.enroll(PHONE, consent=True)
     sync(till)
     clone = Ledger.open(image(till, tmp_path / "clone.db"), settings)
+    app = App(clone.path)
 
     till.earn(PHONE, "250", "A1")  # seq 1 at both: head office keeps the first
     sync(till)
@@ -231,12 +333,16 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
     assert "another till" in message and "--as-new-terminal" in message
     with pytest.raises(LedgerError, match="--as-new-terminal"):
         clone.earn(PHONE, "250", "C2")
+    assert "--as-new-terminal" in app.sell("C2")
     clone.close()
 
     code = add_terminal("S1", "B")
     status, body = pos("ledger", "restore", "--as-new-terminal", code, db=clone.path)
     assert status == 0, body
     assert body["terminal_id"] == "B" and body["carried_over"] == 1
+    # The app still holds terminal A in memory: it must not sell as A any more.
+    assert "close it and start it again" in app.sell("C9")
+    app.close()
 
     with Ledger.open(clone.path, settings) as clone:
         sync(clone)
