@@ -177,9 +177,13 @@ def cmd_report_balances(ctx: Context) -> Result:
 def cmd_verify(ctx: Context) -> Result:
     done = audit.verify(ctx.conn, ctx.args.terminal)
     lines = [p["message"] for p in done["problems"]]
+    held = sum(1 for p in done["problems"] if p["problem"] == "unverified")
+    broken = len(done["problems"]) - held
+    found = [f"{broken} with a problem"] if broken else []
+    found += [f"{held} with unverified entries above a gap"] if held else []
     lines.append(
         f"{done['entries']} entries of {done['terminals']} terminal(s) checked: "
-        + (f"{len(done['problems'])} with a problem." if done["problems"] else "all intact.")
+        + (", ".join(found) + "." if found else "all intact.")
     )
     return Result(done, lines, REFUSED if done["problems"] else 0)
 

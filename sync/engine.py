@@ -226,10 +226,24 @@ class _Run:
                     f"terminal ({first}); the rest waits. Ask head office to check "
                     "'pos-hq report conflicts'."
                 )
-                self.notices.append(self.problem)
+                # (Each refusal already has its own notice.)
+                self.notices.append(
+                    "Head office: this terminal's later entries wait behind the refused "
+                    "one(s); ask head office to check 'pos-hq report conflicts'."
+                )
                 return
 
     def notice(self, reply: PushResponse) -> None:
+        """One line for every conflict head office reported about this push."""
+        for refusal in reply.refused:
+            self.notices.append(
+                f"Head office refused entry {refusal.seq} of this terminal: {refusal.message}"
+            )
+        if reply.conflicts > len(reply.refused):
+            self.notices.append(
+                f"Head office refused {reply.conflicts - len(reply.refused)} more entry(ies) "
+                "of this terminal (recorded as conflicts; see 'pos-hq report conflicts')."
+            )
         for negative in reply.negative_balances:
             self.notices.append(
                 f"Head office: {self._who(negative.member_id)} is at {negative.balance} points "

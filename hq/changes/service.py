@@ -32,6 +32,13 @@ and ``changes`` (members, merges, coupons, settings); both take their number
 from ``change_seq`` and their transaction id from ``pg_current_xact_id()`` as
 column defaults, so writers need do nothing else.
 
+Member snapshots (phones and names) are not kept for ever: each pull records
+the cursor the terminal sent (it stores a cursor only after applying the page
+it came with), and member changes at or before the oldest cursor of every
+terminal still in service (not revoked) are deleted. A terminal that has not
+pulled yet holds them back; a phone asked for later is answered by a lookup
+(GET /v1/members), not the feed.
+
 A run can be longer than a page, so a cursor can also point inside one:
 ``"<xid>.<number>.<seq>"`` means "the run's entries up to ``seq`` are
 delivered"; ``"<xid>.<number>"`` means the whole change is. ``"0"`` is the
@@ -153,6 +160,8 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
             # were skipped, not missed): jump to the newest row below it so the
             # next pull does not walk over the caller's own rows again.
             next_key = max([start, *(key for key, _ in page), *_newest(conn, horizon)])
+    if _record_cursor(conn, terminal_id, start):
+        prune(conn)
     changes: list[Any] = []
     for _, r in page:
         if len(r) == 3:
@@ -176,3 +185,38 @@ def _newest(conn: Conn, horizon: str) -> list[Key]:
         if row is not None:
             keys.append((int(row[0]), int(row[1]), DONE))
     return keys
+
+
+def _record_cursor(conn: Conn, terminal_id: str, key: Key) -> bool:
+    """Remember how far the terminal has applied the feed; True if that changed."""
+    with conn.transaction():
+        row = conn.execute(
+            "INSERT INTO pull_cursors AS p (terminal_id, change_xid, change_id) "
+            "VALUES (%s, %s::xid8, %s) ON CONFLICT (terminal_id) DO UPDATE "
+            "SET change_xid = excluded.change_xid, change_id = excluded.change_id, "
+            "    pulled_at = now() "
+            "WHERE (p.change_xid, p.change_id) IS DISTINCT FROM "
+            "      (excluded.change_xid, excluded.change_id) "
+            "RETURNING 1",
+            (terminal_id, str(key[0]), key[1]),
+        ).fetchone()
+    return row is not None
+
+
+def prune(conn: Conn) -> int:
+    """Delete the member snapshots every terminal still in service has pulled past;
+    the number deleted."""
+    with conn.transaction():
+        oldest = conn.execute(
+            "SELECT p.change_xid::text AS xid_text, p.change_id FROM terminals t "
+            "LEFT JOIN pull_cursors p USING (terminal_id) WHERE t.revoked_at IS NULL "
+            "ORDER BY p.change_xid NULLS FIRST, p.change_id NULLS FIRST LIMIT 1"
+        ).fetchone()
+        if oldest is None or oldest[0] is None:
+            return 0  # no terminal, or one that has not pulled yet
+        done = conn.execute(
+            "DELETE FROM changes WHERE kind = 'member' "
+            "AND (change_xid, change_id) <= (%s::xid8, %s)",
+            (oldest[0], oldest[1]),
+        )
+        return done.rowcount

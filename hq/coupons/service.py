@@ -3,6 +3,15 @@
 A coupon used at two offline terminals arrives twice as "used"; the second is
 a ``coupon_double_use`` conflict (recorded, reported, shown to a supervisor),
 never an error and never a change of who used it.
+
+Who may send what: any terminal may report a use (that is how a double use is
+found). Only the terminal that issued a coupon (the one that wrote its
+redemption entry) may report it issued or void it (its reversal of the
+redemption); anything else is answered 403, the push changes nothing, and the
+attempt is recorded (``forbidden_push``). The issuer is the terminal recorded
+when head office first heard of the coupon from its issue, else the terminal
+of the redemption entry head office holds, else the first terminal to report
+the coupon issued or void.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from typing import Any
 
 from hq.changes import service as changes
 from hq.conflicts import service as conflicts
+from hq.conflicts.service import NotOwned
 from hq.db import Conn
 from sync.protocol import CouponEvent, CouponState
 
@@ -35,7 +45,9 @@ def apply_events(conn: Conn, events: list[CouponEvent], origin: str) -> CouponRe
     result = CouponResult()
     published: list[tuple[str, str | None, dict[str, Any]]] = []
     for ev in sorted(events, key=lambda e: (e.code, e.at, e.status != "issued")):
-        state, created = _lock(conn, ev)
+        state, issuer, created = _lock(conn, ev)
+        if ev.status != "used":
+            _check_issuer(conn, ev, state, issuer, origin)
         after = _transition(conn, ev, state, origin, result)
         if created or after is not None:
             result.applied += 1
@@ -45,9 +57,10 @@ def apply_events(conn: Conn, events: list[CouponEvent], origin: str) -> CouponRe
     return result
 
 
-def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, bool]:
-    """The coupon's row, locked; created (as issued) if this is the first news of it."""
-    select = f"SELECT {_COLS} FROM coupons WHERE code = %s FOR UPDATE"
+def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, str | None, bool]:
+    """The coupon's row and issuer, locked; created (as issued) if this is the first
+    news of it."""
+    select = f"SELECT {_COLS}, issued_terminal_id FROM coupons WHERE code = %s FOR UPDATE"
     row = conn.execute(select, (ev.code,)).fetchone()
     created = False
     if row is None:
@@ -68,7 +81,33 @@ def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, bool]:
         )
         row = conn.execute(select, (ev.code,)).fetchone()
         assert row is not None
-    return _state(row), created
+    return _state(row[:-1]), row[-1], created
+
+
+def _check_issuer(
+    conn: Conn, ev: CouponEvent, state: CouponState, issuer: str | None, origin: str
+) -> None:
+    """An issue or a void comes from the coupon's issuer (recorded on first news)."""
+    if issuer is None:
+        entry_id = ev.entry_id if ev.status == "issued" else state.entry_id
+        row = conn.execute(
+            "SELECT terminal_id FROM entries WHERE entry_id = %s", (entry_id,)
+        ).fetchone()
+        issuer = row[0] if row is not None else origin
+        if issuer == origin:
+            conn.execute(
+                "UPDATE coupons SET issued_terminal_id = %s WHERE code = %s", (origin, ev.code)
+            )
+    if issuer != origin:
+        action = "void" if ev.status == "void" else "report as issued"
+        raise NotOwned(
+            f"Coupon {ev.code} was issued at terminal {issuer}: terminal {origin} may not "
+            f"{action} it (only the issuing terminal's reversal voids a coupon; any terminal "
+            "may report a use). Nothing from this push was stored.",
+            what="coupon",
+            target=ev.code,
+            facts={"code": ev.code, "status": ev.status, "issuer_terminal_id": issuer},
+        )
 
 
 def _transition(
@@ -115,6 +154,15 @@ def _transition(
             "refused_use": {"terminal_id": ev.terminal_id, "at": ev.at},
         },
         origin,
+        message=(
+            f"Coupon {ev.code} used at terminal {ev.terminal_id} at {ev.at} was already "
+            + (
+                f"void (since {current.voided_at})"
+                if current.status == "void"
+                else f"used at terminal {current.used_terminal_id} at {current.used_at}"
+            )
+            + ": the first state stands."
+        ),
     )
     return None
 

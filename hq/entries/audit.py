@@ -5,6 +5,10 @@ this recomputes every entry's hash the way the ledger does (ledger/chain.py:
 sha256 over the first 19 columns joined by U+001F, a missing value written as
 NUL) and checks every link and every gap below the acknowledged number. It reads
 the whole journal once: a job for the night, not for each push.
+
+Entries stored above a gap (above the terminal's acknowledged number) cannot be
+checked against the chain until the gap fills; they are held back from other
+terminals meanwhile (hq/entries/service.py) and reported here as "unverified".
 """
 
 from __future__ import annotations
@@ -49,6 +53,14 @@ WHERE c.computed <> c.hash
 ORDER BY c.terminal_id, c.seq
 """
 
+_HELD = """
+SELECT DISTINCT ON (e.terminal_id) e.terminal_id, e.seq, e.entry_id, t.acked_seq,
+       count(*) OVER (PARTITION BY e.terminal_id), max(e.seq) OVER (PARTITION BY e.terminal_id)
+FROM entries e JOIN terminals t USING (terminal_id)
+WHERE e.seq > t.acked_seq AND (%(terminal)s::text IS NULL OR e.terminal_id = %(terminal)s)
+ORDER BY e.terminal_id, e.seq
+"""
+
 _WHAT = {
     "hash": "its hash is not the hash of its contents: the entry was changed",
     "link": "it does not follow the entry before it in the chain",
@@ -66,6 +78,7 @@ def verify(conn: Conn, terminal_id: str | None = None) -> dict[str, Any]:
             params,
         ).fetchone()
         found = conn.execute(_PROBLEMS, params).fetchall()
+        held = conn.execute(_HELD, params).fetchall()
     entries, terminals = (int(row[0]), int(row[1])) if row else (0, 0)
     problems = [
         {
@@ -77,4 +90,19 @@ def verify(conn: Conn, terminal_id: str | None = None) -> dict[str, Any]:
         }
         for t, seq, entry_id, problem in found
     ]
+    problems += [
+        {
+            "terminal_id": t,
+            "seq": seq,
+            "entry_id": entry_id,
+            "problem": "unverified",
+            "message": (
+                f"Terminal {t}, entries {seq} to {last} ({count} entries): unverified, above "
+                f"a gap (entry {acked + 1} is missing); held back from other terminals until "
+                "the gap fills and they link to the chain."
+            ),
+        }
+        for t, seq, entry_id, acked, count, last in held
+    ]
+    problems.sort(key=lambda p: (p["terminal_id"], p["seq"]))
     return {"entries": entries, "terminals": terminals, "problems": problems}

@@ -101,6 +101,7 @@ def insert_entries(
         rows = [r for r in rows if r[_SEQ] < broken.seq]  # nothing after a break
         if not rows:
             result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, [])
+            _publish(conn, terminal_id, acked_seq, result.acked_seq)
             return result
     stored: Sequence[Row] | None = None
     above_all = min(r[_SEQ] for r in rows) > stored_top
@@ -123,8 +124,8 @@ def insert_entries(
                 if seen is None or row[_SEQ] > seen[0]:
                     views[wallet] = (row[_SEQ], row[_BALANCE])
     new_seqs = [row[_SEQ] for row in stored]
-    _publish_runs(conn, terminal_id, new_seqs)
     result.acked_seq = _acked(conn, terminal_id, acked_seq, stored_top, new_seqs)
+    _publish(conn, terminal_id, acked_seq, result.acked_seq)
     return result
 
 
@@ -178,6 +179,7 @@ def _refuse_break(conn: Conn, terminal_id: str, broken: chain.Break, result: Ent
             "pushed": broken.pushed,
         },
         terminal_id,
+        message=f"Terminal {terminal_id}: {message}",
     )
     result.refused.append(
         Refusal(entry_id=broken.entry_id, seq=broken.seq, reason="chain_break", message=message)
@@ -229,28 +231,25 @@ def _classify(conn: Conn, terminal_id: str, inserted: int, result: EntryResult) 
             f"{entry_id}:{body_hash}",
             {"entry_id": entry_id, "seq": seq, "reason": reason, "differs": differs},
             terminal_id,
+            message=f"Terminal {terminal_id}: {message}",
         )
         result.refused.append(Refusal(entry_id=entry_id, seq=seq, reason=reason, message=message))
     result.duplicates = matching - inserted
 
 
-def _publish_runs(conn: Conn, terminal_id: str, seqs: list[int]) -> None:
-    """Put the stored entries on the change feed: one row per run of consecutive seqs
-    (one for a whole push, as a rule)."""
-    if not seqs:
-        return
-    seqs = sorted(seqs)
-    runs: list[tuple[str, int, int]] = []
-    first = last = seqs[0]
-    for seq in seqs[1:]:
-        if seq != last + 1:
-            runs.append((terminal_id, first, last))
-            first = seq
-        last = seq
-    runs.append((terminal_id, first, last))
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO entry_runs (terminal_id, first_seq, last_seq) VALUES (%s, %s, %s)", runs
+def _publish(conn: Conn, terminal_id: str, acked_before: int, acked_now: int) -> None:
+    """Put the entries the acknowledged number now covers on the change feed, as one
+    run (one row for a whole push, as a rule).
+
+    Entries stored above a gap are held back until the gap fills: only then do
+    they link to the rest of the terminal's chain (the entry that fills the gap is
+    checked against them: hq/entries/chain.py), so other terminals never receive
+    an entry head office could not check. ``pos-hq verify`` reports them as
+    unverified meanwhile."""
+    if acked_now > acked_before:
+        conn.execute(
+            "INSERT INTO entry_runs (terminal_id, first_seq, last_seq) VALUES (%s, %s, %s)",
+            (terminal_id, acked_before + 1, acked_now),
         )
 
 

@@ -8,6 +8,23 @@ wallet: a balance is the sum over the canonical wallet's entries and those of
 every wallet merged into it, so no point is lost. A merge is also
 recorded as a ``phone_merge`` conflict for head office to see, and published
 on the change feed so every terminal can follow it.
+
+Who may change a member through a push (anything else is answered 403, the
+push changes nothing, and the attempt is recorded as a ``forbidden_push``
+conflict; see hq/push/service.py):
+
+* A pushed member is always the pushing terminal's own enrolment: its
+  ``terminal_id`` must be the pusher's (a member pushed without one is
+  stamped with it).
+* A member head office does not know yet may be created, on a wallet that is
+  not another member's and holds no other terminal's entries. A phone head
+  office already knows makes it a merge (above): the other member's phone and
+  name are never rewritten.
+* A member head office knows may be changed (name, consent, phone, erased with
+  ``phone: null``) only by the terminal that enrolled it, and its phone only
+  while no other terminal's member is merged into it (a phone change or an
+  erasure would carry off or wipe that member's points: head office does
+  that, not a push).
 """
 
 from __future__ import annotations
@@ -18,6 +35,7 @@ from typing import Any
 from hq.changes import service as changes
 from hq.conflicts import service as conflicts
 from hq.db import Conn
+from hq.members import authority
 from sync.protocol import MemberInfo, MergedMember, NegativeBalance, WireMember
 
 _MEMBER_COLS = "member_id, phone, name, wallet_id, consent_at, enrolled_at, terminal_id"
@@ -54,7 +72,7 @@ def store_members(conn: Conn, members: list[WireMember], origin: str) -> MemberR
     result = MemberResult()
     if not members:
         return result
-    latest = {m.member_id: m for m in members}  # the last copy of a member wins
+    latest = {m.member_id: authority.own(m, origin) for m in members}  # the last copy wins
     ordered = [latest[k] for k in sorted(latest)]
     existing = {
         r[0]: r
@@ -64,8 +82,12 @@ def store_members(conn: Conn, members: list[WireMember], origin: str) -> MemberR
             ([m.member_id for m in ordered],),
         ).fetchall()
     }
+    for m in ordered:
+        if m.member_id in existing:
+            authority.check_owner(m, existing[m.member_id], origin)
     new = [m for m in ordered if m.member_id not in existing]
     if new:
+        authority.check_wallets(conn, new, origin)
         # Most members are new and their phones unknown: insert them in one go as
         # canonical; those that collide with a canonical member go one by one.
         inserted = {
@@ -207,6 +229,11 @@ def _merge(
             "merged_terminal_id": merged.terminal_id,
         },
         origin,
+        message=(
+            f"Phone {authority.masked(canonical.phone)} was enrolled at terminal "
+            f"{merged.terminal_id} and, earlier, at terminal {canonical.terminal_id}: member "
+            f"{merged.member_id} now counts as member {cid}, and its points with it."
+        ),
     )
 
 
@@ -214,9 +241,12 @@ def _update(
     conn: Conn, m: WireMember, row: tuple[Any, ...], origin: str, result: MemberResult
 ) -> None:
     """A member head office already has: take the new name, consent and phone."""
+    authority.check_owner(m, row, origin)
     stored, merged_into = _member(row), row[7]
     if (m.phone, m.name, m.consent_at) == (stored.phone, stored.name, stored.consent_at):
         return
+    if m.phone != stored.phone:
+        authority.check_phone_change(conn, m, origin)
     if m.phone is not None and m.phone != stored.phone and merged_into is None:
         other = _canonical_for(conn, m.phone)
         if other is not None and other[0] != m.member_id:

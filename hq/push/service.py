@@ -1,20 +1,32 @@
-"""One push = one transaction: members, coupon events, entries, balances, acked seq."""
+"""One push = one transaction: members, coupon events, entries, balances, acked seq.
+
+A terminal acts only for what it owns (DESIGN.md, "Trust boundaries"): entries
+stamped with its own store and terminal, members it enrolled
+(hq/members/service.py states the rule), coupon events in its own name, voids
+and issues only of coupons it issued (hq/coupons/service.py), and transfers
+only out of wallets of members it enrolled (the merge of a phone it enrolled
+too). A push that acts for anything else is answered 403 and changes nothing:
+its transaction is rolled back, and the attempt is recorded as a
+``forbidden_push`` conflict.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from hq.conflicts import service as conflicts
+from hq.conflicts.service import NotOwned
 from hq.coupons import service as coupons
 from hq.db import Conn, in_transaction
 from hq.entries import service as entries
-from hq.errors import Forbidden, Unauthorized
+from hq.errors import Unauthorized
 from hq.members import service as members
 from hq.terminals.service import TerminalIdentity
 from sync.protocol import ENTRY_COLUMNS, NegativeBalance, PushRequest, PushResponse
 
 _STORE, _TERMINAL = ENTRY_COLUMNS.index("store_id"), ENTRY_COLUMNS.index("terminal_id")
-_SEQ = ENTRY_COLUMNS.index("seq")
+_ID, _SEQ, _KIND = (ENTRY_COLUMNS.index(c) for c in ("entry_id", "seq", "kind"))
+_WALLET, _POINTS = ENTRY_COLUMNS.index("wallet_id"), ENTRY_COLUMNS.index("points")
 
 
 def entry_rows(who: TerminalIdentity, request: PushRequest) -> list[tuple[Any, ...]]:
@@ -23,16 +35,23 @@ def entry_rows(who: TerminalIdentity, request: PushRequest) -> list[tuple[Any, .
     rows: list[tuple[Any, ...]] = request.entries
     for row in rows:
         if row[_TERMINAL] != who.terminal_id or row[_STORE] != who.store_id:
-            raise Forbidden(
+            raise NotOwned(
                 f"Terminal {who.terminal_id} of store {who.store_id} may only push its own "
-                f"entries; entry {row[0]} is stamped store {row[_STORE]}, terminal "
-                f"{row[_TERMINAL]}."
+                f"entries; entry {row[_ID]} is stamped store {row[_STORE]}, terminal "
+                f"{row[_TERMINAL]}. Nothing from this push was stored.",
+                what="entry",
+                target=row[_ID],
+                facts={"entry_id": row[_ID], "store_id": row[_STORE], "stamped": row[_TERMINAL]},
             )
     for event in request.coupon_events:
         if event.terminal_id != who.terminal_id:
-            raise Forbidden(
+            raise NotOwned(
                 f"Terminal {who.terminal_id} may only push its own coupon events; "
-                f"coupon {event.code} names terminal {event.terminal_id}."
+                f"coupon {event.code} names terminal {event.terminal_id}. Nothing from this "
+                "push was stored.",
+                what="coupon_event",
+                target=event.code,
+                facts={"code": event.code, "named_terminal_id": event.terminal_id},
             )
     return rows
 
@@ -44,11 +63,16 @@ def push(
     *,
     direct_copy: bool = True,
 ) -> PushResponse:
-    """Store a push in one transaction (retried if PostgreSQL breaks a deadlock)."""
-    rows = entry_rows(who, request)
-    return in_transaction(
-        conn, lambda: push_in_transaction(conn, who, request, rows, direct_copy=direct_copy)
-    )
+    """Store a push in one transaction (retried if PostgreSQL breaks a deadlock);
+    403 (and a recorded conflict) if it acts for anything the terminal does not own."""
+    try:
+        rows = entry_rows(who, request)
+        return in_transaction(
+            conn, lambda: push_in_transaction(conn, who, request, rows, direct_copy=direct_copy)
+        )
+    except NotOwned as refused:
+        conflicts.record_refusal(conn, who.terminal_id, refused)
+        raise
 
 
 def push_in_transaction(
@@ -70,6 +94,7 @@ def push_in_transaction(
         raise Unauthorized(f"Terminal {who.terminal_id} was revoked by head office.")
     acked = int(row[0])
     stored_members = members.store_members(conn, list(request.members), who.terminal_id)
+    _check_transfers(conn, who, rows)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
     views = {w: seen[1] for w, seen in result.views.items()}
@@ -90,6 +115,33 @@ def push_in_transaction(
         coupon_conflicts=coupon_result.conflicts,
         negative_balances=negatives,
     )
+
+
+def _check_transfers(conn: Conn, who: TerminalIdentity, rows: list[tuple[Any, ...]]) -> None:
+    """Points are transferred out of a wallet only by the terminal that enrolled its
+    member (after head office merged that member into another with the same phone)."""
+    wallets = sorted({r[_WALLET] for r in rows if r[_KIND] == "transfer" and r[_POINTS] < 0})
+    if not wallets:
+        return
+    owners: dict[str, str | None] = dict(
+        conn.execute(
+            "SELECT w, (SELECT m.terminal_id FROM members m WHERE m.wallet_id = w "
+            "           ORDER BY m.member_id LIMIT 1) FROM unnest(%s::text[]) AS w",
+            (wallets,),
+        ).fetchall()
+    )
+    for wallet in wallets:
+        if owners.get(wallet) != who.terminal_id:
+            entry_id = next(r[_ID] for r in rows if r[_WALLET] == wallet and r[_KIND] == "transfer")
+            raise NotOwned(
+                f"Terminal {who.terminal_id} may transfer points only out of wallets of "
+                f"members it enrolled; entry {entry_id} takes them out of wallet {wallet} "
+                f"(enrolled at terminal {owners.get(wallet) or 'unknown'}). Nothing from this "
+                "push was stored.",
+                what="transfer",
+                target=entry_id,
+                facts={"entry_id": entry_id, "wallet_id": wallet, "owner": owners.get(wallet)},
+            )
 
 
 def _negative_balances(
@@ -128,5 +180,10 @@ def _negative_balances(
                 "entry_ids": entry_ids[:50],
             },
             who.terminal_id,
+            message=(
+                f"Wallet {negative.wallet_id} (member {negative.member_id or 'unknown'}) is at "
+                f"{negative.balance} points after redemptions at more than one terminal, the "
+                f"last pushed by terminal {who.terminal_id} of store {who.store_id}."
+            ),
         )
     return found

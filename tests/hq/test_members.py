@@ -221,6 +221,7 @@ async def test_a_terminal_that_overdraws_its_own_view_is_recorded(
     balance_after; one below zero is summed and recorded all the same."""
     t1, t2 = make_terminal("S1", "T1"), make_terminal("S1", "T2")
     m = t1.member(PHONE)
+    await push(client, t1, members=[m])  # (a new member's wallet holds no one else's entries)
     await push(client, t2, entries=[t2.entry(m["wallet_id"], 500)])  # earned elsewhere
     await push(client, t1, members=[m], entries=[t1.entry(m["wallet_id"], 30)])
     fine = await push(client, t1, entries=[t1.entry(m["wallet_id"], -30, kind="redeem")])
