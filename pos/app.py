@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -21,6 +22,7 @@ from ledger.errors import LedgerError
 from ledger.models import Staff
 from ledger.service import Ledger
 from pos.i18n import LANGUAGES, Translator, translate_bindings
+from pos.output import visible
 
 log = logging.getLogger("pos.app")
 
@@ -227,6 +229,22 @@ class PosApp(App[None]):
         self.print_pending()
 
     # -- errors and status -----------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text: messages quote names, refs and head office's
+        notices, which are data, never markup or control characters."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
 
     def refuse(self, error: LedgerError) -> None:
         """The one place a ledger refusal reaches the screen."""

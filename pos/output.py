@@ -1,8 +1,48 @@
-"""Human-readable text for the CLI; ``--json`` bypasses all of this."""
+"""Human-readable text for the CLI, and the one place that makes text safe to
+write to a terminal (``visible``, ``json_text``): names, refs and notices come
+from cashiers and head office, and a terminal acts on some characters instead of
+showing them (ESC starts ANSI sequences that clear the screen or set the window
+title; U+009B is CSI too; U+202E reverses what follows)."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from typing import Any
+
+# Bidi controls (embeddings, overrides, isolates, marks): they reorder the text
+# around them, so a name could make a line read differently from what it holds.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Cc: C0, DEL and C1 controls. Cs: lone surrogates (JSON can carry them; stdout
+# cannot encode them). Zl, Zp: line and paragraph separators, a newline to some.
+_UNSAFE_CATEGORIES = frozenset(("Cc", "Cs", "Zl", "Zp"))
+
+
+def is_unsafe(ch: str) -> bool:
+    """A character a terminal (or a screen, or a printer) may act on instead of showing."""
+    return ch in _BIDI or unicodedata.category(ch) in _UNSAFE_CATEGORIES
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with each unsafe character shown as its escape (ESC as ``\\x1b``,
+    U+202E as ``\\u202e``): what it holds stays readable, nothing acts."""
+    if text.isprintable():  # the usual case: no control, format or separator character
+        return text
+    return "".join(_escape(ch) if is_unsafe(ch) else ch for ch in text)
+
+
+def json_text(body: Any) -> str:
+    """``body`` as one line of JSON with every unsafe character as a ``\\u`` escape:
+    the same value to a JSON reader, nothing a terminal acts on."""
+    text = json.dumps(body, ensure_ascii=False, default=str)
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if is_unsafe(ch) else ch for ch in text)
 
 
 def member_lines(body: dict[str, Any], masked: str) -> list[str]:

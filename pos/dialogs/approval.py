@@ -70,9 +70,12 @@ class ApprovalDialog(PosDialog[Credentials | None]):
         call_ledger(
             self,
             lambda: self._verify(credentials),
-            lambda _: self.dismiss(credentials),
+            lambda _: self._approved(credentials),
             self._refused,
         )
+
+    def _approved(self, credentials: Credentials) -> None:
+        self.dismiss(credentials)
 
     def _verify(self, credentials: Credentials) -> Staff:
         staff = self.pos.ledger.authenticate(credentials.staff_id, credentials.pin)

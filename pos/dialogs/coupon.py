@@ -6,12 +6,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from ledger.coupons import display_code
 from ledger.models import Coupon
 from pos.screens.base import PosDialog
-from pos.widgets.text import Tr
+from pos.widgets.text import Plain, Tr
 
 
 class CouponDialog(PosDialog[bool]):
@@ -54,10 +53,10 @@ class CouponDialog(PosDialog[bool]):
         with Vertical(id="coupon-box"):
             yield Tr("coupon.title", classes="title")
             if coupon.code:
-                yield Static(display_code(coupon.code), id="coupon-code")
+                yield Plain(display_code(coupon.code), id="coupon-code")
             yield Tr(f"coupon.status.{coupon.status}", id="coupon-status", classes=status_classes)
             if coupon.reward_id:
-                yield Static(self._reward_name(), id="coupon-reward")
+                yield Plain(self._reward_name(), id="coupon-reward")
             if coupon.expires_at:
                 yield Tr("coupon.valid", date=coupon.expires_at[:10])
             yield Tr("coupon.use_hint" if self.offer_use else "coupon.close_hint", classes="hint")

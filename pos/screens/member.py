@@ -9,14 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, ProgressBar, Static
+from textual.content import Content
+from textual.widgets import Input, ProgressBar
 
 from ledger.errors import LedgerError
 from ledger.models import Entry, MemberCard, Redemption
 from ledger.money import to_minor
 from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 
 class MemberScreen(PosScreen[str | None]):
@@ -38,16 +39,16 @@ class MemberScreen(PosScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="card-top"):
             with Vertical(id="card-info"):
-                yield Static(id="card-name", classes="title")
-                yield Static(id="card-phone")
-                yield Static(id="card-tier")
+                yield Plain(id="card-name", classes="title")
+                yield Plain(id="card-phone")
+                yield Plain(id="card-tier")
                 yield ProgressBar(id="card-progress", show_eta=False, total=100)
-                yield Static(id="card-balance")
-                yield Static(id="card-expiry")
-                yield Static(id="card-rewards")
+                yield Plain(id="card-balance")
+                yield Plain(id="card-expiry")
+                yield Plain(id="card-rewards")
             with Vertical(id="card-visits"):
                 yield Tr("card.visits", classes="title")
-                yield Static(id="card-visit-list")
+                yield Plain(id="card-visit-list")
         with Horizontal(id="card-sale"):
             yield TrInput("card.amount", id="amount", restrict=r"[0-9๐-๙.,]*")
             yield TrInput("card.ref", id="ref")
@@ -86,8 +87,8 @@ class MemberScreen(PosScreen[str | None]):
         tiers = {t.id: t for t in self.pos.settings.tiers}
         tier = tiers[member.tier]
         tier_name = tier.name_th if tr.language == "th" else tier.name_en
-        self.query_one("#card-name", Static).update(member.name or tr("card.noname"))
-        self.query_one("#card-phone", Static).update(ledger.mask(member.phone or ""))
+        self.query_one("#card-name", Plain).update(member.name or tr("card.noname"))
+        self.query_one("#card-phone", Plain).update(ledger.mask(member.phone or ""))
         progress = self.query_one("#card-progress", ProgressBar)
         if card.progress.next_tier:
             upper = tiers[card.progress.next_tier]
@@ -101,9 +102,11 @@ class MemberScreen(PosScreen[str | None]):
         else:
             text = tr("card.top_tier")
             progress.display = False
-        self.query_one("#card-tier", Static).update(f"{tr('card.tier')}: {tier_name} · {text}")
-        self.query_one("#card-balance", Static).update(
-            f"{tr('card.balance')}: [b]{tr('card.points', n=tr.number(member.balance))}[/b]"
+        self.query_one("#card-tier", Plain).update(f"{tr('card.tier')}: {tier_name} · {text}")
+        self.query_one("#card-balance", Plain).update(
+            Content.assemble(
+                f"{tr('card.balance')}: ", (tr("card.points", n=tr.number(member.balance)), "bold")
+            )
         )
         expiry = card.next_expiry
         expiry_text = (
@@ -111,7 +114,7 @@ class MemberScreen(PosScreen[str | None]):
             if expiry
             else tr("card.no_expiry")
         )
-        self.query_one("#card-expiry", Static).update(f"{tr('card.expiry')}: {expiry_text}")
+        self.query_one("#card-expiry", Plain).update(f"{tr('card.expiry')}: {expiry_text}")
         catalog = {r.id: r for r in self.pos.settings.rewards}
         names = [
             f"  • {catalog[i].name_th if tr.language == 'th' else catalog[i].name_en}"
@@ -119,11 +122,11 @@ class MemberScreen(PosScreen[str | None]):
             for i in card.affordable_rewards
         ]
         lines = [f"{tr('card.rewards')}:"] + (names or [f"  {tr('card.no_rewards')}"])
-        self.query_one("#card-rewards", Static).update("\n".join(lines))
+        self.query_one("#card-rewards", Plain).update(plain_lines(lines))
         visits = [self._visit(e, tr(f"kind.{e.kind}")) for e in card.recent] or [
             tr("card.no_visits")
         ]
-        self.query_one("#card-visit-list", Static).update("\n".join(visits))
+        self.query_one("#card-visit-list", Plain).update(plain_lines(visits))
 
     @staticmethod
     def _visit(entry: Entry, kind: str) -> str:

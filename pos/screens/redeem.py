@@ -16,7 +16,7 @@ from ledger.errors import ApprovalRequired, InvalidInput, LedgerError
 from ledger.models import Credentials, MemberCard, Redemption
 from ledger.money import parse_points
 from pos.screens.base import PosScreen, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Tr, TrInput, plain
 
 
 class RedeemScreen(PosScreen[Redemption | None]):
@@ -57,7 +57,9 @@ class RedeemScreen(PosScreen[Redemption | None]):
             if reward.points <= balance:
                 name = reward.name_th if tr.language == "th" else reward.name_en
                 pts = tr("redeem.pts", n=tr.number(reward.points))
-                rewards.add_option(Option(f"{reward.id:<11} {pts:>10}  {name}", id=reward.id))
+                rewards.add_option(
+                    Option(plain(f"{reward.id:<11} {pts:>10}  {name}"), id=reward.id)
+                )
         if rewards.option_count:
             rewards.highlighted = highlighted or 0
 

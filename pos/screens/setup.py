@@ -8,12 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Input, OptionList, Static
+from textual.content import Content
+from textual.widgets import ContentSwitcher, Input, OptionList
 from textual.widgets.option_list import Option
 
 from ledger.errors import LedgerError
 from pos.screens.base import PosScreen, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 STEPS = 4
 
@@ -39,7 +40,7 @@ class SetupScreen(PosScreen[None]):
                     yield Tr("setup.printer_title", classes="subtitle")
                     yield TrInput("setup.printer", id="printer", value="preview")
                     yield Tr("setup.printer_note", classes="hint")
-                    yield Static(id="test-print")
+                    yield Plain(id="test-print")
                 with Vertical(id="step-4"):
                     yield Tr("setup.supervisor_title", classes="subtitle")
                     yield TrInput("setup.sup_id", id="sup-id")
@@ -74,7 +75,7 @@ class SetupScreen(PosScreen[None]):
         focus = {1: "#store", 2: "#language", 3: "#printer", 4: "#sup-id"}[step]
         self.query_one(focus).focus()
         if step == 3:
-            self.query_one("#test-print", Static).update(self._test_print())
+            self.query_one("#test-print", Plain).update(self._test_print())
 
     def action_back(self) -> None:
         if self.step > 1:
@@ -112,10 +113,10 @@ class SetupScreen(PosScreen[None]):
 
     # -- step 3: printer -------------------------------------------------
 
-    def _test_print(self) -> str:
+    def _test_print(self) -> Content:
         store, terminal = self.pos.ledger.terminal()
         line = "-" * 32
-        return "\n".join(
+        return plain_lines(
             [line, f"{store} / {terminal}".center(32), self.pos.tr("setup.test_print"), line]
         )
 

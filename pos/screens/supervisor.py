@@ -16,7 +16,7 @@ from ledger.errors import LedgerError
 from ledger.models import Credentials, Entry, Staff
 from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Tr, TrInput, cell
 
 
 class SupervisorScreen(PosScreen[None]):
@@ -94,8 +94,8 @@ class SupervisorScreen(PosScreen[None]):
         )  # fmt: skip
         for entry in self.pos.ledger.recent_entries(50):
             table.add_row(
-                local_time(entry.created_at), entry.kind, f"{entry.points:+d}",
-                entry.ref or "", entry.cashier_id or entry.approver_id or "",
+                local_time(entry.created_at), cell(entry.kind), f"{entry.points:+d}",
+                cell(entry.ref or ""), cell(entry.cashier_id or entry.approver_id or ""),
                 key=entry.entry_id,
             )  # fmt: skip
 
@@ -194,9 +194,11 @@ class SupervisorScreen(PosScreen[None]):
             tr("sup.col.cashier"), tr("sup.col.kind"), tr("sup.col.count"), tr("sup.col.points")
         )
         for kind, row in summary["kinds"].items():
-            table.add_row("∑", kind, str(row["count"]), f"{row['points']:+d}")
+            table.add_row("∑", cell(kind), str(row["count"]), f"{row['points']:+d}")
         for row in summary["cashiers"]:
-            table.add_row(row["cashier_id"], row["kind"], str(row["count"]), f"{row['points']:+d}")
+            table.add_row(
+                cell(row["cashier_id"]), cell(row["kind"]), str(row["count"]), f"{row['points']:+d}"
+            )
 
     def action_back(self) -> None:
         self.dismiss(None)

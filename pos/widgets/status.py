@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from pos.widgets.text import Plain
 
 
-class StatusBar(Static):
+class StatusBar(Plain):
+    """Staff and store ids are typed by people: shown as plain text (``Plain``)."""
+
     DEFAULT_CSS = """
     StatusBar {
         dock: top;

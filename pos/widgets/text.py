@@ -1,13 +1,57 @@
-"""Widgets whose text follows the app's language."""
+"""Text on the counter screens: always plain, and in the app's language.
+
+Textual reads strings given to ``Static``, ``notify``, ``DataTable`` cells and
+``Option`` prompts as markup: a member named ``[/]`` would crash the card and
+``[@click=app.quit]Sale[/]`` would be a button. Names, refs, reasons, reward
+names, ids and head office's notices are data, so every string reaches the
+screen through ``plain`` (or a ``Plain`` widget), which also shows ESC, C1 and
+bidi controls as escapes instead of sending them to the terminal.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
+from textual.content import Content
+from textual.visual import VisualType
 from textual.widgets import Input, Static
 
+from pos.output import visible
 
-class Tr(Static):
+
+def plain(text: str) -> Content:
+    """``text`` as it is: no markup, nothing the terminal would act on."""
+    return Content(visible(text))
+
+
+def plain_lines(lines: Iterable[str]) -> Content:
+    """One line each (a newline inside a line is shown as ``\\x0a``, not obeyed)."""
+    return Content("\n").join(plain(line) for line in lines)
+
+
+def cell(text: str) -> Text:
+    """A ``DataTable`` cell (DataTable reads a str as Rich markup)."""
+    return Text(visible(text), end="")
+
+
+def _plain(content: VisualType) -> VisualType:
+    return plain(content) if isinstance(content, str) else content
+
+
+class Plain(Static):
+    """A ``Static`` that shows strings as plain text (``Content`` passes through,
+    for styled text built with ``Content.assemble``)."""
+
+    def __init__(self, content: VisualType = "", **kwargs: Any) -> None:
+        super().__init__(_plain(content), markup=False, **kwargs)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(_plain(content), layout=layout)
+
+
+class Tr(Plain):
     """A label shown in the current language; ``key`` is a text key in pos.i18n."""
 
     def __init__(self, key: str, *, id: str | None = None, classes: str = "", **values: Any):
@@ -40,7 +84,7 @@ class TrInput(Input):
         self.placeholder = self.app.tr(self.placeholder_key)  # type: ignore[attr-defined]
 
 
-class Message(Static):
+class Message(Plain):
     """One line of feedback under a field: ok (green) or error (red)."""
 
     def show(self, text: str, *, error: bool = False) -> None:
