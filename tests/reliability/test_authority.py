@@ -20,7 +20,10 @@ import pytest
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.members import service as hq_members
-from sync.protocol import PushRequest, PushResponse, entry_row
+from ledger.replica import Replica
+from sync.client import SyncError
+from sync.engine import _Run
+from sync.protocol import NegativeBalance, PushRequest, PushResponse, Refusal, entry_row
 from tests.hq.conftest import Terminal
 
 VICTIM_PHONE, THIEF_PHONE, NEW_PHONE = "+66812345678", "+66899999999", "+66811111111"
@@ -242,3 +245,65 @@ async def test_the_same_phone_enrolled_elsewhere_is_a_merge_never_a_takeover(
     assert hq_members.lookup(db, THIEF_PHONE) is None
     info = hq_members.lookup(db, VICTIM_PHONE)
     assert info is not None and info.balance == 60
+
+
+# -- conflicts reach the till ----------------------------------------------------
+
+
+def test_a_tampered_entry_pushed_again_is_told_to_the_till(
+    joined: Callable[..., Any], hq_db: Conn, sync: Callable[..., dict[str, Any]]
+) -> None:
+    """Head office keeps its copy of an entry pushed again with a different body; the
+    till is told why in words, and head office's conflict says it too."""
+    a = joined("A")
+    a.enroll("081-234-5678")
+    a.earn("081-234-5678", "250.00", "A-1")
+    a.earn("081-234-5678", "500.00", "A-2")
+    assert sync(a)["acked_seq"] == 2
+    # Someone edits the till's journal and makes it send everything again.
+    a.conn.execute("DROP TRIGGER entries_no_update")
+    a.conn.execute("UPDATE entries SET ref = 'A-1-edited' WHERE seq = 1")
+    a.conn.execute("UPDATE meta SET value = '0' WHERE key = 'sync.acked_seq'")
+    entry_id = a.conn.execute("SELECT entry_id FROM entries WHERE seq = 1").fetchone()[0]
+
+    with pytest.raises(SyncError) as told:
+        sync(a)
+
+    assert "another entry number 1" in told.value.message
+    assert "another entry number 1" in (Replica(a).state()["last_error"] or "")
+    (recorded,) = conflicts.list_conflicts(hq_db, "entry_body_mismatch")
+    assert recorded["message"] == (
+        f"Terminal A: Entry {entry_id} is stored at head office with a different body (ref): "
+        "not overwritten."
+    )
+
+
+def test_every_conflict_head_office_reports_gets_a_line_on_the_till(
+    joined: Callable[..., Any],
+) -> None:
+    a = joined("A")
+    run = _Run(Replica(a), None, None, 1, 1, a)  # type: ignore[arg-type]
+    refusal = Refusal(entry_id="e9", seq=9, reason="chain_break", message="Entry e9 (...).")
+    run.notice(
+        PushResponse(
+            acked_seq=8,
+            inserted=0,
+            duplicates=0,
+            conflicts=2,
+            refused=[refusal],
+            coupon_conflicts=2,
+            members_merged=1,
+            negative_balances=[NegativeBalance(wallet_id="w", member_id=None, balance=-5)],
+        )
+    )
+    assert run.notices == [
+        "Head office refused entry 9 of this terminal: Entry e9 (...).",
+        "Head office refused 1 more entry(ies) of this terminal (recorded as conflicts; see "
+        "'pos-hq report conflicts').",
+        "Head office: a member is at -5 points after redemptions at more than one terminal "
+        "(recorded as a conflict).",
+        "Head office: 2 coupon(s) used here were already used at another terminal (recorded "
+        "as a conflict).",
+        "Head office: 1 member(s) enrolled here were already enrolled elsewhere with the same "
+        "phone; their points now count together.",
+    ]
