@@ -20,10 +20,12 @@ import pytest
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.members import service as hq_members
+from ledger.errors import NotReversible
 from ledger.replica import Replica
 from sync.client import SyncError
 from sync.engine import _Run
 from sync.protocol import NegativeBalance, PushRequest, PushResponse, Refusal, entry_row
+from tests.conftest import SUPERVISOR
 from tests.hq.conftest import Terminal
 
 VICTIM_PHONE, THIEF_PHONE, NEW_PHONE = "+66812345678", "+66899999999", "+66811111111"
@@ -306,4 +308,28 @@ def test_every_conflict_head_office_reports_gets_a_line_on_the_till(
         "as a conflict).",
         "Head office: 1 member(s) enrolled here were already enrolled elsewhere with the same "
         "phone; their points now count together.",
+    ]
+
+
+def test_a_till_reverses_only_its_own_redemptions_and_keeps_syncing(
+    joined: Callable[..., Any], hq_db: Conn, sync: Callable[..., dict[str, Any]]
+) -> None:
+    """Head office refuses a void from a terminal that did not issue the coupon, so the
+    till refuses to reverse another terminal's redemption (else every later sync of
+    that till would be refused)."""
+    a, b = joined("A"), joined("B")
+    for book in (a, b):
+        book.add_staff("sup", "supervisor", "2468", "Supervisor")
+    a.enroll("081-234-5678")
+    a.earn("081-234-5678", "2500.00", "A-1")
+    redeemed = a.redeem("081-234-5678", ref="A-2", reward_id="COFFEE")
+    sync(a)
+    sync(b)
+    with pytest.raises(NotReversible, match="made at terminal A: reverse it there"):
+        b.reverse(redeemed.entry.entry_id, "wrong reward", SUPERVISOR)
+    assert sync(b)["conflicts"] == 0
+    a.reverse(redeemed.entry.entry_id, "wrong reward", SUPERVISOR)  # the issuer may
+    assert sync(a)["coupon_events_pushed"] == 1
+    assert hq_db.execute("SELECT status, issued_terminal_id FROM coupons").fetchall() == [
+        ("void", "A")
     ]
