@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from ledger import coupons as couponlib
-from ledger import lots, pins, staffauth, timeguard
+from ledger import limits, lots, pins, staffauth, timeguard
 from ledger.chain import GENESIS, entry_hash
 from ledger.clock import Clock, iso, utc_now, uuid7
 from ledger.db import connect, transaction
@@ -616,9 +616,10 @@ class Ledger:
         cashier_id: str | None = None,
         approval: Credentials | None = None,
         print_slip: bool = False,
-        offline_limit: int | None = None,
     ) -> Redemption:
-        """Spend points, by number or for a reward (which issues a coupon)."""
+        """Spend points, by number or for a reward (which issues a coupon).
+        Above the approval threshold, or the offline limit while head office
+        cannot be counted on (ledger.limits), a supervisor approves."""
         e164 = self.normalize(phone)
         if (points is None) == (reward_id is None):
             raise InvalidInput("Redeem either a number of points or a reward, not both.")
@@ -632,9 +633,9 @@ class Ledger:
         member = self._member_by_phone(e164)
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
-        over_offline = offline_limit is not None and (
-            self.redeemed_today(member.wallet_id) + cost > offline_limit
-        )
+        _, terminal_id = self.terminal()
+        now = timeguard.display_time(self._conn, terminal_id, self._clock())
+        offline_limit = limits.offline_limit(self._conn, self.settings, now)
         approver = None
         if approval is not None:
             approver = self._approve(approval)
@@ -643,11 +644,8 @@ class Ledger:
                 f"Redeeming {cost} points is above {threshold}: a supervisor must approve "
                 "with their id and PIN."
             )
-        elif over_offline:
-            raise ApprovalRequired(
-                f"Head office cannot be reached and this would pass the offline limit of "
-                f"{offline_limit} points a day for this member: a supervisor must approve."
-            )
+        else:
+            limits.check_offline_limit(self._conn, member.wallet_id, cost, offline_limit, now)
         with transaction(self._conn) as conn:
             first = self._find_ref("redeem", ref)
             if first is not None:
@@ -656,6 +654,8 @@ class Ledger:
             self._expire_due(writer, member.wallet_id, member.member_id, writer.now)
             member = self._member_by_phone(e164)
             self._check_balance(member, cost)
+            if approver is None:  # again under the write lock: another process may have redeemed
+                limits.check_offline_limit(conn, member.wallet_id, cost, offline_limit, writer.now)
             rules: dict[str, Any] = {"approval_threshold": threshold}
             if offline_limit is not None:
                 rules["offline_limit"] = offline_limit
@@ -676,16 +676,6 @@ class Ledger:
             if print_slip and coupon is not None:
                 enqueue(conn, entry.entry_id, "coupon", entry.created_at, copy=False)
         return Redemption(entry, coupon)
-
-    def redeemed_today(self, wallet_id: str) -> int:
-        """Points redeemed from a wallet since midnight UTC (net of reversals)."""
-        since = self._clock().strftime("%Y-%m-%dT00:00:00.000000Z")
-        (spent,) = self._conn.execute(
-            "SELECT coalesce(-sum(points), 0) FROM entries WHERE wallet_id = ? "
-            "AND kind = 'redeem' AND created_at >= ?",
-            (wallet_id, since),
-        ).fetchone()
-        return int(spent)
 
     def _repeat_redemption(
         self, first: Entry, e164: str, cost: int, reward_id: str | None
@@ -743,6 +733,12 @@ class Ledger:
                 raise NotReversible(
                     f"Coupon {couponlib.display_code(coupon[0])} was already used: "
                     "this redemption cannot be reversed."
+                )
+            if original.kind == "redeem" and original.terminal_id != self.terminal()[1]:
+                # Head office lets only the issuing terminal void a coupon (403 otherwise).
+                raise NotReversible(
+                    f"This redemption was made at terminal {original.terminal_id}: reverse it "
+                    "there (only the terminal that issued its coupon can void it)."
                 )
             # Points of an earn that already expired are gone: take back only the rest.
             (expired,) = conn.execute(

@@ -133,3 +133,19 @@ def test_verify_reports_time_going_backwards(ledger: Ledger, clock: FakeClock) -
     problems = ledger.verify()
     assert [(p.check, p.entry_id) for p in problems] == [("time", stale.entry_id)]
     assert "went backwards" in problems[0].message
+
+
+async def test_the_app_says_the_clock_is_wrong(ledger: Ledger, clock: FakeClock) -> None:
+    from pos.app import make_app
+    from tests.app.test_flows import login, message, open_card
+
+    clock.now = Y2026
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "100.00", "B1")
+    clock.now = Y2000
+    app = make_app(ledger.settings, ledger, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        await open_card(pilot)
+        shown = message(app, "#card-message")
+    assert "2000-01-01" in shown and "set the date and time" in shown

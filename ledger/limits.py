@@ -1,0 +1,79 @@
+"""The offline redeem limit: a ledger rule, so the app, ``pos redeem`` and
+any script get the same answer.
+
+While a joined till cannot count on head office, a member could spend the
+same points at several tills; so per member and UTC day, redemptions above
+``sync.offline_redeem_limit`` need a supervisor. "Offline" is read from what
+the sync itself records in ``meta``: the till joined a head office and its
+last sync did not go through, or it has never synced, or the last sync that
+did is older than three sync intervals (a till whose sync stopped, or that
+syncs only at night, knows no more than one whose network is down).
+A till that never joined has no chain to protect: no limit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ledger.clock import parse_iso
+from ledger.errors import ApprovalRequired
+from ledger.replica import K_LAST_ATTEMPT, K_LAST_SYNC, K_URL
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+_STALE_INTERVALS = 3
+
+
+def is_offline(conn: sqlite3.Connection, settings: Settings, now: datetime) -> bool:
+    meta = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN (?, ?, ?)",
+            (K_URL, K_LAST_SYNC, K_LAST_ATTEMPT),
+        ).fetchall()
+    )
+    if K_URL not in meta:
+        return False
+    last_sync = meta.get(K_LAST_SYNC)
+    if last_sync is None:
+        return True
+    attempt = meta.get(K_LAST_ATTEMPT)
+    if attempt is not None and attempt > last_sync:
+        return True  # the last try did not get through
+    stale = timedelta(seconds=_STALE_INTERVALS * settings.sync.interval_seconds)
+    return now - parse_iso(last_sync) > stale
+
+
+def offline_limit(conn: sqlite3.Connection, settings: Settings, now: datetime) -> int | None:
+    """The limit in force now, or None when the till is online (or never joined)."""
+    return settings.sync.offline_redeem_limit if is_offline(conn, settings, now) else None
+
+
+def redeemed_today(conn: sqlite3.Connection, wallet_id: str, now: datetime) -> int:
+    """Points redeemed from a wallet since midnight UTC (net of reversals)."""
+    since = now.strftime("%Y-%m-%dT00:00:00.000000Z")
+    (spent,) = conn.execute(
+        "SELECT coalesce(-sum(points), 0) FROM entries WHERE wallet_id = ? "
+        "AND kind = 'redeem' AND created_at >= ?",
+        (wallet_id, since),
+    ).fetchone()
+    return int(spent)
+
+
+def check_offline_limit(
+    conn: sqlite3.Connection, wallet_id: str, cost: int, limit: int | None, now: datetime
+) -> None:
+    """Refuse (ApprovalRequired) a redemption without approval that passes the limit."""
+    if limit is None:
+        return
+    spent = redeemed_today(conn, wallet_id, now)
+    if spent + cost > limit:
+        raise ApprovalRequired(
+            f"Head office cannot be reached (or this till has not synced lately) and this "
+            f"would pass the offline limit of {limit} points a day for this member "
+            f"({spent} redeemed today): a supervisor must approve with their id and PIN.",
+            limit=limit,
+            redeemed_today=spent,
+        )
