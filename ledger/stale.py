@@ -11,6 +11,9 @@ Two marks in ``meta``, each written in one transaction:
   what head office holds; it sells once a sync has found that it is not
   (or ``pos ledger restore`` rebuilt it).
 
+A journal that ends below the number head office acknowledged (entries lost
+from the file) is refused the same way.
+
 Every journal write checks the marks (``refuse_if_stale``) inside its own
 transaction, so another process cannot slip a sale in after a mark is set.
 It also checks that the ledger is still the terminal the caller thinks it is
@@ -28,6 +31,7 @@ from ledger.errors import LedgerError
 
 K_DIVERGED = "sync.diverged"
 K_BACKUP = "restore.backup"
+K_ACKED = "sync.acked_seq"  # as ledger.replica: head office holds this terminal's entries up to it
 
 
 class StaleLedger(LedgerError):
@@ -37,8 +41,8 @@ class StaleLedger(LedgerError):
 def refuse_if_stale(conn: sqlite3.Connection, terminal_id: str) -> None:
     rows = dict(
         conn.execute(
-            "SELECT key, value FROM meta WHERE key IN ('terminal_id', ?, ?)",
-            (K_DIVERGED, K_BACKUP),
+            "SELECT key, value FROM meta WHERE key IN ('terminal_id', 'store_id', ?, ?, ?)",
+            (K_DIVERGED, K_BACKUP, K_ACKED),
         ).fetchall()
     )
     current = rows.get("terminal_id")
@@ -49,6 +53,17 @@ def refuse_if_stale(conn: sqlite3.Connection, terminal_id: str) -> None:
         )
     if K_DIVERGED in rows:
         raise StaleLedger(diverged_message(json.loads(rows[K_DIVERGED])))
+    acked = int(rows.get(K_ACKED, "0"))
+    if acked:
+        # Head office acknowledged entries this journal no longer has.
+        row = conn.execute(
+            "SELECT last_seq FROM terminals WHERE terminal_id = ?", (terminal_id,)
+        ).fetchone()
+        top = int(row[0]) if row else 0
+        if top < acked:
+            info = {"kind": "behind", "hq_seq": acked, "local_seq": top}
+            info.update(terminal_id=terminal_id, store_id=rows.get("store_id", "STORE"))
+            raise StaleLedger(diverged_message(info))
     if K_BACKUP in rows:
         made = json.loads(rows[K_BACKUP]).get("made_at", "?")
         raise StaleLedger(

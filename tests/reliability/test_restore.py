@@ -357,3 +357,17 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
     assert [ref for _, ref, _ in hq_entries(hq_db, "B")] == ["C1", "C2"]
     assert sorted(hq_balances(hq_db).values()) == [40]
     assert hq_verify(hq_db)["problems"] == []
+
+
+def test_a_journal_that_ends_below_what_head_office_acknowledged_does_not_sell(
+    ledger: Ledger,
+) -> None:
+    """Entries head office acknowledged are gone from the file (a restored or damaged
+    copy): the ledger refuses to sell before any sync says so."""
+    ledger.enroll(PHONE, consent=True)
+    ledger.earn(PHONE, "250", "B1")
+    ledger.conn.execute("INSERT INTO meta (key, value) VALUES ('sync.acked_seq', '5')")
+    with pytest.raises(LedgerError, match="up to number 5, this ledger ends at 1") as caught:
+        ledger.earn(PHONE, "250", "B2")
+    assert "pos ledger restore" in caught.value.message
+    assert [e.ref for e in ledger.all_entries()] == ["B1"]
