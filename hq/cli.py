@@ -193,7 +193,7 @@ def cmd_report_conflicts(ctx: Context) -> Result:
     total = conflicts.count(ctx.conn, ctx.args.kind)
     lines = [
         f"#{c['id']} {c['at'][:19]} {c['kind']:<20} {c['terminal_id'] or '-':<10} "
-        f"{json.dumps(c['details'], ensure_ascii=False)}"
+        f"{c['message']}"  # (the details are in --json)
         for c in found
     ]
     lines.append(f"{total} conflict(s).")
