@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hq.changes.router import router as changes_router
 from hq.db import Pool, check_migrated, make_pool
-from hq.deps import PoolDep
+from hq.deps import PoolDep, known_query
 from hq.errors import DatabaseUnavailable, HQError, TooManyAttempts, from_validation
 from hq.http import error_responses, mask_access_log, server_time, utc_now
 from hq.members.router import router as members_router
@@ -65,6 +65,7 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
         version=f"{PROTOCOL_VERSION}",
         summary="Terminal sync: join, push, pull, member lookup.",
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
     )
     app.state.settings = settings
     app.state.clock = utc_now  # head office's time on every answer (tests may move it)

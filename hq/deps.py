@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hq.db import Conn, Pool
-from hq.errors import PayloadTooLarge
+from hq.errors import InvalidInput, PayloadTooLarge
 from hq.settings import HQSettings
 from hq.terminals.service import TerminalIdentity, authenticate
 from sync.protocol import MAX_PUSH_BYTES
@@ -73,3 +73,27 @@ async def raw_body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+def known_query(request: Request) -> None:
+    """422 for a query parameter the route does not declare (a typo such as
+    ``?limt=10`` would otherwise be ignored silently)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {p.alias for p in _all_query_params(dependant)}
+    unknown = sorted(k for k in request.query_params if k not in known)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown query parameter '{unknown[0][:40]}': this request takes "
+            + (", ".join(sorted(known)) or "none")
+            + "."
+        )
+
+
+def _all_query_params(dependant: Any) -> list[Any]:
+    found = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        found += _all_query_params(sub)
+    return found

@@ -36,8 +36,7 @@ def member(pool: PoolDep, credentials: CredentialsDep, body: MemberLookup) -> Me
     "/v1/members/{phone}",
     responses=error_responses(410),
     status_code=410,
-    deprecated=True,
-    summary="Replaced by POST /v1/members/lookup (a phone in a URL ends up in logs)",
+    include_in_schema=False,  # not part of the protocol any more; answers old terminals
 )
 def member_by_url(phone: str) -> None:
     raise Gone(
