@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
-from ledger.errors import SecretsError
+from ledger.db import make_private_dir
+from ledger.errors import SecretsError, SecretsMissing, SecretsUnavailable
 
 PREFIX = "LPC1"
 # Crockford base32: no I, L, O, U, so codes read aloud are unambiguous.
@@ -88,30 +89,82 @@ def default_secrets_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".secrets")
 
 
+def check_secrets_file(path: Path) -> None:
+    """Refuse a secrets file that is not a plain file (a folder, a device): a
+    clear message instead of a misleading "chmod 600" or a crash later."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise SecretsUnavailable(
+            f"The secrets file {path} cannot be checked ({exc.strerror}): check the folder's "
+            "permissions, then run the command again."
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SecretsError(
+            f"The secrets file {path} is a folder, not a file: something replaced it. Nothing "
+            "was changed. Move the folder away and put the secrets file back from a backup "
+            "(or, on a terminal that joined head office, get a new setup code and run "
+            "'pos join' again)."
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise SecretsError(
+            f"The secrets file {path} is not a plain file: put the secrets file back from a "
+            "backup. Nothing was changed."
+        )
+
+
 def load_or_create_key(path: Path, *, create: bool) -> bytes:
     """Read the coupon key from ``path`` (0600); create it when allowed."""
+    check_secrets_file(path)
     if not path.exists():
         if not create:
-            raise SecretsError(
+            raise SecretsMissing(
                 f"The coupon key file {path} is missing, so coupons cannot be checked: "
                 "restore it from a backup (or from head office)."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"coupon_key": secrets.token_hex(32)})
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _create_key_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise SecretsError(
+        raise SecretsUnavailable(
             f"The coupon key file {path} can be read by other users (mode {mode:o}): "
             f"run 'chmod 600 {path}' and try again."
         )
     try:
-        return bytes.fromhex(json.loads(path.read_text())["coupon_key"])
+        return bytes.fromhex(json.loads(path.read_text(encoding="utf-8"))["coupon_key"])
+    except OSError as exc:
+        raise SecretsUnavailable(
+            f"The coupon key file {path} cannot be read ({exc.strerror}): check its "
+            "permissions, then run the command again. Nothing was changed."
+        ) from None
     except (ValueError, KeyError, TypeError):
         raise SecretsError(
             f"The coupon key file {path} is damaged: restore it from a backup."
+        ) from None
+
+
+def _create_key_file(path: Path) -> None:
+    """A new key, 0600 from the first byte whatever the umask; a half-written
+    file (disk full) is removed so the next try starts clean."""
+    body = json.dumps({"coupon_key": secrets.token_hex(32)})
+    try:
+        make_private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise SecretsUnavailable(
+            f"Cannot create the coupon key file {path} ({exc.strerror}): check the disk and "
+            "the folder's permissions, then run the command again."
+        ) from None
+    try:
+        with os.fdopen(fd, "w") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise SecretsUnavailable(
+            f"Cannot write the coupon key file {path} ({exc.strerror}): free some space (or "
+            "fix the folder's permissions), then run the command again."
         ) from None

@@ -2,6 +2,9 @@
 
 Each check returns problems instead of raising, and names the first bad entry
 (in terminal and sequence order) with a count of how many more there are.
+A damaged file is a problem too, never a crash: "integrity" (SQLite found
+damaged pages, or a check could not read them) and "text" (bytes that are not
+valid UTF-8), both naming the file.
 """
 
 from __future__ import annotations
@@ -16,12 +19,26 @@ from ledger.models import ENTRY_COLUMNS, Problem
 Check = Callable[[sqlite3.Connection], list[Problem]]
 
 
+_RESTORE = "restore the ledger from a backup, or call head office"
+
+
 def check_integrity(conn: sqlite3.Connection, quick: bool = False) -> list[Problem]:
     # quick_check skips matching every index against its table: about 4x faster.
-    rows = [r[0] for r in conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
+    pragma = "PRAGMA quick_check" if quick else "PRAGMA integrity_check"
+    try:
+        rows = [str(r[0]) for r in conn.execute(pragma)]
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
     if rows == ["ok"]:
         return []
-    return [Problem("integrity", f"SQLite integrity_check failed: {'; '.join(rows[:3])}")]
+    found = "; ".join(row.replace("\n", " ") for row in rows[:3])
+    return [
+        Problem(
+            "integrity",
+            f"the ledger file {_file(conn)} is damaged (SQLite integrity_check: {found}): "
+            + _RESTORE,
+        )
+    ]
 
 
 def check_balances(conn: sqlite3.Connection) -> list[Problem]:
@@ -99,11 +116,20 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
     gaps = breaks = 0
     heads: dict[str, tuple[int, str]] = {}
     terminal, expected_seq, prev = None, 1, GENESIS
+    damaged: Problem | None = None
+    damages = 0
+    # As bytes: hashed as stored (what entry_hash hashed, UTF-8), and text
+    # that is not UTF-8 is a problem to report rather than a crash.
     cursor = conn.execute(
-        f"SELECT entry_id, terminal_id, seq, prev_hash, hash, {_CANONICAL} "
+        f"SELECT entry_id, terminal_id, seq, prev_hash, hash, CAST({_CANONICAL} AS BLOB) "
         "FROM entries ORDER BY terminal_id, seq"
     )
     for entry_id, term, seq, prev_hash, stored, text in cursor:
+        try:
+            text.decode()
+        except UnicodeDecodeError:
+            damages += 1
+            damaged = damaged or _damaged_text(conn, f"terminal {term}: entry {seq}", entry_id)
         if term != terminal:
             terminal, expected_seq, prev = term, 1, GENESIS
         if seq != expected_seq:
@@ -113,7 +139,7 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
                 f"terminal {term}: expected sequence {expected_seq}, found {seq}",
                 entry_id,
             )
-        if prev_hash != prev or sha256(text.encode()).hexdigest() != stored:
+        if prev_hash != prev or sha256(text).hexdigest() != stored:
             breaks += 1
             what = "links to the wrong previous entry" if prev_hash != prev else "was altered"
             broken = broken or Problem(
@@ -133,6 +159,8 @@ def check_chains(conn: sqlite3.Connection) -> list[Problem]:
                 f"recorded {last_seq} (entries missing at the end)",
             )
     problems = []
+    if damaged:
+        problems.append(Problem("text", damaged.message + _more(damages), damaged.entry_id))
     if gap:
         problems.append(Problem(gap.check, gap.message + _more(gaps), gap.entry_id))
     if broken:
@@ -217,7 +245,50 @@ CHECKS: tuple[Check, ...] = (
 
 def run_checks(conn: sqlite3.Connection, quick: bool = False) -> list[Problem]:
     problems = check_integrity(conn, quick)
-    return problems + [problem for check in CHECKS[1:] for problem in check(conn)]
+    return problems + [problem for check in CHECKS[1:] for problem in _guarded(check, conn)]
+
+
+def _guarded(check: Check, conn: sqlite3.Connection) -> list[Problem]:
+    """A check that cannot read the file reports that, and the others still run."""
+    try:
+        return check(conn)
+    except sqlite3.DatabaseError as exc:
+        if str(exc).startswith("Could not decode"):
+            return [_damaged_text(conn, "a row", None)]
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        if type(exc) is sqlite3.DatabaseError or name.startswith(
+            ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")
+        ):
+            return [_unreadable(conn, check, exc)]
+        raise  # busy, full, read-only: not damage; the caller says what it is
+
+
+def _unreadable(conn: sqlite3.Connection, check: Check, exc: sqlite3.Error) -> Problem:
+    name = check.__name__.removeprefix("check_")
+    return Problem(
+        "integrity",
+        f"the ledger file {_file(conn)} is damaged: the {name} check could not read it "
+        f"({exc}): {_RESTORE}",
+    )
+
+
+def _damaged_text(conn: sqlite3.Connection, where: str, entry_id: str | None) -> Problem:
+    return Problem(
+        "text",
+        f"the ledger file {_file(conn)} is damaged: {where} holds bytes that are not valid "
+        f"text (UTF-8): {_RESTORE}",
+        entry_id,
+    )
+
+
+def _file(conn: sqlite3.Connection) -> str:
+    try:
+        for _, name, file in conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return str(file)
+    except sqlite3.Error:
+        pass
+    return "(unknown)"
 
 
 def _more(count: int) -> str:

@@ -1,15 +1,21 @@
 """The ``pos`` command: the scriptable face of the ledger.
 
-Exit status: 0 done; 1 refused by a rule; 2 usage or configuration error;
-3 not found. With ``--json`` stdout holds exactly one JSON object.
+Exit status (the table is in ``ledger.errors``): 0 done; 1 refused by a rule
+(or verify found problems in the books); 2 usage or configuration error; 3 not
+found; 4 a file of the till is damaged, missing or odd (restore it, or call
+head office); 5 a file cannot be written or read right now (disk full,
+read-only, immutable, permissions, busy: fix that and run again); 70 a bug.
+With ``--json`` stdout holds exactly one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +24,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from config import ConfigError, Settings, default_db_path, load_settings
-from ledger.errors import USAGE, LedgerError, NotInitialized
+from ledger import coupons as couponlib
+from ledger import db as ledger_db
+from ledger.errors import DAMAGED, REFUSED, USAGE, LedgerError, NotInitialized, SecretsMissing
 from ledger.models import Credentials
 from ledger.service import Ledger
 from pos import output
@@ -68,12 +76,37 @@ def open_ledger(path: Path, settings: Settings, config: str | None) -> tuple[Set
     from ledger.replica import Replica
 
     ledger = Ledger.open(path, settings)
+    try:
+        _check_secrets(ledger, Replica(ledger).hq_url() if ledger.is_initialized() else None)
+    except LedgerError:
+        ledger.close()
+        raise
     shared = Replica(ledger).hq_settings() if ledger.is_initialized() else None
     if not shared or not shared[1]:
         return settings, ledger
     ledger.close()
     chained = load_settings(config, chain=shared[1])
     return chained, Ledger.open(path, chained)
+
+
+def secrets_path(db_path: Path, settings: Settings) -> Path:
+    """Where the ledger's secrets file is (as ``Ledger.open`` chooses it)."""
+    return Path(settings.secrets_file or couponlib.default_secrets_path(db_path))
+
+
+def _check_secrets(ledger: Ledger, hq_url: str | None) -> None:
+    """A secrets file that is a folder, or gone on a terminal that joined head
+    office, is said as such (never "has not joined head office yet")."""
+    path = ledger.secrets_path
+    couponlib.check_secrets_file(path)
+    if hq_url and not path.exists():
+        raise SecretsMissing(
+            f"The secrets file {path} is missing: this terminal joined head office "
+            f"({hq_url}) and the file held its token and coupon key, so it can neither sync "
+            "nor check coupons. Restore the file from a backup (beside the ledger), or get a "
+            "new setup code from head office ('pos-hq terminal code STORE TERMINAL') and run "
+            f"'pos join {hq_url} CODE' again."
+        )
 
 
 def read_pin(prompt: str, *, confirm: bool = False) -> str:
@@ -498,20 +531,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _emit(as_json: bool, result: Result, *, stream: Any = None) -> None:
-    # Names, refs and notices may hold ESC, C1 or bidi controls: never raw to a terminal.
     if as_json:
-        print(output.json_text(result.body))
+        print(json.dumps(result.body, ensure_ascii=False, default=str))
     else:
         for line in result.lines:
-            print(output.visible(line), file=stream or sys.stdout)
+            print(line, file=stream or sys.stdout)
 
 
 def _fail(as_json: bool, code: str, message: str, status: int) -> int:
     if as_json:
-        print(output.json_text({"error": {"code": code, "message": message}}))
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
     else:
-        print(f"pos: {output.visible(message)}", file=sys.stderr)
+        print(f"pos: {message}", file=sys.stderr)
     return status
+
+
+def _unexpected(as_json: bool, argv: Sequence[str]) -> int:
+    log.exception("unexpected error in pos %s", " ".join(argv))
+    return _fail(as_json, "internal_error",
+                 f"Unexpected error; details are in the log ({setup_logging()}).",
+                 INTERNAL)  # fmt: skip
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -529,10 +568,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0 if not argv else USAGE
     setup_logging()
     ctx = None
+    db_path: Path | None = None
     try:
         settings = load_settings(getattr(args, "config", None))
         db_path = Path(getattr(args, "db", None) or settings.db or default_db_path())
-        if args.handler not in CREATES_DB and not db_path.exists():
+        creating = args.handler in CREATES_DB
+        if db_path == default_db_path():
+            ledger_db.tighten_dir(db_path.parent)  # the program's own data folder
+        ledger_db.check_files(db_path, secrets_path(db_path, settings), creating=creating)
+        if not creating and not db_path.exists():
             # A mistyped --db must not quietly start a new, empty ledger.
             raise NotInitialized(
                 f"No ledger at {db_path}: check --db, or set this terminal up with "
@@ -549,14 +593,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _fail(as_json, exc.code, exc.message, exc.exit_status)
     except VerifyFailed as exc:
         _emit(as_json, exc.result, stream=sys.stderr)
-        return 1
+        damaged = any(p["check"] in DAMAGE_CHECKS for p in exc.result.body["problems"])
+        return DAMAGED if damaged else REFUSED
+    except sqlite3.Error as exc:
+        error = ledger_db.explain(db_path, exc) if db_path is not None else None
+        if error is None:
+            return _unexpected(as_json, argv)
+        log.info("refused %s: %s (%s)", error.code, error.message, exc)
+        return _fail(as_json, error.code, error.message, error.exit_status)
     except KeyboardInterrupt:
         return _fail(as_json, "interrupted", "Interrupted: nothing was changed.", 130)
     except Exception:
-        log.exception("unexpected error in pos %s", " ".join(argv))
-        return _fail(as_json, "internal_error",
-                     f"Unexpected error; details are in the log ({setup_logging()}).",
-                     INTERNAL)  # fmt: skip
+        return _unexpected(as_json, argv)
     finally:
         if ctx is not None:
             ctx.close()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
+
+from ledger.db import make_private_dir
 
 
 def log_path() -> Path:
@@ -22,9 +25,26 @@ def setup_logging() -> Path:
     path = log_path()
     root = logging.getLogger()
     if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
+        try:
+            _private_log(path)
+            handler = logging.FileHandler(path, encoding="utf-8")
+        except OSError:
+            # A full or read-only disk must not stop the command that would
+            # say so; without a log file nothing is logged.
+            return path
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(logging.INFO)
     return path
+
+
+def _private_log(path: Path) -> None:
+    """The log names members and staff: its folder 0700 when we create it, the
+    file 0600 from the first byte whatever the umask (and tightened if wider)."""
+    make_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

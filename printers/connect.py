@@ -116,7 +116,7 @@ class Printer:
         kind = self.target.kind
         if kind == "preview":
             try:
-                self.spool_dir.mkdir(parents=True, exist_ok=True)
+                _private_dir(self.spool_dir)
             except OSError as exc:
                 raise unavailable(self.target, exc, "open") from exc
             self._open = True
@@ -309,9 +309,36 @@ def _has_pycups() -> bool:
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
+    """Spooled slips hold coupon payloads: 0600 from the first byte, whatever
+    the umask; a half-written file (disk full) is removed."""
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(content)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:
+        os.close(fd)
+        temp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
     os.replace(temp, path)
+
+
+def _private_dir(folder: Path) -> None:
+    """Create the spool folder (and missing parents) 0700 whatever the umask; an
+    existing folder is left alone."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        try:
+            os.mkdir(level, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(level, 0o700)
 
 
 def default_spool_dir() -> Path:

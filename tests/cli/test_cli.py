@@ -26,7 +26,7 @@ POS = Path(sys.executable).parent / "pos"
 if not POS.exists():  # pragma: no cover - an install whose scripts live elsewhere
     POS = Path(shutil.which("pos") or POS)
 
-OK, REFUSED, USAGE, NOT_FOUND = 0, 1, 2, 3
+OK, REFUSED, USAGE, NOT_FOUND, DAMAGED = 0, 1, 2, 3, 4
 PIN = "2468"  # the supervisor's PIN
 PHONE = "0812345678"
 E164 = "+66812345678"
@@ -320,10 +320,10 @@ def test_expire_and_verify(new_shop: Callable[[], Shop]) -> None:
 def test_corrupt_database(new_shop: Callable[[], Shop]) -> None:
     shop = new_shop()
     shop.db.write_bytes(b"\x00\xffnot a database\x13\x37" * 300)
-    message = shop.fails(REFUSED, "corrupt_database", "member", "show", PHONE)
+    message = shop.fails(DAMAGED, "corrupt_database", "member", "show", PHONE)
     assert str(shop.db) in message
     human = shop.pos("member", "show", PHONE, json_out=False)
-    assert human.status == REFUSED
+    assert human.status == DAMAGED
     assert human.stdout == ""
     assert str(shop.db) in human.stderr
 
