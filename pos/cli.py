@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import os
 import sqlite3
@@ -531,18 +530,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _emit(as_json: bool, result: Result, *, stream: Any = None) -> None:
+    # Names, refs and notices may hold ESC, C1 or bidi controls: never raw to a terminal.
     if as_json:
-        print(json.dumps(result.body, ensure_ascii=False, default=str))
+        print(output.json_text(result.body))
     else:
         for line in result.lines:
-            print(line, file=stream or sys.stdout)
+            print(output.visible(line), file=stream or sys.stdout)
 
 
 def _fail(as_json: bool, code: str, message: str, status: int) -> int:
     if as_json:
-        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+        print(output.json_text({"error": {"code": code, "message": message}}))
     else:
-        print(f"pos: {message}", file=sys.stderr)
+        print(f"pos: {output.visible(message)}", file=sys.stderr)
     return status
 
 
