@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ledger import lots
+from ledger import lots, timeguard
 from ledger.chain import GENESIS
 from ledger.clock import iso, parse_iso
 from ledger.db import connect, transaction
@@ -282,10 +282,8 @@ class _Build:
             "AND h.seq <= ?) ORDER BY o.seq",
             (self.old_terminal, self.acked),
         ).fetchall()
-        (latest,) = conn.execute(
-            "SELECT max(created_at) FROM entries WHERE terminal_id = ?", (self.terminal,)
-        ).fetchone()
-        now = max(self.plan.now, parse_iso(latest)) if latest else self.plan.now  # never back
+        # Time never goes backwards in the journal (as for every other entry).
+        now = timeguard.journal_time(conn, self.terminal, self.plan.now, writing=True)
         writer = _Writer(conn, self.store, self.terminal, now, self.plan.currency)
         below_zero: list[Entry] = []
         for row in stranded:

@@ -10,6 +10,7 @@ from hq.deps import CredentialsDep, PoolDep, terminal_connection
 from hq.http import error_responses, json_response
 from hq.restore import service
 from hq.restore.service import MAX_RESTORE_ENTRIES, RestoreResponse
+from sync.protocol import INT64_MAX
 
 router = APIRouter(tags=["sync"])
 
@@ -23,7 +24,9 @@ router = APIRouter(tags=["sync"])
 def restore(
     pool: PoolDep,
     credentials: CredentialsDep,
-    after: Annotated[int, Query(ge=0, description="the last seq already received")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=INT64_MAX, description="the last seq already received")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_RESTORE_ENTRIES)] = MAX_RESTORE_ENTRIES,
 ) -> Response:
     """For ``pos ledger restore``: a till restored from an old copy rebuilds its

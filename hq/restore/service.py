@@ -15,6 +15,10 @@ from sync.protocol import ENTRY_COLUMNS, CouponState, WireEntry, WireMember, ent
 
 MAX_RESTORE_ENTRIES = 5000
 _COLS = ", ".join(ENTRY_COLUMNS)
+_MEMBER_COLS = ("member_id", "phone", "name", "wallet_id", "consent_at", "enrolled_at",
+                "terminal_id", "merged_into")  # fmt: skip
+_COUPON_COLS = ("code", "entry_id", "reward_id", "member_id", "status", "issued_at", "used_at",
+                "used_terminal_id", "voided_at")  # fmt: skip
 
 
 class OwnMember(WireMember):
@@ -45,7 +49,9 @@ class RestoreResponse(BaseModel):
 def own_journal(
     conn: Conn, store_id: str, terminal_id: str, after: int, limit: int
 ) -> RestoreResponse:
-    with conn.transaction():  # one snapshot for the page, the acked seq and the extras
+    # Stored rows are data head office validated when they were pushed: not checked again.
+    # The acked seq is read first: every entry up to it is in the pages that follow.
+    with conn.transaction():
         row = conn.execute(
             "SELECT acked_seq FROM terminals WHERE terminal_id = %s", (terminal_id,)
         ).fetchone()
@@ -59,38 +65,17 @@ def own_journal(
         coupons: list[CouponState] = []
         if after == 0:
             members = [
-                OwnMember(
-                    member_id=r[0],
-                    phone=r[1],
-                    name=r[2],
-                    wallet_id=r[3],
-                    consent_at=r[4],
-                    enrolled_at=r[5],
-                    terminal_id=r[6],
-                    merged_into=r[7],
-                )  # fmt: skip
+                OwnMember.model_construct(**dict(zip(_MEMBER_COLS, r, strict=True)))
                 for r in conn.execute(
-                    "SELECT member_id, phone, name, wallet_id, consent_at, enrolled_at, "
-                    "terminal_id, merged_into FROM members WHERE terminal_id = %s "
+                    f"SELECT {', '.join(_MEMBER_COLS)} FROM members WHERE terminal_id = %s "
                     "ORDER BY member_id",
                     (terminal_id,),
                 ).fetchall()
             ]
             coupons = [
-                CouponState(
-                    code=r[0],
-                    entry_id=r[1],
-                    reward_id=r[2],
-                    member_id=r[3],
-                    status=r[4],
-                    issued_at=r[5],
-                    used_at=r[6],
-                    used_terminal_id=r[7],
-                    voided_at=r[8],
-                )  # fmt: skip
+                CouponState.model_construct(**dict(zip(_COUPON_COLS, r, strict=True)))
                 for r in conn.execute(
-                    "SELECT c.code, c.entry_id, c.reward_id, c.member_id, c.status, "
-                    "c.issued_at, c.used_at, c.used_terminal_id, c.voided_at FROM coupons c "
+                    f"SELECT {', '.join('c.' + c for c in _COUPON_COLS)} FROM coupons c "
                     "JOIN entries e ON e.entry_id = c.entry_id WHERE e.terminal_id = %s "
                     "ORDER BY c.code",
                     (terminal_id,),
