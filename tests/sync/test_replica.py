@@ -243,7 +243,9 @@ def test_set_hq_keeps_secrets_out_of_the_database(pair: tuple[Ledger, Ledger]) -
     assert done == {"hq_url": "http://hq.example", "coupon_key_replaced": True,
                     "previous_key_kept": False}  # fmt: skip
     secrets = json.loads(x.secrets_path.read_text())
+    pepper = secrets.pop("pin_pepper")  # the staff PINs' pepper stays as it was
     assert secrets == {"coupon_key": key, "hq_token": "lpt_secret"}
+    assert x.authenticate("sup", "2468") and len(pepper) == 64
     assert replica.token() == "lpt_secret"
     meta = dict(x.conn.execute("SELECT key, value FROM meta").fetchall())
     assert "lpt_secret" not in json.dumps(meta)
