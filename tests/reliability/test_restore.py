@@ -336,6 +336,12 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
     assert "--as-new-terminal" in app.sell("C2")
     clone.close()
 
+    status, body = pos("ledger", "restore", "--as-new-terminal", "K7QM-2XPA", db=clone.path)
+    assert status != 0 and "setup code" in body["error"]["message"]  # a wrong code
+    with Ledger.open(clone.path, settings) as unchanged:
+        assert unchanged.terminal() == ("S1", "A")
+        assert [e.ref for e in unchanged.all_entries()] == ["C1"]
+
     code = add_terminal("S1", "B")
     status, body = pos("ledger", "restore", "--as-new-terminal", code, db=clone.path)
     assert status == 0, body
@@ -371,3 +377,21 @@ def test_a_journal_that_ends_below_what_head_office_acknowledged_does_not_sell(
         ledger.earn(PHONE, "250", "B2")
     assert "pos ledger restore" in caught.value.message
     assert [e.ref for e in ledger.all_entries()] == ["B1"]
+
+
+def test_restore_says_what_is_wrong_and_changes_nothing(
+    joined: Callable[..., Ledger], hq: Any, tmp_path: Path
+) -> None:
+    alone = tmp_path / "alone.db"
+    assert pos("init", "--store", "S1", "--terminal", "Z", db=alone)[0] == 0
+    status, body = pos("ledger", "restore", db=alone)
+    assert status == 2 and "pos join" in body["error"]["message"]
+
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    till.earn(PHONE, "250", "B1")
+    hq.stop()  # head office unreachable
+    status, body = pos("ledger", "restore", db=till.path)
+    assert status == 75 and "head office" in body["error"]["message"]
+    assert [e.ref for e in till.all_entries()] == ["B1"]
+    assert till.earn(PHONE, "250", "B2").balance_after == 20  # still selling
