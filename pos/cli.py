@@ -272,13 +272,32 @@ def cmd_expire(ctx: Context) -> Result:
 
 
 def cmd_verify(ctx: Context) -> Result:
+    from sync.client import HeadOfficeUnreachable
+    from sync.compare import compare_with_head_office
+
     problems = ctx.ledger.verify(quick=ctx.args.quick)
-    body = {"ok": not problems, "problems": [p.to_dict() for p in problems]}
+    notes: list[str] = []
+    head_office = "not_joined"
+    if ctx.args.local:
+        head_office = "skipped"
+    else:
+        try:
+            found = compare_with_head_office(ctx.ledger)
+        except HeadOfficeUnreachable as exc:
+            head_office = "unreachable"
+            notes.append(f"Not compared with head office's copy: {exc.message}")
+        else:
+            if found is not None:
+                head_office = "compared"
+                problems += found
+    body = {"ok": not problems, "problems": [p.to_dict() for p in problems],
+            "head_office": head_office}  # fmt: skip
     if not problems:
-        return Result(body, ["Ledger verified: no problems."])
+        agreed = " and agrees with head office's copy" if head_office == "compared" else ""
+        return Result(body, [f"Ledger verified{agreed}: no problems.", *notes])
     lines = [f"{p.check}: {p.message}" + (f" [entry {p.entry_id}]" if p.entry_id else "")
              for p in problems]  # fmt: skip
-    raise VerifyFailed(body, lines)
+    raise VerifyFailed(body, lines + notes)
 
 
 def cmd_ledger_backup(ctx: Context) -> Result:
@@ -495,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
     p.add_argument("--quick", action="store_true",
                    help="SQLite quick_check instead of the full integrity_check")  # fmt: skip
+    p.add_argument("--local", action="store_true",
+                   help="skip comparing with head office's copy (a joined till does)")  # fmt: skip
     p = command(ledger, "backup", cmd_ledger_backup,
                 "copy the ledger (and its secrets) to FILE, safe while the till runs")  # fmt: skip
     p.add_argument("file", metavar="FILE")

@@ -13,14 +13,18 @@ the app's next acknowledged sales went to a deleted file.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from config import Settings
 from ledger.service import Ledger
+from tests.sync.conftest import HQServer
 
 POS = str(Path(sys.executable).with_name("pos"))
 PHONE = "0812345678"
@@ -101,3 +105,52 @@ def test_verify_notices_entries_missing_below_what_head_office_acknowledged(
     assert problem.check == "sequence"
     assert "acknowledged entries up to 5" in problem.message
     assert "ends at 3" in problem.message
+
+
+def test_verify_on_a_joined_till_compares_every_entry_with_head_office(
+    hq: HQServer, add_terminal: Callable[[str, str], str], tmp_path: Path
+) -> None:
+    """A copy of the till taken yesterday and sold on is intact on its own:
+    only head office's copy shows that its entry 2 is not the history."""
+    till, copy = tmp_path / "till" / "ledger.db", tmp_path / "copy" / "ledger.db"
+    env = {**os.environ, "POS_DB": str(till)}
+
+    def pos(*args: str, db: Path = till) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([POS, *args, "--db", str(db), "--json"], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+
+    assert pos("join", hq.url, add_terminal("S1", "T1")).returncode == 0
+    assert pos("member", "enroll", PHONE, "--consent").returncode == 0
+    assert pos("earn", PHONE, "100", "--ref", "B1").returncode == 0
+    assert pos("sync").returncode == 0
+    copy.parent.mkdir()
+    for suffix in ("", ".secrets"):  # no process has the till open now
+        shutil.copy2(f"{till}{suffix}", f"{copy}{suffix}")
+    assert pos("earn", PHONE, "100", "--ref", "B2").returncode == 0
+    assert pos("sync").returncode == 0
+
+    checked = pos("ledger", "verify")
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["head_office"] == "compared"
+
+    assert pos("earn", PHONE, "250", "--ref", "B3", db=copy).returncode == 0
+    local = pos("ledger", "verify", "--local", db=copy)
+    assert local.returncode == 0  # on its own the copy looks fine
+    found = pos("ledger", "verify", db=copy)
+    assert found.returncode == 1
+    (problem,) = json.loads(found.stdout)["problems"]
+    assert problem["check"] == "head_office"
+    assert "entry 2 differs from head office's copy" in problem["message"]
+
+
+def test_verify_says_when_head_office_could_not_be_asked(
+    hq: HQServer, add_terminal: Callable[[str, str], str], tmp_path: Path
+) -> None:
+    till = tmp_path / "ledger.db"
+    env = {**os.environ, "POS_DB": str(till)}
+    subprocess.run([POS, "join", hq.url, add_terminal("S1", "T1")], env=env, check=True)
+    hq.stop()
+    checked = subprocess.run([POS, "ledger", "verify"], env=env, capture_output=True, text=True)
+    assert checked.returncode == 0
+    assert "no problems" in checked.stdout
+    assert "Not compared with head office's copy" in checked.stdout
