@@ -72,8 +72,13 @@ def known_time(conn: sqlite3.Connection) -> datetime | None:
     return max(found) if found else None
 
 
-def _far_ahead(conn: sqlite3.Connection, now: datetime) -> datetime | None:
-    """The known time when ``now`` is implausibly far past it, else None."""
+def _far_ahead(
+    conn: sqlite3.Connection, now: datetime, last: datetime | None = None
+) -> datetime | None:
+    """The known time when ``now`` is implausibly far past it, else None.
+    ``last`` (the terminal's last entry) answers the usual case without a scan."""
+    if last is not None and now - last <= AHEAD_LIMIT:
+        return None  # the known time is at least ``last``
     known = known_time(conn)
     return known if known is not None and now - known > AHEAD_LIMIT else None
 
@@ -86,7 +91,7 @@ def journal_time(
     last = last_entry_time(conn, terminal_id)
     if last is not None and now < last:
         return last
-    known = _far_ahead(conn, now)
+    known = _far_ahead(conn, now, last)
     if known is not None:
         raise ClockWrong(_ahead_message(now, known) + " Nothing was recorded.")
     if writing:
@@ -99,7 +104,7 @@ def display_time(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> d
     last = last_entry_time(conn, terminal_id)
     if last is not None and now < last:
         return last
-    known = _far_ahead(conn, now)
+    known = _far_ahead(conn, now, last)
     return known if known is not None else now
 
 
@@ -112,7 +117,7 @@ def warning(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> str | 
             f"({_show(last)}): set the date and time (a flat clock battery does this). "
             f"Until then new entries are dated {_show(last)}."
         )
-    known = _far_ahead(conn, now)
+    known = _far_ahead(conn, now, last)
     if known is not None:
         return _ahead_message(now, known)
     return None
