@@ -7,7 +7,7 @@ place in one transaction. Inputs, both SQLite files:
 * the snapshot of the live ledger (the stale copy, or the clone);
 * head office's copy of this terminal's own entries (up to its acknowledged
   number), the members it enrolled and the coupons of its redemptions
-  (:class:`HQCopy`, filled page by page by ``sync.restore``).
+  (``ledger.hqcopy``, filled page by page by ``sync.restore``).
 
 The rebuilt ledger holds every other terminal's entries and head office's
 copy of this terminal's, replayed in time order (balances and points lots
@@ -55,7 +55,6 @@ from ledger.stale import K_BACKUP, K_DIVERGED
 from ledger.verify import run_checks
 
 _COLS = ", ".join(ENTRY_COLUMNS)
-_INTS = ("points", "balance_after", "amount_minor", "seq")
 # Rebuilt from the journal (or mapped to the carried entries), never copied as they are.
 _DERIVED = ("entries", "lots", "wallets", "terminals", "coupons", "print_jobs")
 _NOT_CARRIED = ("expire", "transfer")
@@ -69,45 +68,6 @@ class RestoreFailed(LedgerError):
 
 class NothingToRestore(LedgerError):
     code = "nothing_to_restore"
-
-
-class HQCopy:
-    """Head office's copy of one terminal's journal, in a private SQLite file."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        cols = ", ".join(f"{c} {'INTEGER' if c in _INTS else 'TEXT'}" for c in ENTRY_COLUMNS)
-        self.conn.executescript(
-            f"CREATE TABLE IF NOT EXISTS entries ({cols}, PRIMARY KEY (seq));"
-            "CREATE TABLE IF NOT EXISTS members (member_id TEXT PRIMARY KEY, body TEXT);"
-            "CREATE TABLE IF NOT EXISTS coupons (code TEXT PRIMARY KEY, body TEXT);"
-            "CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);"
-        )
-
-    def add(self, page: Mapping[str, Any]) -> int:
-        """One page of head office's answer; returns the highest seq in it (0: none)."""
-        conn = self.conn
-        with transaction(conn):
-            conn.executemany(
-                f"INSERT OR REPLACE INTO entries ({_COLS}) "
-                f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})",
-                [[e[c] for c in ENTRY_COLUMNS] for e in page["entries"]],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO members VALUES (?, ?)",
-                [(m["member_id"], json.dumps(m)) for m in page.get("members", [])],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO coupons VALUES (?, ?)",
-                [(c["code"], json.dumps(c)) for c in page.get("coupons", [])],
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO info VALUES ('acked_seq', ?)", (str(page["acked_seq"]),)
-            )
-        return max((int(e["seq"]) for e in page["entries"]), default=0)
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ledger.hqcopy import HQCopy
 from ledger.models import Credentials
-from ledger.rebuild import HQCopy, Plan, RestoreFailed, build
+from ledger.rebuild import Plan, RestoreFailed, build
 from ledger.replica import K_SETTINGS, K_SETTINGS_VERSION, K_STORE_NAME, K_URL, Replica
 from ledger.swap import snapshot, swap_in
 from sync.client import Client, HeadOfficeUnreachable
