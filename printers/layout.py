@@ -23,7 +23,7 @@ from printers.labels import (
     time_text,
 )
 from printers.slips import CouponSlip, DaySummary, Language, SaleSlip, Slip, TestPage
-from printers.text import clean, width, wrap
+from printers.text import clean, clusters, width, wrap
 
 MIN_COLUMNS = 24
 FontPath = str | PathLike[str] | None
@@ -43,9 +43,19 @@ class _Sheet:
         return label(key, self.language)
 
     def para(
-        self, text: str, *, align: Align = "left", bold: bool = False, indent: int = 0
+        self,
+        text: str,
+        *,
+        align: Align = "left",
+        bold: bool = False,
+        indent: int = 0,
+        max_lines: int | None = None,
     ) -> None:
-        for piece in wrap(text, self.columns - indent):
+        pieces = wrap(text, self.columns - indent)
+        if max_lines is not None and len(pieces) > max_lines:
+            pieces = pieces[:max_lines]
+            pieces[-1] = _ellipsis(pieces[-1], self.columns - indent)
+        for piece in pieces:
             self.blocks.append(Line(" " * indent + piece, align=align, bold=bold))
 
     def title(self, text: str, *, big: bool = False) -> None:
@@ -81,6 +91,14 @@ class _Sheet:
         return self.blocks
 
 
+def _ellipsis(line: str, columns: int) -> str:
+    """``line`` shortened to end in "..." (ASCII: every code page has it)."""
+    pieces = clusters(line)
+    while pieces and width("".join(pieces)) + 3 > columns:
+        pieces.pop()
+    return "".join(pieces).rstrip() + "..."
+
+
 def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
     s = _Sheet(columns, slip.language)
     s.title(slip.store_name)
@@ -96,7 +114,9 @@ def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
         s.pair(s.t("cashier"), slip.cashier)
     s.pair(s.t("member"), slip.masked_phone)
     if slip.member_name:
-        s.para(slip.member_name, align="right")
+        # Names are at most 80 characters; one from an old head office may be
+        # any length: two lines of it identify the member.
+        s.para(slip.member_name, align="right", max_lines=2)
     s.pair(s.t("sale_ref"), slip.sale_ref)
     s.pair(s.t("amount"), money_text(slip.amount_minor, slip.currency, slip.language))
     s.rule()

@@ -38,6 +38,9 @@ from pos.screens.member import MemberScreen
 from pos.screens.redeem import RedeemScreen
 from pos.screens.supervisor import SupervisorScreen
 from printers import CouponSlip, SaleSlip, build_bytes, thai
+from printers.blocks import Line
+from printers.layout import sale_blocks
+from printers.text import width
 from tests.app.conftest import SIZE, screen_text, settle, submit, text_of, until
 from tests.conftest import SUPERVISOR, FakeClock
 from tests.printers.escpos_decode import _ESC_ARGS, _GS_ARGS, decode
@@ -337,6 +340,18 @@ def test_a_drawer_kick_in_a_name_prints_the_name_around_it() -> None:
     assert b"\x1bp" not in commands(data)
     text = decode(data, code_pages("TM-P80")).text
     assert "Somchai" in text and "Jaidee" in text
+
+
+def test_a_name_of_any_length_takes_two_lines_of_the_slip() -> None:
+    for name in ("A" * 10_000, "ก้" * 5_000, "Supercalifragilistic" * 20):
+        blocks = sale_blocks(replace(sale("Somchai"), member_name=name), 32)
+        lines = [b.text for b in blocks if isinstance(b, Line) and b.align == "right"]
+        assert len(lines) == 2 and lines[1].endswith("..."), lines
+        assert all(width(line) <= 32 for line in lines)
+    blocks = sale_blocks(replace(sale("Somchai"), member_name="Somchai Jaidee"), 32)
+    assert [b.text for b in blocks if isinstance(b, Line) and b.align == "right"] == [
+        "Somchai Jaidee"
+    ]
 
 
 # -- head office and the pull ----------------------------------------------------------
