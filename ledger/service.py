@@ -483,8 +483,13 @@ class Ledger:
             tier=tier_for(spend, self._tiers).id, spend_12m_minor=spend,
         )  # fmt: skip
 
+    def _now(self) -> datetime:
+        """The clock, as the journal trusts it (ledger.timeguard): never behind
+        this till's last entry, never years past what the ledger has seen."""
+        return timeguard.display_time(self._conn, self.terminal()[1], self._clock())
+
     def _spend_12m(self, wallet_id: str) -> int:
-        since = iso(self._clock() - timedelta(days=365))
+        since = iso(self._now() - timedelta(days=365))
         (spend,) = self._conn.execute(
             "SELECT coalesce(sum(amount_minor), 0) FROM entries WHERE wallet_id = ? "
             "AND created_at >= ? AND kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL",
@@ -505,9 +510,7 @@ class Ledger:
             None if upper is None else to_minor(upper.min_spend) - member.spend_12m_minor,
         )
         # As of now, whether or not 'pos expire' ran: due points are not shown.
-        _, terminal_id = self.terminal()
-        as_of = timeguard.display_time(self._conn, terminal_id, self._clock())
-        due, expiry = lots.due_and_next(self._conn, member.wallet_id, iso(as_of))
+        due, expiry = lots.due_and_next(self._conn, member.wallet_id, iso(self._now()))
         if due:
             member = replace(member, balance=member.balance - due)
         return MemberCard(
@@ -633,8 +636,7 @@ class Ledger:
         member = self._member_by_phone(e164)
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
-        _, terminal_id = self.terminal()
-        now = timeguard.display_time(self._conn, terminal_id, self._clock())
+        now = self._now()
         offline_limit = limits.offline_limit(self._conn, self.settings, now)
         approver = None
         if approval is not None:
@@ -916,7 +918,7 @@ class Ledger:
         return None if row is None else self._with_expiry(Coupon(*row))
 
     def _with_expiry(self, coupon: Coupon) -> Coupon:
-        if coupon.status == "issued" and coupon.expires_at <= iso(self._clock()):
+        if coupon.status == "issued" and coupon.expires_at <= iso(self._now()):
             return replace(coupon, status="expired")
         return coupon
 

@@ -149,3 +149,17 @@ async def test_the_app_says_the_clock_is_wrong(ledger: Ledger, clock: FakeClock)
         await open_card(pilot)
         shown = message(app, "#card-message")
     assert "2000-01-01" in shown and "set the date and time" in shown
+
+
+def test_a_clock_years_ahead_neither_expires_coupons_nor_drops_the_tier(
+    ledger: Ledger, clock: FakeClock
+) -> None:
+    clock.now = Y2026
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "50000.00", "B1")
+    coupon = ledger.redeem(PHONE, ref="R1", reward_id="COFFEE").coupon
+    assert coupon is not None
+    tier = ledger.member(PHONE).tier
+    clock.now = Y2030
+    assert ledger.check_coupon(coupon.code).status == "issued"
+    assert ledger.member(PHONE).tier == tier != "member"
