@@ -160,8 +160,7 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
             # were skipped, not missed): jump to the newest row below it so the
             # next pull does not walk over the caller's own rows again.
             next_key = max([start, *(key for key, _ in page), *_newest(conn, horizon)])
-    if _record_cursor(conn, terminal_id, start):
-        prune(conn)
+    _record_cursor(conn, terminal_id, start)
     changes: list[Any] = []
     for _, r in page:
         if len(r) == 3:
@@ -187,9 +186,11 @@ def _newest(conn: Conn, horizon: str) -> list[Key]:
     return keys
 
 
-def _record_cursor(conn: Conn, terminal_id: str, key: Key) -> bool:
-    """Remember how far the terminal has applied the feed; True if that changed."""
+def _record_cursor(conn: Conn, terminal_id: str, key: Key) -> None:
+    """Remember how far the terminal has applied the feed, and prune if it moved."""
     with conn.transaction():
+        # A cursor lost in a crash only delays pruning: no need to wait for the disk.
+        conn.execute("SET LOCAL synchronous_commit = off")
         row = conn.execute(
             "INSERT INTO pull_cursors AS p (terminal_id, change_xid, change_id) "
             "VALUES (%s, %s::xid8, %s) ON CONFLICT (terminal_id) DO UPDATE "
@@ -200,13 +201,14 @@ def _record_cursor(conn: Conn, terminal_id: str, key: Key) -> bool:
             "RETURNING 1",
             (terminal_id, str(key[0]), key[1]),
         ).fetchone()
-    return row is not None
+        if row is not None:
+            prune(conn)
 
 
 def prune(conn: Conn) -> int:
     """Delete the member snapshots every terminal still in service has pulled past;
     the number deleted."""
-    with conn.transaction():
+    with conn.transaction():  # (a savepoint inside the caller's transaction)
         oldest = conn.execute(
             "SELECT p.change_xid::text AS xid_text, p.change_id FROM terminals t "
             "LEFT JOIN pull_cursors p USING (terminal_id) WHERE t.revoked_at IS NULL "
