@@ -170,7 +170,8 @@ def _ahead_message(now: datetime, known: datetime) -> str:
     return (
         f"This till's clock says {_show(now)}, {days} days after anything this ledger has "
         f"seen ({_show(known)}): set the date and time. If it is right (the till was not "
-        "used for that long), a supervisor confirms the clock."
+        "used for that long), a supervisor confirms it: pos ledger clock --confirm "
+        "--approver STAFF_ID."
     )
 
 

@@ -300,6 +300,19 @@ def cmd_verify(ctx: Context) -> Result:
     raise VerifyFailed(body, lines + notes)
 
 
+def cmd_ledger_clock(ctx: Context) -> Result:
+    """Is this till's clock plausible for its journal? ``--confirm``: a
+    supervisor vouches for a clock far past it (a till unused for years)."""
+    a = ctx.args
+    if a.confirm:
+        if not a.approver:
+            raise UsageError("--confirm needs --approver STAFF_ID (a supervisor, PIN on stdin).")
+        ctx.ledger.confirm_clock(_required_approval(a.approver))
+    warning = ctx.ledger.clock_warning()
+    body = {"clock_warning": warning, "confirmed": bool(a.confirm)}
+    return Result(body, [warning or "This till's clock agrees with its journal."])
+
+
 def cmd_ledger_backup(ctx: Context) -> Result:
     from ledger.backup import backup
 
@@ -516,6 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SQLite quick_check instead of the full integrity_check")  # fmt: skip
     p.add_argument("--local", action="store_true",
                    help="skip comparing with head office's copy (a joined till does)")  # fmt: skip
+    p = command(ledger, "clock", cmd_ledger_clock,
+                "does this till's clock fit its journal? (behind it, or years ahead)")  # fmt: skip
+    p.add_argument("--confirm", action="store_true",
+                   help="the clock is right (the till was unused for years)")  # fmt: skip
+    p.add_argument("--approver", metavar="STAFF_ID")
     p = command(ledger, "backup", cmd_ledger_backup,
                 "copy the ledger (and its secrets) to FILE, safe while the till runs")  # fmt: skip
     p.add_argument("file", metavar="FILE")

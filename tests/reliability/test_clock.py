@@ -7,10 +7,18 @@ A flat clock battery sets a till to 2000-01-01; a mis-set date can put it in
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from config import Settings
+from ledger.clock import utc_now
 from ledger.db import transaction
 from ledger.service import Ledger, _Writer
 from ledger.timeguard import ClockWrong
@@ -163,3 +171,38 @@ def test_a_clock_years_ahead_neither_expires_coupons_nor_drops_the_tier(
     clock.now = Y2030
     assert ledger.check_coupon(coupon.code).status == "issued"
     assert ledger.member(PHONE).tier == tier != "member"
+
+
+def test_pos_refuses_a_clock_years_ahead_until_a_supervisor_confirms(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Real processes on the real clock: the till's last entry is 800 days old."""
+    db = tmp_path / "ledger.db"
+    past = FakeClock(utc_now() - timedelta(days=800))
+    with Ledger.open(db, settings, clock=past) as book:
+        book.init("S1", "T1")
+        book.add_staff("sup", "supervisor", "2468")
+        book.enroll(PHONE)
+        book.earn(PHONE, "2500.00", "B1")
+
+    status, body = _pos(db, "earn", PHONE, "100.00", "--ref", "B2")
+    assert status == 1 and body["error"]["code"] == "clock_wrong", body
+    assert "pos ledger clock --confirm" in body["error"]["message"]
+    status, body = _pos(db, "ledger", "clock")
+    assert status == 0 and "days after" in body["clock_warning"]
+
+    status, body = _pos(db, "ledger", "clock", "--confirm", "--approver", "sup", stdin="2468\n")
+    assert (status, body["clock_warning"]) == (0, None), body
+    status, body = _pos(db, "earn", PHONE, "100.00", "--ref", "B2")
+    assert (status, body["points"]) == (0, 4), body
+
+
+def _pos(db: Path, *args: str, stdin: str = "") -> tuple[int, dict[str, Any]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
+    env["POS_LOG_FILE"] = str(db.parent / "pos.log")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "pos"), *args, "--db", str(db), "--json"],
+        input=stdin, capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)
