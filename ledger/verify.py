@@ -15,6 +15,7 @@ from hashlib import sha256
 
 from ledger.chain import GENESIS, HASHED
 from ledger.models import ENTRY_COLUMNS, Problem
+from ledger.timeguard import check_times
 
 Check = Callable[[sqlite3.Connection], list[Problem]]
 
@@ -240,6 +241,7 @@ CHECKS: tuple[Check, ...] = (
     check_acknowledged,
     check_approvals,
     check_coupons,
+    check_times,
 )
 
 

@@ -74,6 +74,10 @@ class MemberScreen(PosScreen[str | None]):
         for field_id in ("#amount", "#ref"):
             self.query_one(field_id, Input).value = ""
         self.query_one("#card-message", Message).clear()
+        # A clock behind the journal (flat battery) or years ahead: say so at every card.
+        clock_warning = self.pos.ledger.clock_warning()
+        if clock_warning:
+            self.query_one("#card-message", Message).show(clock_warning, error=True)
         self.query_one("#amount", Input).focus()
         _, terminal = self.pos.ledger.terminal()
         stamp = self.pos.clock().strftime("%y%m%d%H%M%S")

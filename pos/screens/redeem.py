@@ -125,16 +125,10 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 cashier_id=cashier,
                 approval=approval,
                 print_slip=True,
-                offline_limit=self._offline_limit(),
             ),
             self._done,
             lambda error: self._refused(error, points, reward_id, approval),
         )
-
-    def _offline_limit(self) -> int | None:
-        if self.pos.joined and self.pos.offline:
-            return self.pos.settings.sync.offline_redeem_limit
-        return None
 
     def _done(self, result: Redemption) -> None:
         self.pos.print_pending()
