@@ -19,6 +19,7 @@ only once a trial build succeeded, so a refusal does not use up its code.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -33,7 +34,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ledger.hqcopy import HQCopy
 from ledger.models import Credentials
 from ledger.rebuild import Plan, RestoreFailed, build
-from ledger.replica import K_SETTINGS, K_SETTINGS_VERSION, K_STORE_NAME, K_URL, Replica
+from ledger.replica import (
+    K_SETTINGS,
+    K_SETTINGS_VERSION,
+    K_STORE_NAME,
+    K_URL,
+    Replica,
+    _write_secrets,
+)
 from ledger.swap import snapshot, swap_in
 from sync.client import Client, HeadOfficeUnreachable
 from sync.commands import JOIN_FIRST, NotJoined, join
@@ -95,7 +103,15 @@ def restore(
         validity={r.id: r.validity_days for r in settings.rewards},
         approver_id=approver,
     )
-    work = Path(tempfile.mkdtemp(prefix=f".{ledger.path.name}.restore-", dir=ledger.path.parent))
+    try:
+        work = Path(
+            tempfile.mkdtemp(prefix=f".{ledger.path.name}.restore-", dir=ledger.path.parent)
+        )
+    except OSError as exc:
+        raise RestoreFailed(
+            f"Cannot make a working folder beside the ledger in {ledger.path.parent} "
+            f"({exc.strerror or exc}): check that the folder is writable and has room."
+        ) from None
     try:
         with exclusive(ledger):
             hq_copy = work / "head-office.db"
@@ -109,7 +125,8 @@ def restore(
                 joined, secrets = _join_new(ledger, work, url, setup_code, old, transport)
                 summary = _rebuild(ledger, work, hq_copy, replace(plan, new=joined[0],
                                    meta=joined[1]))  # fmt: skip
-                os.replace(secrets, ledger.secrets_path)  # the new terminal's token
+                # The new terminal's token (and the till's pepper and keys, kept).
+                _write_secrets(ledger.secrets_path, json.loads(secrets.read_text()))
                 ledger._key = None
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -319,6 +319,7 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
     settings: Settings,
 ) -> None:
     till = joined("A")
+    till.add_staff("sup", "supervisor", "2468")
     till.enroll(PHONE, consent=True)
     sync(till)
     clone = Ledger.open(image(till, tmp_path / "clone.db"), settings)
@@ -355,6 +356,7 @@ def test_a_cloned_till_stops_and_recovers_with_its_own_identity(
         sync(till)
         sync(clone)
         assert clone.terminal() == ("S1", "B")
+        assert clone.authenticate("sup", "2468").role == "supervisor"  # same staff, same PINs
         assert clone.member(PHONE).balance == till.member(PHONE).balance == 30
         assert clone.verify() == [] and till.verify() == []
         assert clone.earn(PHONE, "250", "C2").balance_after == 40
