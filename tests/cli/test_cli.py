@@ -311,7 +311,7 @@ def test_expire_and_verify(new_shop: Callable[[], Shop]) -> None:
         ("expire", -40, 0)
     ]
     assert shop.member(PHONE)["balance"] == 0
-    assert shop.ok("ledger", "verify") == {"ok": True, "problems": []}
+    assert shop.ok("ledger", "verify") == {"ok": True, "problems": [], "head_office": "not_joined"}
 
 
 # -- files, configuration and environment ---------------------------------------
