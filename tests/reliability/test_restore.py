@@ -28,12 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from config import Settings
 from hq.db import Conn
 from hq.entries.audit import verify as hq_verify
 from ledger.errors import LedgerError
+from ledger.replica import Replica
 from ledger.service import Ledger
 from sync.client import SyncError
 from tests.sync.conftest import hq_balances
@@ -397,3 +399,24 @@ def test_restore_says_what_is_wrong_and_changes_nothing(
     assert status == 75 and "head office" in body["error"]["message"]
     assert [e.ref for e in till.all_entries()] == ["B1"]
     assert till.earn(PHONE, "250", "B2").balance_after == 20  # still selling
+
+
+def test_head_office_gives_a_terminal_only_its_own_journal(
+    joined: Callable[..., Ledger], sync: Callable[..., dict[str, Any]], hq: Any
+) -> None:
+    a, b = joined("A"), joined("B", store="S2")
+    for book, ref in ((a, "A1"), (b, "B1")):
+        book.enroll(PHONE, consent=True)
+        book.earn(PHONE, "250", ref)
+        sync(book)
+    token = Replica(a).token()
+    with httpx.Client(base_url=hq.url) as http:
+        assert http.get("/v1/restore").status_code == 401
+        page = http.get("/v1/restore", headers={"Authorization": f"Bearer {token}"}).json()
+        assert (page["store_id"], page["terminal_id"], page["acked_seq"]) == ("S1", "A", 1)
+        assert [(e["terminal_id"], e["ref"]) for e in page["entries"]] == [("A", "A1")]
+        assert {m["terminal_id"] for m in page["members"]} == {"A"}
+        bad = http.get(
+            "/v1/restore", params={"after": -1}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert bad.status_code == 422
