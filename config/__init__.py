@@ -127,18 +127,24 @@ def check_chain(chain: Mapping[str, Any]) -> Settings:
     a terminal checks what it receives before using it."""
     if not isinstance(chain, Mapping):
         raise ConfigError(CHAIN_SOURCE, "", "must be a JSON object ({...})")
-    unknown = sorted(str(k) for k in chain if k not in CHAIN_SECTIONS)
-    if unknown:
+    # The terminal's own sections (the database, secrets, the printer) are not head
+    # office's to set. Keys no terminal knows are left out, as load_settings does
+    # (a newer head office may send sections an older terminal does not have).
+    own = sorted(str(k) for k in chain if k in Settings.model_fields and k not in CHAIN_SECTIONS)
+    if own:
         raise ConfigError(
             CHAIN_SOURCE,
-            unknown[0],
-            "is not a setting head office may set (it may set " + ", ".join(CHAIN_SECTIONS) + ")",
+            own[0],
+            "is the terminal's own setting, not head office's (it may set "
+            + ", ".join(CHAIN_SECTIONS)
+            + ")",
         )
+    shared = {k: v for k, v in chain.items() if k in CHAIN_SECTIONS}
     token = _ENV.set({})  # the checking process's own POS_* variables play no part
     try:
-        return Settings(**dict(chain))
+        return Settings(**shared)
     except ValidationError as exc:
-        found = _explain(exc.errors()[0], {}, None, dict(chain))
+        found = _explain(exc.errors()[0], {}, None, shared)
         raise ConfigError(CHAIN_SOURCE, found.key, found.message) from None
     except (TypeError, ValueError) as exc:  # e.g. a key that is not a string
         raise ConfigError(CHAIN_SOURCE, "", f"cannot be read: {exc}") from None

@@ -63,11 +63,12 @@ async def test_store_terminal_join_and_second_join_refused(
     assert "already used" in again.json()["error"]["message"]
     unknown = await client.post("/v1/join", json={"setup_code": "0000-0000"})
     assert unknown.status_code == 403
-    # Both the printed token and the joined one work; after revoke, neither does.
-    for token in (added["token"], joined.token):
-        pulled = await client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
-        assert pulled.status_code == 200
-        PullResponse.model_validate(pulled.json())
+    # The join ended the printed token; the joined one works; after revoke, neither does.
+    printed = await client.get("/v1/pull", headers={"Authorization": f"Bearer {added['token']}"})
+    assert printed.status_code == 401
+    pulled = await client.get("/v1/pull", headers={"Authorization": f"Bearer {joined.token}"})
+    assert pulled.status_code == 200
+    PullResponse.model_validate(pulled.json())
     assert hq(hq_dsn, "terminal", "revoke", "S1", "T1")[0] == 0
     for token in (added["token"], joined.token):
         pulled = await client.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
@@ -112,7 +113,7 @@ def test_migrate_report_and_rules(hq_dsn: str, tmp_path: Path) -> None:
     assert hq(hq_dsn, "report", "balances") == (0, {"wallets": [], "total": 0, "points_total": 0})
     assert hq(hq_dsn, "report", "conflicts") == (0, {"conflicts": [], "total": 0})
     rules_file = tmp_path / "rules.json"
-    rules_file.write_text(json.dumps({"earn": {"base_rate": "25.00"}, "catalog": []}))
+    rules_file.write_text(json.dumps({"earn": {"spend_per_point": "25.00"}, "catalog": []}))
     status, body = hq(hq_dsn, "rules", "set", str(rules_file))
     assert (status, body["version"]) == (0, 1)
     assert hq(hq_dsn, "rules", "show")[1] == {

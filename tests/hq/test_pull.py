@@ -116,7 +116,7 @@ async def test_members_merges_coupons_and_settings_in_the_feed(
     await client.post(
         "/v1/push", json={"members": [late], "coupon_events": [event]}, headers=t2.auth
     )
-    rules.set_settings(db, {"earn": {"base_rate": 25}})
+    rules.set_settings(db, {"earn": {"expiry_days": 180}})
     found, _ = await pull_all(client, t3)
     kinds = [c.kind for c in found]
     assert kinds == ["member", "member", "merge", "coupon", "settings"]
@@ -130,7 +130,7 @@ async def test_members_merges_coupons_and_settings_in_the_feed(
         early["wallet_id"],
     )
     assert found[3].coupon.code == "K7QM2XPA" and found[3].coupon.status == "issued"
-    assert found[4].version == 1 and found[4].settings == {"earn": {"base_rate": 25}}
+    assert found[4].version == 1 and found[4].settings == {"earn": {"expiry_days": 180}}
     # T2 does not get back what it pushed itself (its member, its coupon), but it
     # does get the merge its push caused: its member's points must move.
     t2_found, _ = await pull_all(client, t2)

@@ -29,7 +29,7 @@ from ledger.replica import K_SETTINGS, K_SETTINGS_VERSION, Replica
 from ledger.service import Ledger
 from sync import commands
 from tests.conftest import SUPERVISOR
-from tests.sync.conftest import HQServer, Sync
+from tests.sync.conftest import HQServer, Sync, wait_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -259,6 +259,7 @@ def test_a_terminal_that_stored_bad_rules_before_still_starts_and_syncs(
     status, state = pos(book, "sync", "--status")
     assert state["settings_refused"]["version"] == 7
     fixed = rules.set_settings(hq_db, {"earn": {"spend_per_point": "20.00"}})
+    wait_feed(hq_db)
     status, done = pos(book, "sync")
     assert status == 0, done
     assert done["settings_version"] == fixed
