@@ -280,6 +280,11 @@ class _Run:
             )
             self.stats["pulled"] += len(page.changes)
             self.stats["conflicts"] += counts["conflicts"]
+            if counts["conflicts"]:
+                self.notices.append(
+                    f"Head office sent {counts['conflicts']} coupon(s) that do not match a "
+                    "redemption in this terminal's journal: not added here."
+                )
             self.stats["transfers"] += counts["transfers"]
             cursor = page.next_cursor
             if not page.more:

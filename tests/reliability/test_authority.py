@@ -333,3 +333,36 @@ def test_a_till_reverses_only_its_own_redemptions_and_keeps_syncing(
     assert hq_db.execute("SELECT status, issued_terminal_id FROM coupons").fetchall() == [
         ("void", "A")
     ]
+
+
+def test_a_coupon_from_head_office_that_matches_no_redemption_is_told_to_the_till(
+    joined: Callable[..., Any], hq: Any, sync: Callable[..., dict[str, Any]]
+) -> None:
+    a, b = joined("A"), joined("B")
+    a.enroll("081-234-5678")
+    earn = a.earn("081-234-5678", "250.00", "A-1")
+    sync(a)
+    # Terminal A (its token) reports a coupon issued for an entry that is not a redemption.
+    odd = {
+        "code": "CPN-ODD",
+        "entry_id": earn.entry_id,
+        "reward_id": "COFFEE",
+        "member_id": earn.member_id,
+        "status": "issued",
+        "at": earn.created_at,
+        "terminal_id": "A",
+    }
+    reply = httpx.post(
+        f"{hq.url}/v1/push",
+        json={"coupon_events": [odd]},
+        headers={"Authorization": f"Bearer {Replica(a).token()}"},
+    )
+    assert reply.status_code == 200, reply.text
+
+    told = sync(b)
+
+    assert told["conflicts"] == 1
+    assert told["conflict_notices"] == [
+        "Head office sent 1 coupon(s) that do not match a redemption in this terminal's "
+        "journal: not added here."
+    ]
