@@ -91,6 +91,7 @@ CONFLICT_KINDS = (
     "coupon_double_use",
     "negative_balance",
     "phone_merge",
+    "forbidden_push",
 )
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -173,7 +174,12 @@ Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
 CouponStatus = Literal["issued", "used", "void"]
 ConflictKind = Literal[
-    "entry_body_mismatch", "chain_break", "coupon_double_use", "negative_balance", "phone_merge"
+    "entry_body_mismatch",
+    "chain_break",
+    "coupon_double_use",
+    "negative_balance",
+    "phone_merge",
+    "forbidden_push",
 ]
 
 
