@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from dataclasses import replace
@@ -137,6 +138,18 @@ def restore(
 def _download(
     url: str, token: str, old: tuple[str, str], path: Path, transport: httpx.BaseTransport | None
 ) -> None:
+    try:
+        _fetch(url, token, old, path, transport)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise RestoreFailed(
+            f"Cannot keep head office's copy in {path.parent} ({exc}): nothing was changed; "
+            "check the disk space there and run 'pos ledger restore' again."
+        ) from None
+
+
+def _fetch(
+    url: str, token: str, old: tuple[str, str], path: Path, transport: httpx.BaseTransport | None
+) -> None:
     copy = HQCopy(path)
     client = RestoreClient(url, token, transport=transport)
     try:
@@ -166,10 +179,18 @@ def _rebuild(
         for path in (snap, target):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-        version = snapshot(ledger, snap)
-        summary = build(snap, hq_copy, target, plan)
-        if not swap or swap_in(ledger, target, version):
-            return summary
+        try:
+            version = snapshot(ledger, snap)
+            summary = build(snap, hq_copy, target, plan)
+            if not swap or swap_in(ledger, target, version):
+                return summary
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # The swap is one transaction: whatever failed, the ledger is as it was.
+            raise RestoreFailed(
+                f"The ledger could not be rebuilt ({exc}): nothing was changed. Check the disk "
+                f"space in {ledger.path.parent}, run 'pos ledger verify', and call support if "
+                "it happens again."
+            ) from None
     raise RestoreFailed(
         "The ledger kept changing while it was being rebuilt (is the app open on this till?): "
         "nothing was changed; close the app and run 'pos ledger restore' again."
