@@ -169,11 +169,14 @@ class Replica:
             problem = _settings_problem(body)
             if problem is None:
                 return version, body
-            with transaction(self._conn) as conn:
-                _refuse_settings(conn, version, problem)
-                conn.execute(
-                    "DELETE FROM meta WHERE key IN (?, ?)", (K_SETTINGS, K_SETTINGS_VERSION)
-                )
+            try:
+                with transaction(self._conn) as conn:
+                    _refuse_settings(conn, version, problem)
+                    conn.execute(
+                        "DELETE FROM meta WHERE key IN (?, ?)", (K_SETTINGS, K_SETTINGS_VERSION)
+                    )
+            except sqlite3.Error:
+                pass  # a read-only ledger: set them aside in memory only, this time
             return None
 
     def signing_keys(self) -> list[str]:
