@@ -366,3 +366,55 @@ def test_a_coupon_from_head_office_that_matches_no_redemption_is_told_to_the_til
         "Head office sent 1 coupon(s) that do not match a redemption in this terminal's "
         "journal: not added here."
     ]
+
+
+def test_a_cloned_till_given_its_own_identity_keeps_the_coupons_it_issued(
+    joined: Callable[..., Any],
+    add_terminal: Callable[[str, str], str],
+    sync: Callable[..., dict[str, Any]],
+    hq_db: Conn,
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    """A clone redeems under the shared identity; once it has its own terminal id
+    (``pos ledger restore --as-new-terminal``) the coupon it issued is its own: head
+    office records it as the issuer, and its reversal voids it."""
+    from ledger.service import Ledger
+    from tests.reliability.test_restore import image, pos
+
+    till = joined("A")
+    till.add_staff("sup", "supervisor", "2468")
+    till.enroll("0812345678", consent=True)
+    till.earn("0812345678", "2500", "A0")
+    sync(till)
+    clone = Ledger.open(image(till, tmp_path / "clone.db"), settings)
+    till.earn("0812345678", "250", "A1")  # seq 2 at both: head office keeps the first
+    sync(till)
+    coupon = clone.redeem("0812345678", reward_id="COFFEE", ref="C1").coupon
+    assert coupon is not None
+    with pytest.raises(SyncError):
+        sync(clone)
+    clone.close()
+    status, body = pos("ledger", "restore", "--as-new-terminal", add_terminal("S1", "B"),
+                       db=tmp_path / "clone.db")  # fmt: skip
+    assert status == 0, body
+
+    with Ledger.open(tmp_path / "clone.db", settings) as clone:
+        assert sync(clone)["conflicts"] == 0
+        row = hq_db.execute(
+            "SELECT status, issued_terminal_id FROM coupons WHERE code = %s", (coupon.code,)
+        ).fetchone()
+        assert row == ("issued", "B")
+        carried = clone.coupon_of(row_entry(hq_db, coupon.code))
+        assert carried is not None and carried.code == coupon.code
+        clone.reverse(carried.entry_id, "wrong reward", SUPERVISOR)  # the issuer may void it
+        assert sync(clone)["coupon_events_pushed"] == 1
+    assert hq_db.execute(
+        "SELECT status FROM coupons WHERE code = %s", (coupon.code,)
+    ).fetchone() == ("void",)
+
+
+def row_entry(conn: Conn, code: str) -> str:
+    row = conn.execute("SELECT entry_id FROM coupons WHERE code = %s", (code,)).fetchone()
+    assert row is not None
+    return str(row[0])
