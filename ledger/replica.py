@@ -71,6 +71,7 @@ CLOCK_SKEW_WARN_S = 300  # as sync.protocol.CLOCK_SKEW_WARN_S (the ledger import
 
 TOKEN = "hq_token"
 PREVIOUS_KEYS = "previous_keys"
+SHARED_KEYS = "shared_keys"  # the earlier keys head office already shares with the chain
 
 
 class Outbox(NamedTuple):
@@ -180,36 +181,40 @@ class Replica:
             return None
 
     def signing_keys(self) -> list[str]:
-        """Every key coupons of this ledger were signed with (64 hex digits each):
-        its own key if it issued coupons, and the keys it kept from before."""
+        """Keys this ledger signed coupons with that head office may not know yet
+        (64 hex digits each): before joining, its own key if it issued coupons; and
+        the keys it kept from before, less those head office already shares."""
         with self._ledger._lock:
             path = self._ledger.secrets_path
             secrets = _read_secrets(path) if path.exists() else {}
             keys = [str(k) for k in secrets.get(PREVIOUS_KEYS, [])]
             current = secrets.get("coupon_key")
-            if current and self._terminal_or_none() is not None:
-                (issued,) = self._conn.execute("SELECT count(*) FROM coupons").fetchone()
+            terminal = self._terminal_or_none()
+            if current and terminal is not None and not secrets.get(TOKEN):
+                (issued,) = self._conn.execute(
+                    "SELECT count(*) FROM coupons c JOIN entries e USING (entry_id) "
+                    "WHERE e.terminal_id = ?",
+                    (terminal,),
+                ).fetchone()
                 if issued:
                     keys.insert(0, str(current))
-            return list(dict.fromkeys(k for k in keys if _is_key(k)))
+            shared = set(secrets.get(SHARED_KEYS, []))
+            return list(dict.fromkeys(k for k in keys if _is_key(k) and k not in shared))
 
     def add_coupon_keys(self, keys: Iterable[str]) -> int:
-        """Keys other terminals signed coupons with before they joined: their
-        coupons check as genuine here too. Returns how many were new."""
-        wanted = [k for k in keys if _is_key(k)]
-        if not wanted:
-            return 0
+        """The keys head office shares (terminals' keys from before they joined):
+        coupons signed with them check as genuine here too. Returns how many were
+        new here."""
+        shared = sorted(dict.fromkeys(k for k in keys if _is_key(k)))
         with self._ledger._lock:
             path = self._ledger.secrets_path
             secrets = _read_secrets(path)
             known = [str(k) for k in secrets.get(PREVIOUS_KEYS, [])]
-            new = [
-                k
-                for k in dict.fromkeys(wanted)
-                if k not in known and k != secrets.get("coupon_key")
-            ]
-            if new:
-                secrets[PREVIOUS_KEYS] = known + new
+            new = [k for k in shared if k not in known and k != secrets.get("coupon_key")]
+            if new or (shared and secrets.get(SHARED_KEYS) != shared):
+                if new:
+                    secrets[PREVIOUS_KEYS] = known + new
+                secrets[SHARED_KEYS] = shared  # not sent back to head office
                 _write_secrets(path, secrets)
             return len(new)
 

@@ -103,6 +103,8 @@ class Client:
         ``server_time`` (None until one arrives)."""
         self.coupon_keys: list[str] | None = None
         """The chain's earlier coupon keys, from the last pull (None: no pull yet)."""
+        self.signing_keys: list[str] = []
+        """Keys this terminal signed coupons with: sent with the first push."""
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._http = httpx.Client(
             base_url=self.url,
@@ -147,12 +149,16 @@ class Client:
         members: list[dict[str, Any]] | None = None,
         coupon_events: list[dict[str, Any]] | None = None,
     ) -> PushResponse:
-        body = {
+        body: dict[str, Any] = {
             "entries": [entry_row(e) for e in entries],
             "members": members or [],
             "coupon_events": coupon_events or [],
         }
-        return self._timed(PushResponse, "POST", "/v1/push", json=body)
+        if self.signing_keys:
+            body["coupon_keys"] = self.signing_keys
+        reply = self._timed(PushResponse, "POST", "/v1/push", json=body)
+        self.signing_keys = []  # head office has them now
+        return reply
 
     def pull(self, after: str, limit: int = DEFAULT_PULL_LIMIT) -> PullResponse:
         params = {"after": after, "limit": limit}

@@ -96,6 +96,9 @@ def sync(
     :func:`sync.engine.sync_once` (batch, pull_limit, retry, sleep)."""
     replica = Replica(ledger)
     with client_for(ledger, transport=transport) as client:
+        # Keys this till signed with before it joined reach head office (again:
+        # harmless), also from tills that joined before keys were shared.
+        client.signing_keys = replica.signing_keys()
         try:
             result = sync_once(ledger, client, **options)
         finally:

@@ -343,6 +343,9 @@ class PushRequest(_Model):
     entries: Annotated[list[WireRow], Field(max_length=MAX_PUSH_ENTRIES)] = []
     members: Annotated[list[WireMember], Field(max_length=MAX_PUSH_MEMBERS)] = []
     coupon_events: Annotated[list[CouponEvent], Field(max_length=MAX_PUSH_COUPON_EVENTS)] = []
+    coupon_keys: Annotated[list[CouponKey], Field(max_length=MAX_COUPON_KEYS)] = []
+    """Keys this terminal signed coupons with before it joined (as in
+    :class:`JoinRequest`), for terminals that joined before keys were shared."""
 
 
 class Refusal(_Model):

@@ -11,6 +11,7 @@ from hq.deps import CredentialsDep, PoolDep, RawBody, SettingsDep, terminal_conn
 from hq.errors import HQError, from_validation
 from hq.http import error_responses, json_response, server_time
 from hq.push import service
+from hq.terminals import service as terminals
 from sync.protocol import ENTRY_COLUMNS, PushRequest, PushResponse
 
 router = APIRouter(tags=["sync"])
@@ -78,4 +79,6 @@ def push(
             assert problem is not None
             raise problem
         reply = service.push(conn, who, parsed, direct_copy=settings.direct_copy)
+        if parsed.coupon_keys:
+            terminals.keep_prior_keys(conn, who.terminal_id, parsed.coupon_keys)
     return json_response(reply.model_copy(update={"server_time": server_time(request)}))

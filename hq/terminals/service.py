@@ -276,7 +276,7 @@ def join(
             "UPDATE terminals SET joined_at = now() WHERE terminal_id = %s", (terminal_id,)
         )
         chain_key = coupon_key(conn)
-        keep_prior_keys(conn, [k for k in signed_with if k != chain_key])
+        keep_prior_keys(conn, terminal_id, signed_with)
         version, body = rules.current(conn)
         return JoinResponse(
             token=token,
@@ -294,16 +294,33 @@ def join(
 
 
 _PRIOR_KEY = COUPON_KEY + ".prior."  # secrets rows of keys terminals signed with before
+MAX_PRIOR_KEYS = 32  # per terminal: a till has one key before it joins, a few at most
 
 
-def keep_prior_keys(conn: Conn, keys: Sequence[str]) -> None:
-    """Remember keys terminals signed coupons with before they joined (once each)."""
-    rows = [(_PRIOR_KEY + hashlib.sha256(k.encode()).hexdigest()[:32], k) for k in keys]
-    if rows:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT DO NOTHING", rows
-            )
+def keep_prior_keys(conn: Conn, terminal_id: str, keys: Sequence[str]) -> int:
+    """Remember keys a terminal signed coupons with before it joined (once each, at
+    most MAX_PRIOR_KEYS per terminal); returns how many were new. Any terminal
+    already holds the chain's key, so sharing its own old keys gives it nothing."""
+    chain_key = coupon_key(conn)
+    wanted = [k for k in dict.fromkeys(keys) if k != chain_key]
+    if not wanted:
+        return 0
+    prefix = f"{_PRIOR_KEY}{terminal_id}."
+    row = conn.execute(
+        "SELECT count(*) FROM secrets WHERE starts_with(name, %s)", (prefix,)
+    ).fetchone()
+    room = MAX_PRIOR_KEYS - (int(row[0]) if row else 0)
+    rows = [(prefix + hashlib.sha256(k.encode()).hexdigest()[:32], k) for k in wanted]
+    new = 0
+    for name, key in rows:
+        if new >= room:
+            break
+        done = conn.execute(
+            "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+            (name, key),
+        ).fetchone()
+        new += done is not None
+    return new
 
 
 def prior_keys(conn: Conn) -> list[str]:
@@ -312,7 +329,7 @@ def prior_keys(conn: Conn) -> list[str]:
         "SELECT value FROM secrets WHERE starts_with(name, %s) ORDER BY created_at, name",
         (_PRIOR_KEY,),
     ).fetchall()
-    return [str(r[0]) for r in rows]
+    return list(dict.fromkeys(str(r[0]) for r in rows))
 
 
 def coupon_key(conn: Conn) -> str:

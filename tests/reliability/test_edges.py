@@ -312,3 +312,32 @@ def test_a_till_clock_far_from_head_office_is_warned_at_sync(
     app.state.clock = lambda: datetime.now(UTC) + timedelta(minutes=2)  # within 5 minutes
     done = sync(book)
     assert done["warnings"] == [] and commands.status(book)["clock_warning"] is None
+
+
+def test_a_till_that_joined_before_keys_were_shared_sends_its_old_key_at_sync(
+    joined: Callable[..., Ledger],
+    add_terminal: Callable[[str, str], str],
+    open_ledger: Callable[[str], Ledger],
+    hq: HQServer,
+    hq_db: Conn,
+    sync: Sync,
+) -> None:
+    a = open_ledger("A")
+    a.init("S1", "A")
+    a.enroll(PHONE)
+    a.earn(PHONE, "2500.00", "A-1")
+    coupon = a.redeem(PHONE, ref="R1", reward_id="COFFEE").coupon
+    assert coupon is not None
+    commands.join(a, hq.url, add_terminal("S1", "A"))
+    # As head office was before it kept keys: it never heard of A's old key.
+    hq_db.execute("DELETE FROM secrets WHERE name LIKE 'coupon_key.prior.%'")
+    secrets = json.loads(a.secrets_path.read_text())
+    secrets.pop("shared_keys", None)  # nor did A hear it shared
+    a.secrets_path.write_text(json.dumps(secrets))  # (the file stays 0600)
+    b = joined("B")
+    sync(b)
+    assert b.check_coupon(coupon.payload).status == "forged"  # the break, as it was
+    sync(a)  # A's first push carries its old key
+    sync(b)
+    assert b.check_coupon(coupon.payload).status == "issued"
+    assert sync(a)["pushed"] == 0 and Replica(a).signing_keys() == []  # sent once, not again
