@@ -13,6 +13,7 @@ import multiprocessing
 import re
 import shutil
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 
 from config import load_settings
 from ledger import pins
-from ledger.clock import utc_now
+from ledger.clock import parse_iso
 from ledger.errors import LedgerError, StaffLocked, WrongPin
 from ledger.service import Ledger
 from tests.conftest import FakeClock
@@ -63,16 +64,18 @@ def test_sixteen_parallel_wrong_pins_get_at_most_five_answers(tmp_path: Path) ->
     assert got.count("WrongPin") <= settings.staff.max_pin_attempts - 1, got
     assert got.count("StaffLocked") >= GUESSERS - settings.staff.max_pin_attempts, got
     conn = sqlite3.connect(db)
-    (locks,) = conn.execute("SELECT locks FROM staff WHERE staff_id = 'sup'").fetchone()
+    locks, until = conn.execute(
+        "SELECT locks, locked_until FROM staff WHERE staff_id = 'sup'"
+    ).fetchone()
     conn.close()
     assert locks == 1, "one lock window, not one per batch of racing guesses"
 
     # The right PIN is refused while the lock lasts, accepted once it ends.
-    clock = FakeClock(utc_now())
+    clock = FakeClock(parse_iso(until) - timedelta(seconds=1))
     with Ledger.open(db, settings, clock=clock) as book:
         with pytest.raises(StaffLocked):
             book.authenticate("sup", "2468")
-        clock.advance(seconds=settings.staff.lock_seconds + 1)
+        clock.advance(seconds=2)
         assert book.authenticate("sup", "2468").staff_id == "sup"
 
 
