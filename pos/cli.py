@@ -61,7 +61,10 @@ class Context:
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
-            self.settings, self._ledger = open_ledger(self.db_path, self.settings, self.config)
+            check = getattr(self.args, "handler", None) not in _SECRETS_NOT_NEEDED
+            self.settings, self._ledger = open_ledger(
+                self.db_path, self.settings, self.config, check_secrets=check
+            )
         return self._ledger
 
     def close(self) -> None:
@@ -69,14 +72,18 @@ class Context:
             self._ledger.close()
 
 
-def open_ledger(path: Path, settings: Settings, config: str | None) -> tuple[Settings, Ledger]:
+def open_ledger(
+    path: Path, settings: Settings, config: str | None, *, check_secrets: bool = True
+) -> tuple[Settings, Ledger]:
     """Open the ledger; a terminal that joined head office uses the chain's
-    rules and catalog (under the user's own file and environment)."""
+    rules and catalog (under the user's own file and environment). A secrets
+    file that is odd or gone is said first (``check_secrets``)."""
     from ledger.replica import Replica
 
     ledger = Ledger.open(path, settings)
     try:
-        _check_secrets(ledger, Replica(ledger).hq_url() if ledger.is_initialized() else None)
+        if check_secrets:
+            _check_secrets(ledger, Replica(ledger).hq_url() if ledger.is_initialized() else None)
     except LedgerError:
         ledger.close()
         raise
@@ -414,6 +421,8 @@ def cmd_run(ctx: Context) -> Result:
 
 
 CREATES_DB = (cmd_init, cmd_run, cmd_join)
+# They work without the secrets file: checking, copying the ledger, joining again.
+_SECRETS_NOT_NEEDED = (cmd_verify, cmd_ledger_backup, cmd_join)
 
 
 # -- parser ---------------------------------------------------------------
