@@ -41,6 +41,7 @@ TABLES = {
     "coupons": "code",
     "changes": "change_xid, change_id",
     "terminals": "terminal_id",
+    "secrets": "name",
 }
 
 
@@ -148,8 +149,31 @@ MATRIX: list[tuple[str, str, str, str, Attack]] = [
 ]  # fmt: skip
 
 
+# Fields that cannot name anything of another terminal's: what they carry is filed
+# under the pushing terminal's own id. (A test below shows it.)
+OWN_ONLY = {
+    "coupon_keys": "keys the terminal signed with before it joined, kept under its own id",
+}
+
+
 def test_the_matrix_covers_every_field_a_push_can_carry() -> None:
-    assert {row[0] for row in MATRIX} == set(PushRequest.model_fields)
+    assert {row[0] for row in MATRIX} | set(OWN_ONLY) == set(PushRequest.model_fields)
+
+
+async def test_coupon_keys_are_filed_under_the_pushing_terminal_only(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    key = "ab" * 32
+    forbidden = {**w_victim_renamed(world), "coupon_keys": [key]}
+    assert (await push(client, world.x, **forbidden)).status_code == 403
+    assert db.execute("SELECT count(*) FROM secrets WHERE value = %s", (key,)).fetchone() == (0,)
+    await accepted(client, world.x, coupon_keys=[key])
+    names = [r[0] for r in db.execute("SELECT name FROM secrets WHERE value = %s", (key,))]
+    assert len(names) == 1 and ".X." in names[0]
+
+
+def w_victim_renamed(w: World) -> dict[str, Any]:
+    return {"members": [{**w.victim, "name": "Thief", "terminal_id": w.x.terminal_id}]}
 
 
 @pytest.mark.parametrize(
