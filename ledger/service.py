@@ -251,6 +251,7 @@ class Ledger:
                 (terminal_id, store_id, GENESIS),
             )
         self._coupon_key()  # create the key now, 0600, beside the database
+        self._pin_pepper(True)  # and the PIN pepper, before a join rewrites the file
         return {"store_id": store_id, "terminal_id": terminal_id}
 
     @_serialized
