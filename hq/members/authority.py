@@ -72,9 +72,9 @@ def check_wallets(conn: Conn, new: list[WireMember], origin: str) -> None:
     )
 
 
-def check_phone_change(conn: Conn, m: WireMember, origin: str) -> None:
-    """A phone change or erasure only while no other terminal's member is merged into
-    this one (it would move or erase that member's points and phone too)."""
+def check_shared(conn: Conn, m: WireMember, stored: WireMember, origin: str) -> None:
+    """A new phone or name, or an erasure, only while no other terminal's member is
+    merged into this one (its phone and name are that member's too)."""
     other = conn.execute(
         "SELECT member_id, terminal_id FROM members WHERE merged_into = %s "
         "AND terminal_id IS DISTINCT FROM %s ORDER BY member_id LIMIT 1",
@@ -82,14 +82,19 @@ def check_phone_change(conn: Conn, m: WireMember, origin: str) -> None:
     ).fetchone()
     if other is None:
         return
-    change = "erase" if m.phone is None else "change the phone of"
+    if m.phone is None:
+        change = "erase"
+    elif m.phone != stored.phone:
+        change = "change the phone of"
+    else:
+        change = "rename"
     raise NotOwned(
         f"Terminal {origin} may not {change} member {m.member_id}: member {other[0]} of "
         f"terminal {other[1] or 'unknown'} (the same phone, enrolled there) counts as it. "
         "Nothing from this push was stored; ask head office.",
-        what="member_phone",
+        what="member_shared",
         target=m.member_id,
-        facts={"member_id": m.member_id, "merged_member_id": other[0], "erase": m.phone is None},
+        facts={"member_id": m.member_id, "merged_member_id": other[0], "change": change},
     )
 
 

@@ -21,10 +21,11 @@ conflict; see hq/push/service.py):
   office already knows makes it a merge (above): the other member's phone and
   name are never rewritten.
 * A member head office knows may be changed (name, consent, phone, erased with
-  ``phone: null``) only by the terminal that enrolled it, and its phone only
-  while no other terminal's member is merged into it (a phone change or an
-  erasure would carry off or wipe that member's points: head office does
-  that, not a push).
+  ``phone: null``) only by the terminal that enrolled it, and its phone and
+  name only while no other terminal's member is merged into it (the phone and
+  name are then that member's too: a phone change or an erasure would carry
+  off or wipe its points, a new name would rename it; head office does that,
+  not a push).
 """
 
 from __future__ import annotations
@@ -245,8 +246,8 @@ def _update(
     stored, merged_into = _member(row), row[7]
     if (m.phone, m.name, m.consent_at) == (stored.phone, stored.name, stored.consent_at):
         return
-    if m.phone != stored.phone:
-        authority.check_phone_change(conn, m, origin)
+    if (m.phone, m.name) != (stored.phone, stored.name):
+        authority.check_shared(conn, m, stored, origin)
     if m.phone is not None and m.phone != stored.phone and merged_into is None:
         other = _canonical_for(conn, m.phone)
         if other is not None and other[0] != m.member_id:

@@ -249,7 +249,8 @@ async def test_the_same_phone_enrolled_elsewhere_is_a_merge_never_a_takeover(
 ) -> None:
     """X enrolls the victim's phone claiming an earlier enrolment: the two count as one
     member (the earliest enrolled is canonical), the victim's own record is not
-    rewritten, and X can neither move that phone to another nor erase it."""
+    rewritten, and X can neither move that phone to another, nor erase it, nor
+    rename it."""
     w = world
     claim = w.x.member(VICTIM_PHONE, name="Thief", enrolled_at="2026-01-01T00:00:00.000000Z")
     merged = await accepted(client, w.x, members=[claim])
@@ -263,7 +264,7 @@ async def test_the_same_phone_enrolled_elsewhere_is_a_merge_never_a_takeover(
     assert info is not None and info.balance == 60  # the points stay with the phone
 
     before = snapshot(db)
-    for change in ({"phone": THIEF_PHONE}, {"phone": None, "name": None}):
+    for change in ({"phone": THIEF_PHONE}, {"phone": None, "name": None}, {"name": "X"}):
         reply = await push(client, w.x, members=[{**claim, **change}])
         assert reply.status_code == 403, reply.text
         assert "counts as it" in reply.json()["error"]["message"]
