@@ -20,7 +20,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict",
     410: "Gone: this route was replaced (see the message)",
-    413: "Batch or body too large",
+    413: "Request body too large (over 32 MiB)",
     422: "Invalid request",
     429: "Too many wrong attempts from this address (see Retry-After)",
     503: "Database unavailable",

@@ -35,12 +35,15 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module if node.module == "sync.protocol" else node.module.split(".")[0])
+            whole = node.module in ("sync.protocol", "sync.wire_fields")
+            names.add(node.module if whole else node.module.split(".")[0])
     return names
 
 
 def test_protocol_imports_nothing_of_the_terminal() -> None:
-    assert not _imports(ROOT / "sync" / "protocol.py") & {"ledger", "pos", "textual", "sync", "hq"}
+    terminal = {"ledger", "pos", "textual", "sync", "hq", "sync.protocol"}
+    assert not _imports(ROOT / "sync" / "protocol.py") & terminal
+    assert not _imports(ROOT / "sync" / "wire_fields.py") & (terminal | {"sync.wire_fields"})
 
 
 @pytest.mark.parametrize(
@@ -48,7 +51,8 @@ def test_protocol_imports_nothing_of_the_terminal() -> None:
 )
 def test_hq_imports_only_the_protocol(path: Path) -> None:
     names = _imports(path)
-    assert not names & {"ledger", "pos", "textual", "printers", "config", "sync"}, names
+    forbidden = {"ledger", "pos", "textual", "printers", "config", "sync", "sync.wire_fields"}
+    assert not names & forbidden, names
 
 
 def test_a_ledger_row_is_a_valid_wire_entry() -> None:
