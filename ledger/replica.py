@@ -141,7 +141,7 @@ class Replica:
                 "settings_version": None if version is None else int(version),
                 "settings_refused": json.loads(meta.get(K_SETTINGS_REFUSED, "null")),
                 "clock_skew_s": skew,
-                "clock_warning": clock_warning(skew),
+                "clock_skew_warning": skew_warning(skew),
                 "joined": K_URL in meta and self.token() is not None,
             }
 
@@ -815,7 +815,7 @@ def _refuse_settings(conn: sqlite3.Connection, version: int, problem: str) -> No
     _set_meta(conn, K_SETTINGS_REFUSED, json.dumps(refused, ensure_ascii=False))
 
 
-def clock_warning(skew_s: float | None) -> str | None:
+def skew_warning(skew_s: float | None) -> str | None:
     """A sentence for the cashier when this till's clock is off by more than 5 minutes."""
     if skew_s is None or abs(skew_s) <= CLOCK_SKEW_WARN_S:
         return None

@@ -116,8 +116,8 @@ def sync(
 def warnings(state: dict[str, Any]) -> list[str]:
     """What the cashier must hear after a sync: a wrong clock, rules not loadable."""
     found: list[str] = []
-    if state.get("clock_warning"):
-        found.append(str(state["clock_warning"]))
+    if state.get("clock_skew_warning"):
+        found.append(str(state["clock_skew_warning"]))
     refused = state.get("settings_refused")
     if refused:
         kept = state.get("settings_version")

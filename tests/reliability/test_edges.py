@@ -308,10 +308,10 @@ def test_a_till_clock_far_from_head_office_is_warned_at_sync(
     (warning,) = done["warnings"]
     assert "120 minute(s) behind" in warning
     state = commands.status(book)
-    assert state["clock_warning"] == warning
+    assert state["clock_skew_warning"] == warning
     app.state.clock = lambda: datetime.now(UTC) + timedelta(minutes=2)  # within 5 minutes
     done = sync(book)
-    assert done["warnings"] == [] and commands.status(book)["clock_warning"] is None
+    assert done["warnings"] == [] and commands.status(book)["clock_skew_warning"] is None
 
 
 def test_a_till_that_joined_before_keys_were_shared_sends_its_old_key_at_sync(
