@@ -48,6 +48,7 @@ class PosApp(App[None]):
         self.printer_state = "preview" if settings.printer.url == "preview" else "-"
         self.offline = False
         self._sync_cache: tuple[float, str] = (0.0, "")
+        self._warned: set[str] = set()
         self.tr = Translator(settings.locale.language)
         language = ledger.pref("language") if ledger.is_initialized() else None
         self.set_reactive(PosApp.language, language or settings.locale.language)
@@ -111,22 +112,36 @@ class PosApp(App[None]):
             from sync.commands import sync
 
             notices: list[str] = []
+            warnings: list[str] = []
             try:
-                notices = sync(book)["conflict_notices"]
+                result = sync(book)
+                notices, warnings = result["conflict_notices"], result.get("warnings", [])
                 offline, message = False, None
             except HeadOfficeUnreachable as exc:
                 offline, message = True, exc.message
             except SyncError as exc:
                 offline, message = False, exc.message
-            self.call_from_thread(self._synced, offline, message, notices)
+            self.call_from_thread(self._synced, offline, message, notices, warnings)
 
         self.run_worker(work, thread=True, group="sync", exclusive=True, exit_on_error=False)
 
-    def _synced(self, offline: bool, message: str | None, notices: list[str] | None = None) -> None:
+    def _synced(
+        self,
+        offline: bool,
+        message: str | None,
+        notices: list[str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
         self.offline = offline
         self._sync_cache = (0.0, "")
         if message and not offline:
             self.notify(message, title="Sync", severity="warning", timeout=8)
+        # A wrong clock or rules this till cannot load: said once, and again
+        # only when it changes, not every few minutes while it lasts.
+        fresh = [w for w in warnings or [] if w not in self._warned]
+        self._warned = set(warnings or [])
+        for warning in fresh:
+            self.notify(warning, title="Sync", severity="warning", timeout=20)
         if notices:
             more = f" (+{len(notices) - 1})" if len(notices) > 1 else ""
             self.notify(

@@ -955,3 +955,22 @@ async def test_conflicts_head_office_reports_are_shown_as_a_toast(app: PosApp) -
         app._synced(False, None, [])
         await pilot.pause(0.05)
         assert len(app._notifications) == len(shown)  # nothing new, nothing shown
+
+
+async def test_sync_warnings_are_shown_once_while_they_last(app: PosApp) -> None:
+    """A till clock 2 hours off or rules it cannot load: the cashier hears it
+    after the sync that found it, not every few minutes while it lasts."""
+    skew = "This terminal's clock is 2 h 0 min behind head office's: set the clock."
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        before = len(app._notifications)
+        app._synced(False, None, [], [skew])
+        await pilot.pause(0.05)
+        assert [n.message for n in app._notifications][before:] == [skew]
+        app._synced(False, None, [], [skew])
+        await pilot.pause(0.05)
+        assert len(app._notifications) == before + 1
+        app._synced(False, None, [], [])  # set right
+        app._synced(False, None, [], [skew])  # and wrong again
+        await pilot.pause(0.05)
+        assert len(app._notifications) == before + 2
