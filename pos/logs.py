@@ -6,10 +6,14 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
+import phonenumbers
 import platformdirs
 
 from ledger.db import make_private_dir
+from ledger.phone import mask_phone
+from pos.output import visible
 
 
 def log_path() -> Path:
@@ -32,7 +36,7 @@ def setup_logging() -> Path:
             # A full or read-only disk must not stop the command that would
             # say so; without a log file nothing is logged.
             return path
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(logging.INFO)
     return path
@@ -48,3 +52,30 @@ def _private_log(path: Path) -> None:
             os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines with phones masked (PDPA: the log is not the member card) and
+    control characters shown as escapes, so a name or an argument can neither
+    forge a log line nor drive the terminal of whoever reads the log."""
+
+    region = "TH"
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return visible(mask_phones(super().formatMessage(record), self.region))
+
+    def formatException(self, ei: Any) -> str:
+        # A traceback keeps its lines; the phones in it (arguments, messages) do not.
+        return mask_phones(super().formatException(ei), self.region)
+
+
+def mask_phones(text: str, region: str = "TH") -> str:
+    """Every phone number ``phonenumbers`` finds in ``text``, masked like on a slip."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    out, last = [], 0
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        out += [text[last : match.start], mask_phone(e164, region)]
+        last = match.end
+    return "".join(out) + text[last:]
