@@ -231,6 +231,9 @@ class Client:
             )
         if status == 403 and _error_code(reply) == "wrong_terminal":
             raise WrongTerminal(_message(reply))
+        if status == 403 and _error_code(reply) == "forbidden":
+            # A push that acts for another terminal's member or coupon: the token is fine.
+            raise SyncRefused(f"Head office refused this push: {_message(reply)}")
         if status in (401, 403):
             hint = (
                 " Ask head office for a new setup code and run 'pos join HQ_URL SETUP_CODE'."

@@ -18,7 +18,7 @@ from hq.db import Conn
 from ledger.errors import NotReversible
 from ledger.replica import Replica
 from ledger.service import Ledger
-from sync.client import SyncError
+from sync.client import Client, SyncError, SyncRefused
 from sync.engine import _Run
 from sync.protocol import NegativeBalance, PushResponse, Refusal
 from tests.conftest import SUPERVISOR
@@ -190,3 +190,26 @@ def row_entry(conn: Conn, code: str) -> str:
     row = conn.execute("SELECT entry_id FROM coupons WHERE code = %s", (code,)).fetchone()
     assert row is not None
     return str(row[0])
+
+
+def test_a_push_refused_for_acting_for_another_terminal_is_not_called_a_bad_token(
+    joined: Callable[..., Any], hq: Any, sync: Callable[..., dict[str, Any]]
+) -> None:
+    """A push head office refuses with 403 because it acts for another terminal's
+    member: the till's client says so, and does not send anyone to re-join."""
+    a, b = joined("A"), joined("B")
+    member, _ = a.enroll("081-234-5678", name="Somchai")
+    sync(a)
+    wire = {
+        "member_id": member.member_id,
+        "phone": "+66899999999",
+        "name": "Thief",
+        "wallet_id": member.wallet_id,
+        "consent_at": None,
+        "enrolled_at": "2026-01-15T03:00:00.000000Z",
+        "terminal_id": "B",
+    }
+    with Client(hq.url, Replica(b).token()) as client, pytest.raises(SyncRefused) as refused:
+        client.push([], [wire])
+    assert refused.value.message.startswith("Head office refused this push: Member ")
+    assert "pos join" not in refused.value.message
