@@ -21,7 +21,7 @@ from ledger import coupons as couponlib
 from ledger import limits, lots, pins, staffauth, timeguard
 from ledger.chain import GENESIS, entry_hash
 from ledger.clock import Clock, iso, utc_now, uuid7
-from ledger.db import connect, transaction
+from ledger.db import connect, explain, transaction
 from ledger.errors import (
     AlreadyInitialized,
     ApprovalRequired,
@@ -78,7 +78,16 @@ def _serialized(method: Callable[Concatenate[Ledger, P], R]) -> Callable[Concate
 
     def wrapper(self: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                # A full disk, a read-only or damaged file while the app runs:
+                # the same message the CLI gives, for every caller. Anything
+                # else from SQLite is a bug and surfaces as it is.
+                error = explain(self.path, exc)
+                if error is None:
+                    raise
+                raise error from exc
 
     functools.update_wrapper(wrapper, method)
     return wrapper

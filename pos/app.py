@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from config import Settings
 from ledger.clock import Clock, utc_now
+from ledger.db import explain
 from ledger.errors import LedgerError
 from ledger.models import Staff
 from ledger.service import Ledger
@@ -267,7 +268,13 @@ class PosApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            log.error("worker %s failed", event.worker.name, exc_info=event.worker.error)
+            error = event.worker.error
+            known = explain(self.ledger.path, error) if error is not None else None
+            if known is not None:  # the disk or the file, not a bug: say which and what to do
+                log.warning("worker %s: %s", event.worker.name, known.message)
+                self.refuse(known)
+                return
+            log.error("worker %s failed", event.worker.name, exc_info=error)
             self.notify(self.tr("error.unexpected"), severity="error", timeout=10)
 
     def status_text(self) -> str:
