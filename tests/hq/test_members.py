@@ -90,9 +90,7 @@ async def test_three_enrolments_end_on_the_earliest(
     ms = [t.member(PHONE, enrolled_at=at) for t, at in zip(ts, times, strict=True)]
     for t, m in zip(ts, ms, strict=True):
         await push(client, t, members=[m], entries=[t.entry(m["wallet_id"], 10)])
-    info = MemberInfo.model_validate(
-        (await lookup(client, PHONE, headers=ts[0].auth)).json()
-    )
+    info = MemberInfo.model_validate((await lookup(client, PHONE, headers=ts[0].auth)).json())
     assert info.member.member_id == ms[2]["member_id"]
     assert info.balance == 30
     assert {m.member_id for m in info.merged} == {ms[0]["member_id"], ms[1]["member_id"]}
@@ -110,9 +108,7 @@ async def test_entries_before_member_still_count(
     await push(client, t2, entries=[t2.entry(m2["wallet_id"], 7)])  # the member comes later
     await push(client, t1, members=[m1], entries=[t1.entry(m1["wallet_id"], 3)])
     await push(client, t2, members=[m2])
-    info = MemberInfo.model_validate(
-        (await lookup(client, PHONE, headers=t1.auth)).json()
-    )
+    info = MemberInfo.model_validate((await lookup(client, PHONE, headers=t1.auth)).json())
     assert info.balance == 10
 
 
