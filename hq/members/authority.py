@@ -72,9 +72,29 @@ def check_wallets(conn: Conn, new: list[WireMember], origin: str) -> None:
     )
 
 
-def check_shared(conn: Conn, m: WireMember, stored: WireMember, origin: str) -> None:
+def check_shared(
+    conn: Conn, m: WireMember, stored: WireMember, origin: str, merged_into: str | None = None
+) -> None:
     """A new phone or name, or an erasure, only while no other terminal's member is
-    merged into this one (its phone and name are that member's too)."""
+    merged into this one (its phone and name are that member's too), and never on a
+    member merged into another terminal's member (its phone is that member's now:
+    moved to a new phone, it would take that member's points along at every till)."""
+    change = _change(m, stored)
+    if merged_into is not None:
+        canonical = conn.execute(
+            "SELECT terminal_id FROM members WHERE member_id = %s", (merged_into,)
+        ).fetchone()
+        owner = canonical[0] if canonical else None
+        if owner != origin:
+            raise NotOwned(
+                f"Terminal {origin} may not {change} member {m.member_id}: it counts as member "
+                f"{merged_into} of terminal {owner or 'unknown'} (the same phone, known to "
+                "head office first), whose phone it is. Nothing from this push was stored; "
+                "ask head office.",
+                what="member_shared",
+                target=m.member_id,
+                facts={"member_id": m.member_id, "merged_into": merged_into, "change": change},
+            )
     other = conn.execute(
         "SELECT member_id, terminal_id FROM members WHERE merged_into = %s "
         "AND terminal_id IS DISTINCT FROM %s ORDER BY member_id LIMIT 1",
@@ -82,12 +102,6 @@ def check_shared(conn: Conn, m: WireMember, stored: WireMember, origin: str) -> 
     ).fetchone()
     if other is None:
         return
-    if m.phone is None:
-        change = "erase"
-    elif m.phone != stored.phone:
-        change = "change the phone of"
-    else:
-        change = "rename"
     raise NotOwned(
         f"Terminal {origin} may not {change} member {m.member_id}: member {other[0]} of "
         f"terminal {other[1] or 'unknown'} (the same phone, enrolled there) counts as it. "
@@ -96,6 +110,12 @@ def check_shared(conn: Conn, m: WireMember, stored: WireMember, origin: str) -> 
         target=m.member_id,
         facts={"member_id": m.member_id, "merged_member_id": other[0], "change": change},
     )
+
+
+def _change(m: WireMember, stored: WireMember) -> str:
+    if m.phone is None:
+        return "erase"
+    return "change the phone of" if m.phone != stored.phone else "rename"
 
 
 def masked(phone: str | None) -> str:

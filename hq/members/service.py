@@ -1,9 +1,10 @@
 """Members at head office: upserts from terminals, phone merges, balances, lookup.
 
 The same phone enrolled at two offline terminals arrives as two members with
-two wallets. The earliest-enrolled one (ties: the smaller member id) stays
-canonical; the other is recorded as merged into it (``members.merged_into``
-and a ``member_merges`` row), and its wallet counts towards the canonical
+two wallets. The one head office stored first stays canonical (never the
+enrolment time a terminal claims: see ``_place``); the other is recorded as
+merged into it (``members.merged_into`` and a ``member_merges`` row), and its
+wallet counts towards the canonical
 wallet: a balance is the sum over the canonical wallet's entries and those of
 every wallet merged into it, so no point is lost. A merge is also
 recorded as a ``phone_merge`` conflict for head office to see, and published
@@ -155,27 +156,17 @@ def _place(conn: Conn, m: WireMember, origin: str, result: MemberResult) -> None
         existing = _member(canon)
         result.stored += 1
         result.merged += 1
-        if (m.enrolled_at, m.member_id) < (existing.enrolled_at, existing.member_id):
-            # The newcomer enrolled first: it becomes canonical. merged_into is a
-            # deferred foreign key, so the old canonical can point at it first.
-            conn.execute(
-                "UPDATE members SET merged_into = %s, updated_at = now() WHERE member_id = %s",
-                (m.member_id, existing.member_id),
-            )
-            conn.execute(
-                f"INSERT INTO members ({_MEMBER_COLS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                _values(m),
-            )
-            result.published.append(("member", origin, _member_change(m, None)))
-            _merge(conn, existing, m, origin, result)
-        else:
-            conn.execute(
-                f"INSERT INTO members ({_MEMBER_COLS}, merged_into) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (*_values(m), existing.member_id),
-            )
-            result.published.append(("member", origin, _member_change(m, existing.member_id)))
-            _merge(conn, m, existing, origin, result)
+        # The member head office stored first stays canonical, whatever enrolment
+        # time the newcomer claims: a terminal's clock and claims are its own, and
+        # an earlier claimed time would otherwise put its name on another
+        # terminal's member chain-wide. No point is lost either way.
+        conn.execute(
+            f"INSERT INTO members ({_MEMBER_COLS}, merged_into) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (*_values(m), existing.member_id),
+        )
+        result.published.append(("member", origin, _member_change(m, existing.member_id)))
+        _merge(conn, m, existing, origin, result)
         return
     raise RuntimeError(f"could not place member {m.member_id} after {_MAX_PLACEMENT_TRIES} tries")
 
@@ -232,7 +223,8 @@ def _merge(
         origin,
         message=(
             f"Phone {authority.masked(canonical.phone)} was enrolled at terminal "
-            f"{merged.terminal_id} and, earlier, at terminal {canonical.terminal_id}: member "
+            f"{merged.terminal_id} and, known here first, at terminal {canonical.terminal_id}: "
+            f"member "
             f"{merged.member_id} now counts as member {cid}, and its points with it."
         ),
     )
@@ -247,7 +239,7 @@ def _update(
     if (m.phone, m.name, m.consent_at) == (stored.phone, stored.name, stored.consent_at):
         return
     if (m.phone, m.name) != (stored.phone, stored.name):
-        authority.check_shared(conn, m, stored, origin)
+        authority.check_shared(conn, m, stored, origin, merged_into)
     if m.phone is not None and m.phone != stored.phone and merged_into is None:
         other = _canonical_for(conn, m.phone)
         if other is not None and other[0] != m.member_id:

@@ -54,11 +54,15 @@ async def test_same_phone_at_two_terminals_is_one_member_with_all_points(
         pushes.reverse()
     replies = [await push(client, t, **body) for t, body in pushes]
     assert replies[0].members_merged == 0 and replies[1].members_merged == 1
+    # The member head office stored first stays canonical (not the earliest claimed
+    # enrolment time: a terminal could claim any).
+    if not earliest_first:
+        m1, m2 = m2, m1
 
     reply = await lookup(client, PHONE, headers=t3.auth)
     assert reply.status_code == 200
     info = MemberInfo.model_validate(reply.json())
-    assert info.member.member_id == m1["member_id"]  # the earliest-enrolled stays canonical
+    assert info.member.member_id == m1["member_id"]  # the first stored stays canonical
     assert info.member.wallet_id == m1["wallet_id"]
     assert info.balance == 60  # 40 + 25 - 5: no point lost
     assert [(m.member_id, m.wallet_id) for m in info.merged] == [(m2["member_id"], m2["wallet_id"])]
@@ -73,12 +77,12 @@ async def test_same_phone_at_two_terminals_is_one_member_with_all_points(
         {"member_id": m1["member_id"], "phone": PHONE, "wallet_id": m1["wallet_id"], "balance": 60}
     ]
     # Pushing the same members again changes nothing.
-    again = await push(client, t2, members=[m2])
+    again = await push(client, t2 if earliest_first else t1, members=[m2])
     assert (again.members_stored, again.members_merged) == (0, 0)
     assert len(conflicts.list_conflicts(db, "phone_merge")) == 1
 
 
-async def test_three_enrolments_end_on_the_earliest(
+async def test_three_enrolments_end_on_the_first_stored(
     client: httpx.AsyncClient, make_terminal: Any, db: Conn
 ) -> None:
     ts = [make_terminal("S1", f"T{i}") for i in range(3)]
@@ -91,13 +95,14 @@ async def test_three_enrolments_end_on_the_earliest(
     for t, m in zip(ts, ms, strict=True):
         await push(client, t, members=[m], entries=[t.entry(m["wallet_id"], 10)])
     info = MemberInfo.model_validate((await lookup(client, PHONE, headers=ts[0].auth)).json())
-    assert info.member.member_id == ms[2]["member_id"]
+    # Stored first, canonical, though the others claim earlier enrolments.
+    assert info.member.member_id == ms[0]["member_id"]
     assert info.balance == 30
-    assert {m.member_id for m in info.merged} == {ms[0]["member_id"], ms[1]["member_id"]}
+    assert {m.member_id for m in info.merged} == {ms[1]["member_id"], ms[2]["member_id"]}
     canon = db.execute("SELECT DISTINCT member_id, wallet_id FROM member_merges").fetchall()
-    assert canon == [(ms[2]["member_id"], ms[2]["wallet_id"])]
+    assert canon == [(ms[0]["member_id"], ms[0]["wallet_id"])]
     report = members.balances(db)
-    assert [(r["wallet_id"], r["balance"]) for r in report] == [(ms[2]["wallet_id"], 30)]
+    assert [(r["wallet_id"], r["balance"]) for r in report] == [(ms[0]["wallet_id"], 30)]
 
 
 async def test_entries_before_member_still_count(

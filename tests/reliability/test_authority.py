@@ -243,7 +243,7 @@ async def test_the_same_phone_enrolled_elsewhere_is_a_merge_never_a_takeover(
     client: httpx.AsyncClient, db: Conn, world: World
 ) -> None:
     """X enrolls the victim's phone claiming an earlier enrolment: the two count as one
-    member (the earliest enrolled is canonical), the victim's own record is not
+    member (the one head office stored first is canonical), the victim's own record is not
     rewritten, and X can neither move that phone to another, nor erase it, nor
     rename it."""
     w = world
@@ -262,7 +262,7 @@ async def test_the_same_phone_enrolled_elsewhere_is_a_merge_never_a_takeover(
     for change in ({"phone": THIEF_PHONE}, {"phone": None, "name": None}, {"name": "X"}):
         reply = await push(client, w.x, members=[{**claim, **change}])
         assert reply.status_code == 403, reply.text
-        assert "counts as it" in reply.json()["error"]["message"]
+        assert "counts as" in reply.json()["error"]["message"]
         assert snapshot(db) == before
     assert hq_members.lookup(db, THIEF_PHONE) is None
     info = hq_members.lookup(db, VICTIM_PHONE)
