@@ -87,7 +87,10 @@ def backup(ledger: Ledger, dest: str | Path, *, force: bool = False) -> dict[str
 
 def _check_target(ledger: Ledger, target: Path, secrets_target: Path, force: bool) -> None:
     live = ledger.path.absolute()
-    own = {live, Path(f"{live}-wal"), Path(f"{live}-shm"), ledger.secrets_path.absolute()}
+    # -journal too: SQLite takes a file there for a hot journal at the next open
+    # and deletes it, so a "backup" written there silently vanishes.
+    sidecars = {Path(f"{live}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
+    own = {live, *sidecars, ledger.secrets_path.absolute()}
     resolved = {p.resolve() for p in own}
     if target in own or secrets_target in own or target.resolve() in resolved:
         raise BackupError(

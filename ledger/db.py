@@ -49,8 +49,7 @@ def connect(path: Path) -> sqlite3.Connection:
     read-only, busy) when it cannot be used right now.
     """
     path = Path(path)
-    if path.is_dir():
-        raise NotALedgerFile(f"{path} is a folder, not a ledger file: point --db at the file.")
+    refuse_odd_file(path)
     try:
         make_private_dir(path.parent)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so every
@@ -61,15 +60,17 @@ def connect(path: Path) -> sqlite3.Connection:
         raise explain(path, exc) or DatabaseUnavailable(
             f"Cannot open the ledger database {path} ({exc}): check the path and its permissions."
         ) from None
-    # Before anything is written: SQLite gives the -wal and -shm it creates
-    # the database file's mode, so all three are private from the first byte.
-    make_private_files(path)
     try:
         # The header is checked by SQLite itself, never with open(): closing
         # any descriptor of this file would drop the POSIX locks this process
         # holds through its other connections, and another process could then
         # checkpoint and delete the WAL under them (acknowledged sales lost).
         conn.execute("PRAGMA schema_version").fetchone()
+        # Only now, once SQLite has read it as a database: a --db naming some
+        # other file (a user's notes) is refused with its mode left alone. A
+        # new ledger is still private before WAL mode makes its -wal and -shm
+        # (SQLite gives them the database file's mode).
+        make_private_files(path)
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: an acknowledged sale survives power loss; NORMAL may not.
@@ -125,7 +126,8 @@ def make_private_files(path: Path) -> None:
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
             info = os.stat(name)
-            if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            # Regular files only: a link to a device or FIFO is never chmod-ed.
+            if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
                 os.chmod(name, PRIVATE_FILE)
         except OSError:
             continue
@@ -134,13 +136,30 @@ def make_private_files(path: Path) -> None:
 # -- odd files -------------------------------------------------------------------
 
 
+def refuse_odd_file(path: Path) -> None:
+    """A ledger path (followed through links) that is a folder, a device, a FIFO
+    or a socket is refused by name before anything opens or chmods it: SQLite
+    would block on a FIFO, and report a device as a disk error."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing, or unreadable: check_files and connect() say which
+    if stat.S_ISDIR(mode):
+        raise NotALedgerFile(f"{path} is a folder, not a ledger file: point --db at the file.")
+    if not stat.S_ISREG(mode):
+        target = f" (it leads to {os.path.realpath(path)})" if os.path.islink(path) else ""
+        raise NotALedgerFile(
+            f"{path} is not a regular file{target}: nothing was opened or changed. Point "
+            "--db at the ledger file."
+        )
+
+
 def check_files(path: Path, secrets_path: Path, *, creating: bool) -> None:
     """Refuse, before opening, a ledger that is gone or empty where a terminal's
     ledger was: beside its secrets file it is an alarm, never a fresh start
     (a new ledger would restart the terminal's journal at 1)."""
     path = Path(path)
-    if path.is_dir():
-        raise NotALedgerFile(f"{path} is a folder, not a ledger file: point --db at the file.")
+    refuse_odd_file(path)
     try:
         size = path.stat().st_size if path.exists() else None
         wal = Path(f"{path}-wal")

@@ -812,12 +812,20 @@ class Ledger:
         return entry
 
     @_serialized
-    def expire(self, as_of: datetime | None = None) -> list[Entry]:
+    def expire(
+        self, as_of: datetime | None = None, approval: Credentials | None = None
+    ) -> list[Entry]:
         """Expire every lot due by ``as_of`` (default now): one entry and one
-        transaction per wallet, so an interrupted run simply continues."""
+        transaction per wallet, so an interrupted run simply continues. An
+        ``as_of`` after today takes points before their date: a supervisor
+        approves it (and is named on the entries)."""
         _, terminal_id = self.terminal()
         # Never on a clock behind the journal, nor one years ahead of it.
-        cutoff = as_of or timeguard.journal_time(self._conn, terminal_id, self._clock())
+        now = timeguard.journal_time(self._conn, terminal_id, self._clock())
+        cutoff, early = timeguard.expiry_cutoff(now, as_of)
+        approver = self._approve(approval).staff_id if approval is not None else None
+        if early and approver is None:
+            raise ApprovalRequired(timeguard.early_expiry_message(cutoff, now))
         due = self._conn.execute(
             "SELECT DISTINCT l.wallet_id, m.member_id FROM lots l "
             "JOIN entries e USING (entry_id) LEFT JOIN members m ON m.wallet_id = l.wallet_id "
@@ -827,7 +835,8 @@ class Ledger:
         made: list[Entry] = []
         for wallet_id, member_id in due:
             with transaction(self._conn) as conn:
-                entry = self._expire_due(self._writer(conn), wallet_id, member_id, cutoff)
+                writer = self._writer(conn)
+                entry = self._expire_due(writer, wallet_id, member_id, cutoff, approver)
             if entry is not None:
                 made.append(entry)
         if as_of is None:
@@ -855,7 +864,12 @@ class Ledger:
     # Invariant: the lots' remaining points add up to max(balance, 0).
 
     def _expire_due(
-        self, writer: _Writer, wallet_id: str, member_id: str | None, cutoff: datetime
+        self,
+        writer: _Writer,
+        wallet_id: str,
+        member_id: str | None,
+        cutoff: datetime,
+        approver_id: str | None = None,
     ) -> Entry | None:
         # Only lots this terminal created: another terminal's lots are expired
         # there, and a second expiry here would take the points twice.
@@ -873,6 +887,7 @@ class Ledger:
             member_id=member_id,
             kind="expire",
             points=-total,
+            approver_id=approver_id,
             # The lots are named (so other terminals expire the same ones) while
             # the entry stays small enough for head office's 4,000-character rules.
             rules={"as_of": iso(cutoff), "lots_count": len(due)}

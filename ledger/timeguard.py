@@ -123,6 +123,27 @@ def warning(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> str | 
     return None
 
 
+def expiry_cutoff(now: datetime, as_of: datetime | None) -> tuple[datetime, bool]:
+    """The cutoff for an expiry run asked ``as_of`` (``now`` is the journal's
+    time) and whether it is early: after today, so it would take points before
+    their date (``pos expire --as-of 2099-01-01`` empties every wallet). A date
+    of today means up to now; an earlier one expires less, which harms no one."""
+    if as_of is None or as_of <= now:
+        return as_of or now, False
+    if as_of.date() <= now.date():
+        return now, False
+    return as_of, True
+
+
+def early_expiry_message(as_of: datetime, now: datetime) -> str:
+    return (
+        f"Expiring points as of {as_of:%Y-%m-%d} is after today ({now:%Y-%m-%d} by this "
+        "till's clock): it would take members' points before their date. Nothing was "
+        "expired. Points expire on their own date with 'pos expire'; if it is really "
+        "meant, a supervisor approves with --approver STAFF_ID (PIN on stdin)."
+    )
+
+
 def seen(conn: sqlite3.Connection, now: datetime) -> None:
     """Remember a plausible clock reading (an expiry run), so a till that
     is used rarely is not taken for a clock that jumped."""

@@ -271,7 +271,7 @@ def cmd_expire(ctx: Context) -> Result:
         except ValueError:
             raise UsageError(f"--as-of '{ctx.args.as_of}' is not a date like 2026-12-31.") from None
         as_of = datetime.combine(day, time.max, tzinfo=UTC)
-    entries = ctx.ledger.expire(as_of)
+    entries = ctx.ledger.expire(as_of, _approval(ctx.args.approver))
     total = -sum(e.points for e in entries)
     body = {"expired_points": total, "wallets": len(entries),
             "entries": [e.to_dict() for e in entries]}  # fmt: skip
@@ -528,7 +528,10 @@ def build_parser() -> argparse.ArgumentParser:
     command(rewards, "list", cmd_rewards_list, "list the rewards")
 
     p = command(sub, "expire", cmd_expire, "expire points past their date, oldest first")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="expire what is due by this date")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="expire what is due by this date "
+                   "(after today: a supervisor approves)")  # fmt: skip
+    p.add_argument("--approver", metavar="STAFF_ID",
+                   help="a supervisor approving an --as-of after today (PIN on stdin)")  # fmt: skip
 
     ledger = sub.add_parser("ledger", help="the journal").add_subparsers(
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser

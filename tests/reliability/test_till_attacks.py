@@ -1,0 +1,155 @@
+"""The till attacked as a hostile or unlucky user would (issue 9, second pass).
+
+Each test is one hole that got through after the first round of fixes, run
+through the real ``pos`` command against a real till folder:
+
+- ``--db`` (or the ledger itself) a symlink to something that is not a
+  regular file (a FIFO, a device): refused by name, and the target's mode is
+  left alone (``pos init`` used to chmod it to 0600, which on a root shell
+  made /dev/zero unusable for everyone else).
+- ``--db`` naming a file that is not a ledger: refused, and not made 0600.
+- ``pos ledger backup LEDGER-journal``: the "backup" was taken for a hot
+  journal by the next ``pos`` command and silently deleted.
+- ``pos expire --as-of`` a date years ahead emptied every wallet on anyone's
+  say-so; now it needs a supervisor (like a clock confirmation).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+POS = str(Path(sys.executable).with_name("pos"))
+PHONE = "0812345678"
+PIN = "2468"
+OK, REFUSED, USAGE, NOT_FOUND, DAMAGED = 0, 1, 2, 3, 4
+
+
+@dataclass
+class Till:
+    home: Path
+
+    @property
+    def db(self) -> Path:
+        return self.home / "till" / "ledger.db"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("POS_")}
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            env[var] = str(self.home / var.lower())
+        env["POS_LOG_FILE"] = str(self.home / "pos.log")
+        return env
+
+    def pos(self, *args: str, db: Path | None = None, stdin: str = "") -> tuple[int, Any]:
+        done = subprocess.run(
+            [POS, *args, "--db", str(db or self.db), "--json"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env(),
+            cwd=self.home,
+            timeout=60,  # a FIFO read would hang forever: fail instead
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.returncode, json.loads(done.stdout) if done.stdout else {}
+
+    def ok(self, *args: str, stdin: str = "") -> dict[str, Any]:
+        status, body = self.pos(*args, stdin=stdin)
+        assert status == OK, body
+        return dict(body)
+
+
+@pytest.fixture
+def till(tmp_path: Path) -> Till:
+    shop = Till(tmp_path)
+    shop.ok("init", "--store", "S1", "--terminal", "T1")
+    shop.ok("staff", "add", "sup", "--role", "supervisor", stdin=PIN + "\n")
+    shop.ok("staff", "add", "cas", "--role", "cashier", stdin="3579\n")
+    shop.ok("member", "enroll", PHONE)
+    shop.ok("earn", PHONE, "5000", "--ref", "B1")
+    return shop
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("command", [["init", "--store", "S1", "--terminal", "T9"],
+                                     ["member", "show", PHONE]])  # fmt: skip
+def test_a_ledger_that_is_a_fifo_is_refused_and_left_alone(
+    tmp_path: Path, command: list[str]
+) -> None:
+    shop = Till(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o644)
+    os.chmod(fifo, 0o644)
+    link = tmp_path / "ledger.db"
+    link.symlink_to(fifo)
+    status, body = shop.pos(*command, db=link)
+    assert status == USAGE, body
+    assert body["error"]["code"] == "not_a_file"
+    assert str(link) in body["error"]["message"]
+    assert "not a regular file" in body["error"]["message"]
+    assert _mode(fifo) == 0o644  # not chmod-ed through the link
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_db_naming_a_file_that_is_not_a_ledger_leaves_its_mode(till: Till) -> None:
+    notes = till.home / "notes.txt"
+    notes.write_text("my shopping list, nothing to do with the till\n" * 50)
+    os.chmod(notes, 0o644)
+    before = notes.read_bytes()
+    status, body = till.pos("member", "show", PHONE, db=notes)
+    assert status == DAMAGED, body
+    assert str(notes) in body["error"]["message"]
+    assert _mode(notes) == 0o644
+    assert notes.read_bytes() == before
+    assert not Path(f"{notes}-wal").exists() and not Path(f"{notes}-shm").exists()
+
+
+def test_a_backup_over_the_ledgers_journal_name_is_refused(till: Till) -> None:
+    journal = Path(f"{till.db}-journal")
+    status, body = till.pos("ledger", "backup", str(journal))
+    assert status == USAGE, body
+    assert "is the ledger itself" in body["error"]["message"]
+    assert not journal.exists()
+    # The ledger still opens and holds the member's points.
+    assert till.ok("member", "show", PHONE)["balance"] == 200
+
+
+def test_expire_as_of_years_ahead_needs_a_supervisor(till: Till) -> None:
+    status, body = till.pos("expire", "--as-of", "2099-01-01")
+    assert status == REFUSED, body
+    assert body["error"]["code"] == "approval_required"
+    assert "2099-01-01" in body["error"]["message"]
+    assert till.ok("member", "show", PHONE)["balance"] == 200
+    # A cashier cannot approve it either; a wrong PIN is counted like any other.
+    status, body = till.pos("expire", "--as-of", "2099-01-01", "--approver", "cas",
+                            stdin="3579\n")  # fmt: skip
+    assert (status, body["error"]["code"]) == (REFUSED, "not_permitted"), body
+    status, body = till.pos("expire", "--as-of", "2099-01-01", "--approver", "sup",
+                            stdin="9753\n")  # fmt: skip
+    assert (status, body["error"]["code"]) == (REFUSED, "wrong_pin"), body
+    assert till.ok("member", "show", PHONE)["balance"] == 200
+    # A supervisor who means it: done, and the expiry names who approved it.
+    done = till.ok("expire", "--as-of", "2099-01-01", "--approver", "sup", stdin=PIN + "\n")
+    assert done["expired_points"] == 200
+    assert [e["approver_id"] for e in done["entries"]] == ["sup"]
+    assert till.ok("ledger", "verify", "--local")["ok"] is True
+
+
+def test_expire_as_of_today_or_earlier_needs_no_one(till: Till) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    for day in ("2020-01-01", today):
+        assert till.ok("expire", "--as-of", day)["expired_points"] == 0
+    assert till.ok("member", "show", PHONE)["balance"] == 200
