@@ -44,10 +44,13 @@ _LAST_OWN = (
     "SELECT e.created_at FROM terminals t JOIN entries e "
     "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq WHERE t.terminal_id = ?"
 )
-_LAST_ANY = (
+_LAST_OTHERS = (
     "SELECT max(e.created_at) FROM terminals t JOIN entries e "
-    "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq"
+    "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq WHERE t.terminal_id != ?"
 )
+# As ledger.replica writes them at each sync (not imported: replica imports more).
+_K_LAST_SYNC = "sync.last_sync_at"
+_K_SKEW = "sync.clock_skew_s"
 
 
 def last_entry_time(conn: sqlite3.Connection, terminal_id: str) -> datetime | None:
@@ -57,19 +60,55 @@ def last_entry_time(conn: sqlite3.Connection, terminal_id: str) -> datetime | No
 
 
 def known_time(conn: sqlite3.Connection) -> datetime | None:
-    """The latest time the ledger can vouch for: any terminal's last entry,
-    the latest time an entry or an expiry run was accepted, a supervisor's
-    confirmation."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (K_TRUSTED,)).fetchone()
-    if row is None:
+    """The latest time the ledger can vouch for: this terminal's last entry,
+    the latest time an expiry run was accepted, a supervisor's
+    confirmation, and other terminals' entries up to head office's time at
+    the last sync. Other terminals' clocks are not this till's to trust: one
+    pulled entry dated 2099 (a wrong or hostile till) would otherwise vouch
+    for any clock up to 2099, and a till set to 2030 would expire everything."""
+    meta = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('terminal_id', ?, ?, ?)",
+            (K_TRUSTED, _K_LAST_SYNC, _K_SKEW),
+        ).fetchall()
+    )
+    own = meta.get("terminal_id", "")
+    if K_TRUSTED in meta:
+        latest = last_entry_time(conn, own)
+    else:
         # A journal from before this rule may end in 2000 after years of 2026:
         # its latest time, not its last entry's, is what it vouches for.
         # One scan, until the first entry records the time.
-        (latest,) = conn.execute("SELECT max(created_at) FROM entries").fetchone()
-    else:
-        (latest,) = conn.execute(_LAST_ANY).fetchone()
-    found = [parse_iso(t) for t in (latest, row[0] if row else None) if t]
+        (text,) = conn.execute(
+            "SELECT max(created_at) FROM entries WHERE terminal_id = ?", (own,)
+        ).fetchone()
+        latest = parse_iso(text) if text else None
+    found = [t for t in (latest, _parse(meta.get(K_TRUSTED))) if t is not None]
+    hq_time = _head_office_time(meta)
+    if hq_time is not None:
+        (others,) = conn.execute(_LAST_OTHERS, (own,)).fetchone()
+        if others:
+            found.append(min(parse_iso(others), hq_time))
     return max(found) if found else None
+
+
+def _head_office_time(meta: dict[str, str]) -> datetime | None:
+    """Head office's clock at the last sync (this till's reading plus the skew)."""
+    synced = _parse(meta.get(_K_LAST_SYNC))
+    if synced is None:
+        return None
+    try:
+        skew = float(meta.get(_K_SKEW, "0"))
+    except ValueError:
+        return None
+    return synced + timedelta(seconds=skew) + BEHIND_SLACK
+
+
+def _parse(text: str | None) -> datetime | None:
+    try:
+        return parse_iso(text) if text else None
+    except ValueError:
+        return None
 
 
 def _far_ahead(
@@ -83,19 +122,15 @@ def _far_ahead(
     return known if known is not None and now - known > AHEAD_LIMIT else None
 
 
-def journal_time(
-    conn: sqlite3.Connection, terminal_id: str, now: datetime, *, writing: bool = False
-) -> datetime:
-    """The time for a new entry (and the expiry cutoff that goes with it).
-    ``writing``: inside the entry's transaction, which also records the time."""
+def journal_time(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> datetime:
+    """The time for a new entry (and the expiry cutoff that goes with it). The
+    entry itself then vouches for that time: nothing more is written per sale."""
     last = last_entry_time(conn, terminal_id)
     if last is not None and now < last:
         return last
     known = _far_ahead(conn, now, last)
     if known is not None:
         raise ClockWrong(_ahead_message(now, known) + " Nothing was recorded.")
-    if writing:
-        _set_trusted(conn, now)
     return now
 
 

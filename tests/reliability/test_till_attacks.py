@@ -153,3 +153,48 @@ def test_expire_as_of_today_or_earlier_needs_no_one(till: Till) -> None:
     for day in ("2020-01-01", today):
         assert till.ok("expire", "--as-of", day)["expired_points"] == 0
     assert till.ok("member", "show", PHONE)["balance"] == 200
+
+
+# -- a pulled entry dated far ahead must not vouch for a wrong clock ---------------
+
+
+def _far_future_entry(when: str) -> dict[str, Any]:
+    """Another terminal's earn, dated ``when``, as head office's feed carries it."""
+    from ledger.chain import GENESIS, entry_hash
+    from ledger.clock import uuid7
+    from ledger.models import ENTRY_COLUMNS
+
+    values = {
+        "entry_id": str(uuid7()), "wallet_id": str(uuid7()), "member_id": None,
+        "kind": "earn", "points": 10, "balance_after": 10, "amount_minor": 25000,
+        "currency": "THB", "ref": "X1", "terminal_id": "T9", "store_id": "S2",
+        "cashier_id": None, "approver_id": None, "reason": None, "reverses": None,
+        "rules": None, "created_at": when, "seq": 1, "prev_hash": GENESIS,
+    }  # fmt: skip
+    fields = [values[c] for c in ENTRY_COLUMNS if c != "hash"]
+    values["hash"] = entry_hash(fields)
+    return values
+
+
+def test_a_pulled_entry_dated_2099_does_not_disable_the_clock_guard(
+    ledger: Any, clock: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from ledger.replica import Replica
+    from ledger.timeguard import ClockWrong
+
+    clock.now = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "2500.00", "B1")  # 100 points, due 2027-01-15
+    # Another terminal (a till with a wrong clock, or a hostile one) dated a sale 2099.
+    Replica(ledger).apply([{"kind": "entry", "entry": _far_future_entry(
+        "2099-01-01T00:00:00.000000Z")}])  # fmt: skip
+    clock.now = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)  # this till's clock is mis-set
+    with pytest.raises(ClockWrong, match="2030-06-01"):
+        ledger.expire()
+    with pytest.raises(ClockWrong):
+        ledger.earn(PHONE, "100.00", "B2")
+    assert ledger.member(PHONE).balance == 100
+    warning = ledger.clock_warning()
+    assert warning is not None and "2030-06-01" in warning
