@@ -243,7 +243,7 @@ class _Build:
             (self.old_terminal, self.acked),
         ).fetchall()
         # Time never goes backwards in the journal (as for every other entry).
-        now = timeguard.journal_time(conn, self.terminal, self.plan.now, writing=True)
+        now = timeguard.journal_time(conn, self.terminal, self.plan.now)
         writer = _Writer(conn, self.store, self.terminal, now, self.plan.currency)
         below_zero: list[Entry] = []
         for row in stranded:

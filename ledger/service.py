@@ -559,7 +559,7 @@ class Ledger:
     def _writer(self, conn: sqlite3.Connection) -> _Writer:
         store_id, terminal_id = self.terminal()
         refuse_if_stale(conn, terminal_id)  # a copy head office has moved past sells nothing
-        now = timeguard.journal_time(conn, terminal_id, self._clock(), writing=True)
+        now = timeguard.journal_time(conn, terminal_id, self._clock())
         return _Writer(conn, store_id, terminal_id, now, self._currency)
 
     def _find_ref(self, kind: str, ref: str) -> Entry | None:
