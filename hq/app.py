@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hq.body_limit import BodyLimit, BodyTooLarge
 from hq.changes.router import router as changes_router
 from hq.db import Pool, check_migrated, make_pool
 from hq.deps import PoolDep, known_query
@@ -77,6 +78,7 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
     if pool is not None:  # usable without the lifespan (httpx.ASGITransport)
         app.state.pool = pool
     _install_error_handlers(app)
+    app.add_middleware(BodyLimit)  # every body capped before it is read (hq/body_limit.py)
     app.include_router(terminals_router)
     app.include_router(push_router)
     app.include_router(changes_router)
@@ -147,6 +149,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and isinstance(exc.__cause__, BodyTooLarge):
+            return _error(413, "payload_too_large", str(exc.__cause__))
         if exc.status_code == 400:  # FastAPI could not decode the JSON body at all
             return _error(422, "invalid_request", f"Invalid request: {exc.detail}.")
         code = _HTTP_CODES.get(exc.status_code, "http_error")

@@ -16,6 +16,7 @@ the coupon issued or void.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,8 @@ def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, str | None, bool]:
     row = conn.execute(select, (ev.code,)).fetchone()
     created = False
     if row is None:
+        if ev.status == "used":
+            _check_new_use(conn, ev)
         created = (
             conn.execute(
                 "INSERT INTO coupons (code, entry_id, reward_id, member_id, status, issued_at) "
@@ -82,6 +85,38 @@ def _lock(conn: Conn, ev: CouponEvent) -> tuple[CouponState, str | None, bool]:
         row = conn.execute(select, (ev.code,)).fetchone()
         assert row is not None
     return _state(row[:-1]), row[-1], created
+
+
+def _check_new_use(conn: Conn, ev: CouponEvent) -> None:
+    """A use is the first news of a coupon: if head office holds the redemption it
+    names, the coupon must be that redemption's (a reward redemption of that
+    member, for that reward, with no other coupon here). Otherwise a terminal could
+    plant a coupon on another terminal's redemption at every till (where the real
+    coupon would then be refused as a second one)."""
+    row = conn.execute(
+        "SELECT e.kind, e.member_id, e.rules, e.terminal_id, "
+        " (SELECT c.code FROM coupons c WHERE c.entry_id = e.entry_id LIMIT 1) "
+        "FROM entries e WHERE e.entry_id = %s",
+        (ev.entry_id,),
+    ).fetchone()
+    if row is None:
+        return  # not here yet: the issuer's own news of it will follow
+    kind, member_id, rules, terminal, other = row
+    try:
+        reward = json.loads(rules or "{}").get("reward_id")
+    except (ValueError, AttributeError):
+        reward = None
+    if other is None and kind == "redeem" and member_id == ev.member_id and reward == ev.reward_id:
+        return
+    raise NotOwned(
+        f"Coupon {ev.code} is not known at head office, and redemption {ev.entry_id} (made at "
+        f"terminal {terminal}) is not its: "
+        + (f"its coupon is {other}" if other is not None else "it issued no such coupon")
+        + ". A terminal reports uses of coupons it holds. Nothing from this push was stored.",
+        what="coupon",
+        target=ev.code,
+        facts={"code": ev.code, "entry_id": ev.entry_id, "entry_terminal_id": terminal},
+    )
 
 
 def _check_issuer(

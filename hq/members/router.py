@@ -20,7 +20,7 @@ router = APIRouter(tags=["members"])
 @router.post(
     "/v1/members/lookup",
     response_model=MemberInfo,
-    responses=error_responses(401, 404, 422, 503),
+    responses=error_responses(401, 404, 413, 422, 503),
     summary="Look a member up by E.164 phone (sent in the body)",
 )
 def member(pool: PoolDep, credentials: CredentialsDep, body: MemberLookup) -> MemberInfo:

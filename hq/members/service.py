@@ -267,6 +267,9 @@ def _update(
 
 
 # -- balances -------------------------------------------------------------------
+# Sums stay PostgreSQL numerics (read as Python ints), never cast to bigint: each
+# entry fits in int64, but a wallet's total need not (a hostile terminal's two
+# entries of 2**62 points), and a cast would make its every lookup fail.
 
 # The wallets whose entries count towards canonical wallet %(w)s: itself and
 # every wallet merged into it.
@@ -288,7 +291,7 @@ def canonical_wallets(conn: Conn, wallet_ids: list[str]) -> dict[str, str]:
 
 def balance(conn: Conn, canonical_wallet_id: str) -> int:
     row = conn.execute(
-        f"SELECT coalesce(sum(s.total), 0)::bigint FROM ({_GROUP}) g "
+        f"SELECT coalesce(sum(s.total), 0) FROM ({_GROUP}) g "
         "CROSS JOIN LATERAL (SELECT sum(e.points) AS total FROM entries e "
         "                    WHERE e.wallet_id = g.wallet_id) s",
         {"w": canonical_wallet_id},
@@ -333,7 +336,7 @@ def negative_balances(conn: Conn, canonical_ids: list[str]) -> list[NegativeBala
     if not canonical_ids:
         return []
     rows = conn.execute(
-        "SELECT g.cw, sum(s.total)::bigint, "
+        "SELECT g.cw, sum(s.total), "
         " (SELECT member_id FROM members m WHERE m.wallet_id = g.cw AND m.merged_into IS NULL "
         "  ORDER BY enrolled_at, member_id LIMIT 1) "
         "FROM (SELECT c AS cw, c AS wallet_id FROM unnest(%(c)s::text[]) AS c "
@@ -375,7 +378,7 @@ def balances(conn: Conn) -> list[dict[str, Any]]:
     rows = conn.execute(
         "WITH totals AS ("
         "  SELECT coalesce(mm.wallet_id, e.wallet_id) AS wallet_id,"
-        "         sum(e.points)::bigint AS balance"
+        "         sum(e.points) AS balance"
         "  FROM entries e LEFT JOIN member_merges mm ON mm.merged_wallet_id = e.wallet_id"
         "  GROUP BY 1),"
         " owners AS ("

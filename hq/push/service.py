@@ -27,6 +27,7 @@ from sync.protocol import ENTRY_COLUMNS, NegativeBalance, PushRequest, PushRespo
 _STORE, _TERMINAL = ENTRY_COLUMNS.index("store_id"), ENTRY_COLUMNS.index("terminal_id")
 _ID, _SEQ, _KIND = (ENTRY_COLUMNS.index(c) for c in ("entry_id", "seq", "kind"))
 _WALLET, _POINTS = ENTRY_COLUMNS.index("wallet_id"), ENTRY_COLUMNS.index("points")
+_REVERSES = ENTRY_COLUMNS.index("reverses")
 
 
 def entry_rows(who: TerminalIdentity, request: PushRequest) -> list[tuple[Any, ...]]:
@@ -95,10 +96,13 @@ def push_in_transaction(
     acked = int(row[0])
     stored_members = members.store_members(conn, list(request.members), who.terminal_id)
     _check_transfers(conn, who, rows)
+    _check_reversals(conn, who, rows)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
-    views = {w: seen[1] for w, seen in result.views.items()}
-    negatives = _negative_balances(conn, who, result.spent, views, rows)
+    # Not the pushing terminal's own view of the wallets (its balance_after): a
+    # terminal that lies about it (a redemption of 1,000 from 60 points "leaving
+    # 5,000") would hide the negative balance. Every wallet spent from is summed.
+    negatives = _negative_balances(conn, who, result.spent, {}, rows)
     conn.execute(
         "UPDATE terminals SET acked_seq = %s, last_push_at = now() WHERE terminal_id = %s",
         (result.acked_seq, who.terminal_id),
@@ -141,6 +145,55 @@ def _check_transfers(conn: Conn, who: TerminalIdentity, rows: list[tuple[Any, ..
                 what="transfer",
                 target=entry_id,
                 facts={"entry_id": entry_id, "wallet_id": wallet, "owner": owners.get(wallet)},
+            )
+
+
+def _check_reversals(conn: Conn, who: TerminalIdentity, rows: list[tuple[Any, ...]]) -> None:
+    """A reversal undoes the entry it names, as the till writes it: on that entry's
+    wallet, the other way, for at most its points; and a redemption (with its
+    coupon) only at the terminal that made it. Otherwise a terminal could hand a
+    redemption's points back while its coupon stays good, or move points between
+    wallets under the name of an undo."""
+    reversals = [r for r in rows if r[_KIND] == "reverse" and r[_REVERSES] is not None]
+    if not reversals:
+        return
+    named = sorted({r[_REVERSES] for r in reversals})
+    originals: dict[str, tuple[Any, ...]] = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT entry_id, kind, wallet_id, points, terminal_id FROM entries "
+            "WHERE entry_id = ANY(%s)",
+            (named,),
+        ).fetchall()
+    }
+    for r in rows:  # an entry reversed in the same push
+        if r[_ID] in named and r[_ID] not in originals:
+            originals[r[_ID]] = (r[_KIND], r[_WALLET], r[_POINTS], r[_TERMINAL])
+    for r in reversals:
+        original = originals.get(r[_REVERSES])
+        if original is None:
+            continue  # not here: it names nothing head office holds for anyone
+        kind, wallet, points, terminal = original
+        problem = None
+        if kind == "redeem" and terminal != who.terminal_id:
+            problem = (
+                f"reverses redemption {r[_REVERSES]} made at terminal {terminal}: only that "
+                "terminal may reverse it (and void its coupon)"
+            )
+        elif kind in ("reverse", "expire"):
+            problem = f"reverses entry {r[_REVERSES]}, a {kind}, which cannot be reversed"
+        elif wallet != r[_WALLET] or r[_POINTS] * points > 0 or abs(r[_POINTS]) > abs(points):
+            problem = (
+                f"does not undo entry {r[_REVERSES]} ({points} points on wallet {wallet}): "
+                f"it moves {r[_POINTS]} points on wallet {r[_WALLET]}"
+            )
+        if problem is not None:
+            raise NotOwned(
+                f"Terminal {who.terminal_id} may not push entry {r[_ID]}: it {problem}. "
+                "Nothing from this push was stored.",
+                what="reversal",
+                target=r[_ID],
+                facts={"entry_id": r[_ID], "reverses": r[_REVERSES], "original_terminal": terminal},
             )
 
 

@@ -17,7 +17,7 @@ router = APIRouter(tags=["terminals"])
 @router.post(
     "/v1/join",
     response_model=JoinResponse,
-    responses=error_responses(403, 422, 429, 503),
+    responses=error_responses(403, 413, 422, 429, 503),
     summary="Join the chain with a one-time setup code",
 )
 def join(body: JoinRequest, pool: PoolDep, request: Request) -> JoinResponse:

@@ -1,0 +1,226 @@
+"""Head office attacked as a hostile terminal or client would (issue 9).
+
+Each test is an attack that got through before it was fixed (see the report
+of issue 9): a terminal of store S2 (``X``) with its own valid token, acting on
+store S1's member, coupon or journal; or a client sending numbers and JSON a
+till never sends. The world is the authority matrix's (tests/reliability/
+test_authority.py): T1 enrolled the victim (100 earned, 40 redeemed for a
+coupon), T2 and X have a member each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from hq.conflicts import service as conflicts
+from hq.db import Conn
+from hq.members import service as hq_members
+from sync.protocol import INT64_MAX, MemberInfo, PullResponse
+from tests.reliability.test_authority import (
+    VICTIM_PHONE,
+    World,
+    accepted,
+    coupon_event,
+    push,
+    snapshot,
+    world,
+)
+
+__all__ = ["world"]  # the fixture, imported for pytest
+
+
+def _refused(reply: httpx.Response) -> str:
+    assert reply.status_code == 403, reply.text
+    error = reply.json()["error"]
+    assert error["code"] == "forbidden" and "Nothing from this push was stored" in error["message"]
+    return str(error["message"])
+
+
+async def _forbidden_unchanged(
+    client: httpx.AsyncClient, db: Conn, t: Any, body: dict[str, Any]
+) -> str:
+    before, recorded = snapshot(db), conflicts.count(db)
+    message = _refused(await push(client, t, **body))
+    assert snapshot(db) == before
+    found = conflicts.list_conflicts(db)
+    assert len(found) == recorded + 1 and found[-1]["kind"] == "forbidden_push"
+    return message
+
+
+async def test_an_earlier_claimed_enrolment_does_not_make_the_attackers_record_canonical(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X enrols the victim's phone under a name of its choosing, claiming it enrolled
+    it before T1 did. The record head office stored first stays the one every till
+    shows for that phone; X's record counts as it (a merge), never the other way."""
+    w = world
+    claim = w.x.member(VICTIM_PHONE, name="Thief", enrolled_at="2000-01-01T00:00:00.000000Z")
+    assert (await accepted(client, w.x, members=[claim])).members_merged == 1
+
+    reply = await client.post("/v1/members/lookup", json={"phone": VICTIM_PHONE}, headers=w.t2.auth)
+    info = MemberInfo.model_validate(reply.json())
+    assert (info.member.member_id, info.member.name) == (w.victim["member_id"], "Somchai")
+    assert [m.member_id for m in info.merged] == [claim["member_id"]]
+    # Other tills are told the same: X's member is merged into the victim's.
+    page = PullResponse.model_validate(
+        (await client.get("/v1/pull", params={"after": "0"}, headers=w.t2.auth)).json()
+    )
+    merges = [(c.merged_member_id, c.member_id) for c in page.changes if c.kind == "merge"]
+    assert merges == [(claim["member_id"], w.victim["member_id"])]
+
+
+async def test_reversing_another_terminals_redemption_is_refused(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """A reversal gives a redemption's points back and voids its coupon: only the
+    terminal that made the redemption may reverse it (as the till itself says)."""
+    w = world
+    refund = w.x.entry(w.victim["wallet_id"], 40, kind="reverse", member_id=w.victim["member_id"])
+    refund["reverses"] = w.redeem["entry_id"]
+    message = await _forbidden_unchanged(client, db, w.x, {"entries": [refund]})
+    assert w.redeem["entry_id"] in message and "T1" in message
+
+
+async def test_a_reversal_must_undo_its_own_entry_and_no_more(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X reverses its own earn of 10 into its own member's wallet by taking 50 out of
+    the victim's: a reversal acts on the wallet of the entry it reverses, for at
+    most that entry's points, the other way."""
+    w = world
+    own = db.execute(
+        "SELECT entry_id, wallet_id FROM entries WHERE terminal_id = 'X' AND seq = 1"
+    ).fetchone()
+    assert own is not None
+    w.x.balances[w.victim["wallet_id"]] = 60
+    moved = w.x.entry(w.victim["wallet_id"], -50, kind="reverse")
+    moved["reverses"] = own[0]
+    await _forbidden_unchanged(client, db, w.x, {"entries": [moved]})
+    w.x.seq -= 1
+    w.x.last_hash = db.execute(
+        "SELECT hash FROM entries WHERE terminal_id = 'X' AND seq = 1"
+    ).fetchone()[0]
+    w.x.balances[own[1]] = 10
+    too_much = w.x.entry(own[1], -500, kind="reverse")
+    too_much["reverses"] = own[0]
+    await _forbidden_unchanged(client, db, w.x, {"entries": [too_much]})
+
+
+async def test_a_use_cannot_plant_a_coupon_on_another_redemption(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """A "use" is the first news head office has of coupon PHANTOM1, naming T1's
+    redemption: it would plant a second coupon on that redemption at every till
+    (where the real coupon would then be refused as a second one)."""
+    w = world
+    phantom = coupon_event(
+        w.x, "used", code="PHANTOM1", entry_id=w.redeem["entry_id"], member_id=w.victim["member_id"]
+    )
+    message = await _forbidden_unchanged(client, db, w.x, {"coupon_events": [phantom]})
+    assert "PHANTOM1" in message and "CPN-T1-0001" in message
+    # Nor on an entry that is no reward redemption (T2's earn).
+    earn = db.execute("SELECT entry_id FROM entries WHERE terminal_id = 'T2'").fetchone()
+    assert earn is not None
+    ghost = coupon_event(w.x, "used", code="PHANTOM2", entry_id=earn[0])
+    await _forbidden_unchanged(client, db, w.x, {"coupon_events": [ghost]})
+
+
+async def test_a_lying_balance_after_does_not_hide_a_negative_balance(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X redeems 1,000 points from the victim's wallet (60 points) and claims the
+    wallet still holds 5,000 afterwards: head office records the negative balance
+    all the same."""
+    w = world
+    w.x.balances[w.victim["wallet_id"]] = 6000
+    spend = w.x.entry(w.victim["wallet_id"], -1000, kind="redeem", member_id=w.victim["member_id"])
+    assert spend["balance_after"] == 5000
+    reply = await accepted(client, w.x, entries=[spend])
+    assert [(n.wallet_id, n.balance) for n in reply.negative_balances] == [
+        (w.victim["wallet_id"], -940)
+    ]
+    found = conflicts.list_conflicts(db, "negative_balance")
+    assert [c["details"]["wallet_id"] for c in found] == [w.victim["wallet_id"]]
+
+
+async def test_points_past_int64_in_total_do_not_break_head_office(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """Each entry within int64, their sum past it: a lookup of the member, a
+    redemption from the wallet and the balances report still answer."""
+    w = world
+    big = []
+    for _ in range(2):
+        w.x.balances[w.victim["wallet_id"]] = 0  # each balance_after within int64 too
+        big.append(w.x.entry(w.victim["wallet_id"], INT64_MAX - 100, kind="adjust"))
+    await accepted(client, w.x, entries=big)
+    w.t2.balances[w.victim["wallet_id"]] = 1
+    spend = w.t2.entry(w.victim["wallet_id"], -1, kind="redeem")
+    await accepted(client, w.t2, entries=[spend])
+    reply = await client.post("/v1/members/lookup", json={"phone": VICTIM_PHONE}, headers=w.t2.auth)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["balance"] == 60 + 2 * (INT64_MAX - 100) - 1
+    assert any(r["balance"] == 60 + 2 * (INT64_MAX - 100) - 1 for r in hq_members.balances(db))
+
+
+async def test_a_sequence_number_at_the_int64_limit_is_no_server_error(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    w = world
+    top = w.x.entry(w.x.balances and next(iter(w.x.balances)), 1, seq=INT64_MAX)
+    assert (await push(client, w.x, entries=[top])).status_code == 200
+    w.x.seq, w.x.last_hash = (
+        1,
+        db.execute("SELECT hash FROM entries WHERE terminal_id = 'X' AND seq = 1").fetchone()[0],
+    )
+    nxt = w.x.entry(next(iter(w.x.balances)), 1)
+    reply = await push(client, w.x, entries=[nxt])
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["acked_seq"] == 2
+
+
+async def test_the_same_entry_twice_in_one_push_is_stored_once(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    w = world
+    wallet = next(iter(w.x.balances))
+    entry = w.x.entry(wallet, 3)
+    reply = await push(client, w.x, entries=[entry, entry])
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["inserted"] == 1 and reply.json()["acked_seq"] == 2
+    twin = {**w.x.entry(wallet, 4), "seq": 2}
+    reply = await push(client, w.x, entries=[twin])
+    assert reply.status_code == 200 and reply.json()["conflicts"] == 1
+
+
+async def test_deeply_nested_or_huge_json_is_refused_with_a_message(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    deep, deeper = (b"[" * n + b"]" * n for n in (20_000, 1_000_000))
+    for path, body in [
+        ("/v1/members/lookup", deep),
+        ("/v1/members/lookup", b'{"phone": ' + deep + b"}"),
+        ("/v1/join", deep),
+        ("/v1/push", deeper),
+        ("/v1/push", b'{"entries": ' + deeper + b"}"),
+    ]:
+        reply = await client.post(
+            path, content=body, headers={**world.x.auth, "content-type": "application/json"}
+        )
+        assert reply.status_code == 422, (path, reply.status_code, reply.text[:200])
+        assert reply.json()["error"]["message"]
+    # A join needs no token: a body of any size was read into memory, then refused.
+    huge = b'{"setup_code": "' + b"A" * (1024 * 1024) + b'"}'
+    for path in ("/v1/join", "/v1/members/lookup"):
+        reply = await client.post(path, content=huge, headers={"content-type": "application/json"})
+        assert reply.status_code == 413, (path, reply.status_code)
+        assert "over 65536 bytes" in reply.json()["error"]["message"]
+
+        async def stream() -> Any:  # no Content-Length: counted as it arrives
+            for _ in range(64):
+                yield b" " * 4096
+
+        reply = await client.post(path, content=stream(), headers=world.x.auth)
+        assert reply.status_code == 413, (path, reply.status_code)
