@@ -17,6 +17,7 @@ import httpx
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.members import service as hq_members
+from hq.terminals import service as terminals
 from sync.protocol import INT64_MAX, MemberInfo, PullResponse
 from tests.reliability.test_authority import (
     VICTIM_PHONE,
@@ -224,3 +225,32 @@ async def test_deeply_nested_or_huge_json_is_refused_with_a_message(
 
         reply = await client.post(path, content=stream(), headers=world.x.auth)
         assert reply.status_code == 413, (path, reply.status_code)
+
+
+async def test_revoked_and_replaced_tokens_and_other_terminals_journals(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """Held before this work too (kept so it stays so): a revoked terminal's token and
+    a token replaced by a re-join get 401 everywhere; /v1/restore answers only the
+    token's own terminal whatever the query or headers claim."""
+    w = world
+    spoof = {**w.x.auth, "X-Terminal-Id": "T1", "X-Store-Id": "S1"}
+    reply = await client.get("/v1/restore", headers=spoof)
+    assert reply.status_code == 200 and reply.json()["terminal_id"] == "X"
+    assert {e["terminal_id"] for e in reply.json()["entries"]} == {"X"}
+    assert all(m["terminal_id"] == "X" for m in reply.json()["members"])
+    for query in ({"terminal_id": "T1"}, {"store_id": "S1"}):
+        assert (await client.get("/v1/restore", params=query, headers=w.x.auth)).status_code == 422
+
+    code = terminals.new_code(db, "S1", "T2")["setup_code"]
+    assert (await client.post("/v1/join", json={"setup_code": code})).status_code == 200
+    terminals.revoke_terminal(db, "S2", "X")
+    for t in (w.x, w.t2):  # revoked; replaced by the join
+        for method, path, body in [
+            ("POST", "/v1/push", {}),
+            ("GET", "/v1/pull", None),
+            ("GET", "/v1/restore", None),
+            ("POST", "/v1/members/lookup", {"phone": VICTIM_PHONE}),
+        ]:
+            reply = await client.request(method, path, json=body, headers=t.auth)
+            assert reply.status_code == 401, (t.terminal_id, path, reply.status_code)
