@@ -75,6 +75,11 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
     app.state.join_limiter = FailureLimiter(
         settings.join_attempts, settings.join_window_s, what="setup codes"
     )
+    app.state.lookup_limiter = FailureLimiter(
+        settings.lookup_misses,
+        settings.lookup_window_s,
+        refusal="Too many member lookups of phones head office does not know from this terminal",
+    )
     if pool is not None:  # usable without the lifespan (httpx.ASGITransport)
         app.state.pool = pool
     _install_error_handlers(app)

@@ -20,9 +20,12 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict",
     410: "Gone: this route was replaced (see the message)",
-    413: "Request body too large (over 32 MiB)",
+    413: "Request body too large (over 32 MiB for a push, 64 KiB for anything else)",
     422: "Invalid request",
-    429: "Too many wrong attempts from this address (see Retry-After)",
+    429: (
+        "Too many attempts (wrong setup codes from one address, or lookups of unknown "
+        "phones from one terminal): see Retry-After"
+    ),
     503: "Database unavailable",
 }
 

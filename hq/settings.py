@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PORT = 8080
+DEFAULT_LOOKUP_MISSES = 60
 
 
 class HQSettings(BaseSettings):
@@ -29,6 +30,11 @@ class HQSettings(BaseSettings):
     join_attempts: int = Field(default=10, ge=1, le=10_000)
     """Wrong setup codes one client address may try within ``join_window_s``."""
     join_window_s: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+    lookup_misses: int = Field(default=DEFAULT_LOOKUP_MISSES, ge=1, le=100_000)
+    """Member lookups of phones head office does not know that one terminal may make
+    within ``lookup_window_s`` (a till asks for the customer at its counter; more
+    is someone reading the member list phone by phone)."""
+    lookup_window_s: int = Field(default=600, ge=1, le=7 * 24 * 3600)
     trusted_proxies: Annotated[list[str], NoDecode] = []
     """Addresses or networks of the reverse proxies in front of head office
     (``POS_HQ_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24``). Only their

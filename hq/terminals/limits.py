@@ -1,4 +1,5 @@
-"""Failed attempts per client address, for guessable secrets (setup codes).
+"""Failed attempts per client address, for guessable secrets (setup codes), and
+per terminal, for member lookups of unknown phones (hq/members/router.py).
 
 A setup code has 40 random bits and lives a day, so guessing one takes
 billions of tries; counting failures per address keeps it that way whatever
@@ -27,9 +28,11 @@ class FailureLimiter:
         window_s: float,
         *,
         what: str = "attempts",
+        refusal: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.attempts, self.window_s, self.what, self.clock = attempts, window_s, what, clock
+        self.refusal = refusal or f"Too many wrong {what} from this address"
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -40,8 +43,7 @@ class FailureLimiter:
             if recent is not None and len(recent) >= self.attempts:
                 wait = math.ceil(recent[0] + self.window_s - self.clock())
                 raise TooManyAttempts(
-                    f"Too many wrong {self.what} from this address: try again in "
-                    f"{max(1, math.ceil(wait / 60))} minute(s).",
+                    f"{self.refusal}: try again in {max(1, math.ceil(wait / 60))} minute(s).",
                     retry_after_s=max(1, wait),
                 )
 

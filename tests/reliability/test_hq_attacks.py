@@ -17,6 +17,7 @@ import httpx
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.members import service as hq_members
+from hq.settings import DEFAULT_LOOKUP_MISSES
 from hq.terminals import service as terminals
 from sync.protocol import INT64_MAX, MemberInfo, PullResponse
 from tests.reliability.test_authority import (
@@ -254,3 +255,25 @@ async def test_revoked_and_replaced_tokens_and_other_terminals_journals(
         ]:
             reply = await client.request(method, path, json=body, headers=t.auth)
             assert reply.status_code == 401, (t.terminal_id, path, reply.status_code)
+
+
+async def test_member_lookup_is_no_phone_book_for_a_hostile_terminal(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """Asked phone after phone, a lookup would tell a hostile terminal who is a member
+    and their name (numbers are dense: a store's neighbourhood is a few thousand
+    tries). A till asks only for the customer at its counter: past LOOKUP_MISSES
+    phones head office does not know within the window, a terminal is refused (429,
+    Retry-After) until the window passes; other terminals are not affected."""
+    w = world
+    for n in range(DEFAULT_LOOKUP_MISSES):
+        phone = f"+6690{n:07d}"
+        reply = await client.post("/v1/members/lookup", json={"phone": phone}, headers=w.x.auth)
+        assert reply.status_code == 404, (n, reply.status_code)
+    for phone in ("+66900009999", VICTIM_PHONE):
+        reply = await client.post("/v1/members/lookup", json={"phone": phone}, headers=w.x.auth)
+        assert reply.status_code == 429, reply.text
+        assert int(reply.headers["Retry-After"]) > 0
+        assert "phones head office does not know" in reply.json()["error"]["message"]
+    reply = await client.post("/v1/members/lookup", json={"phone": VICTIM_PHONE}, headers=w.t2.auth)
+    assert reply.status_code == 200 and reply.json()["member"]["name"] == "Somchai"
