@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ledger.errors import USAGE
+from ledger.pending_secrets import finish_pending_secrets, pending_path
 from ledger.replica import Replica
 from sync.client import Client, SyncError, SyncRefused, WrongTerminal, normalize_url
-from sync.engine import lookup_remote, sync_once
+from sync.engine import exclusive, lookup_remote, sync_once
 from sync.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
@@ -95,6 +96,10 @@ def sync(
     """One sync (push, then pull) with head office; ``options`` go to
     :func:`sync.engine.sync_once` (batch, pull_limit, retry, sleep)."""
     replica = Replica(ledger)
+    if pending_path(ledger).is_file():
+        # A restore killed between its swap and its secrets write: finished here.
+        with exclusive(ledger):
+            finish_pending_secrets(ledger)
     with client_for(ledger, transport=transport) as client:
         # Keys this till signed with before it joined reach head office (again:
         # harmless), also from tills that joined before keys were shared.

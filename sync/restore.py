@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.hqcopy import HQCopy
 from ledger.models import Credentials
+from ledger.pending_secrets import finish_pending_secrets, stage_secrets
 from ledger.rebuild import Plan, RestoreFailed, build
 from ledger.replica import (
     K_SETTINGS,
@@ -41,7 +42,6 @@ from ledger.replica import (
     K_STORE_NAME,
     K_URL,
     Replica,
-    _write_secrets,
 )
 from ledger.swap import snapshot, swap_in
 from sync.client import Client, HeadOfficeUnreachable
@@ -88,6 +88,18 @@ def restore(
     approval: Credentials | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> dict[str, Any]:
+    with exclusive(ledger):
+        # A run killed between the swap and the secrets write is finished first.
+        finish_pending_secrets(ledger)
+        return _restore(ledger, setup_code, approval, transport)
+
+
+def _restore(
+    ledger: Ledger,
+    setup_code: str | None,
+    approval: Credentials | None,
+    transport: httpx.BaseTransport | None,
+) -> dict[str, Any]:
     replica = Replica(ledger)
     url, token = replica.hq_url(), replica.token()
     if not url or not token:
@@ -104,35 +116,45 @@ def restore(
         validity={r.id: r.validity_days for r in settings.rewards},
         approver_id=approver,
     )
+    # A run killed part-way leaves its working folder (a full copy of the
+    # ledger): swept here, under the lock, so no running restore loses its own.
+    for old_work in ledger.path.parent.glob(f".{ledger.path.name}.restore-*"):
+        shutil.rmtree(old_work, ignore_errors=True)
+    work = _work_folder(ledger)
     try:
-        work = Path(
-            tempfile.mkdtemp(prefix=f".{ledger.path.name}.restore-", dir=ledger.path.parent)
-        )
+        hq_copy = work / "head-office.db"
+        _download(url, token, old, hq_copy, transport)
+        if setup_code is None:
+            summary = _rebuild(ledger, work, hq_copy, plan)
+        else:
+            # A trial first: a refusal (an approval needed) keeps the code unused.
+            trial = (old[0], f"restore-check-{uuid.uuid4().hex[:8]}")
+            _rebuild(ledger, work, hq_copy, replace(plan, new=trial), swap=False)
+            joined, secrets = _join_new(ledger, work, url, setup_code, old, transport)
+            # The new token is staged beside the secrets file before the swap:
+            # a till killed between the swap and the secrets write finishes it
+            # at its next sync or restore (finish_pending_secrets).
+            stage_secrets(ledger, joined[0][1], json.loads(secrets.read_text()))
+            try:
+                summary = _rebuild(ledger, work, hq_copy, replace(plan, new=joined[0],
+                                   meta=joined[1]))  # fmt: skip
+            finally:
+                finish_pending_secrets(ledger)  # in place if swapped, else dropped
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary["hq_url"] = url
+    return summary
+
+
+def _work_folder(ledger: Ledger) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{ledger.path.name}.restore-",
+                                     dir=ledger.path.parent))  # fmt: skip
     except OSError as exc:
         raise RestoreFailed(
             f"Cannot make a working folder beside the ledger in {ledger.path.parent} "
             f"({exc.strerror or exc}): check that the folder is writable and has room."
         ) from None
-    try:
-        with exclusive(ledger):
-            hq_copy = work / "head-office.db"
-            _download(url, token, old, hq_copy, transport)
-            if setup_code is None:
-                summary = _rebuild(ledger, work, hq_copy, plan)
-            else:
-                # A trial first: a refusal (an approval needed) keeps the code unused.
-                trial = (old[0], f"restore-check-{uuid.uuid4().hex[:8]}")
-                _rebuild(ledger, work, hq_copy, replace(plan, new=trial), swap=False)
-                joined, secrets = _join_new(ledger, work, url, setup_code, old, transport)
-                summary = _rebuild(ledger, work, hq_copy, replace(plan, new=joined[0],
-                                   meta=joined[1]))  # fmt: skip
-                # The new terminal's token (and the till's pepper and keys, kept).
-                _write_secrets(ledger.secrets_path, json.loads(secrets.read_text()))
-                ledger._key = None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    summary["hq_url"] = url
-    return summary
 
 
 def _download(

@@ -198,3 +198,144 @@ def test_a_pulled_entry_dated_2099_does_not_disable_the_clock_guard(
     assert ledger.member(PHONE).balance == 100
     warning = ledger.clock_warning()
     assert warning is not None and "2030-06-01" in warning
+
+
+# -- pos ledger restore killed at any point ------------------------------------------
+
+
+@pytest.mark.slow
+def test_restore_killed_at_any_point_leaves_a_usable_ledger(
+    joined: Any, sync: Any, hq_db: Any, tmp_path: Path, settings: Any
+) -> None:
+    """SIGKILL ``pos ledger restore`` after longer and longer delays: after each
+    kill the ledger opens and its books verify (sales still refused: the split
+    is not sorted out); the run that finishes leaves every sale once."""
+    import signal
+    import sqlite3
+    import time
+
+    from ledger.service import Ledger
+    from sync.client import SyncError
+
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    till.earn(PHONE, "250", "B1")
+    sync(till)
+    copy = tmp_path / "old.db"
+    target = sqlite3.connect(copy)
+    till.conn.backup(target)
+    target.close()
+    copy.with_name("old.db.secrets").write_bytes(till.secrets_path.read_bytes())
+    os.chmod(copy.with_name("old.db.secrets"), 0o600)
+    till.earn(PHONE, "500", "B2")
+    sync(till)
+    till.close()
+    stale = Ledger.open(copy, settings)
+    stale.earn(PHONE, "1000", "B9")  # sold on the old copy: must be carried over once
+    with pytest.raises(SyncError):
+        sync(stale)
+    stale.close()
+
+    # What an earlier run killed part-way leaves: its working folder, holding a
+    # full copy of the ledger. (The kills below may leave more.)
+    planted = tmp_path / ".old.db.restore-killed"
+    planted.mkdir(mode=0o700)
+    (planted / "snapshot.db").write_bytes(copy.read_bytes())
+    shop = Till(tmp_path)
+    delay, finished, kills, extra = 0.05, False, 0, 0
+    while not finished:
+        child = subprocess.Popen(
+            [POS, "ledger", "restore", "--db", str(copy), "--json"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=shop.env(),
+        )  # fmt: skip
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        out, err = child.communicate(timeout=120)
+        assert child.returncode in (0, -signal.SIGKILL), (child.returncode, out, err)
+        kills += child.returncode != 0
+        status, body = shop.pos("ledger", "verify", "--local", db=copy)
+        assert status == OK, body
+        status, body = shop.pos("member", "show", PHONE, db=copy)
+        assert status == OK, body
+        # Before the swap the split still stops sales; after it (killed in the
+        # follow-up sync, or done) the till sells again.
+        status, body = shop.pos("earn", PHONE, "250", "--ref", f"K{delay:.3f}", db=copy)
+        assert status == OK or (status, body["error"]["code"]) == (REFUSED, "stale_ledger"), body
+        finished = status == OK
+        extra += 10 * finished
+        delay *= 1.6
+    assert kills >= 2  # the loop did kill it part-way
+    with Ledger.open(copy, settings) as book:
+        sync(book)
+        assert book.member(PHONE).balance == 10 + 20 + 40 + extra
+        assert book.verify() == []
+    leftovers = [p.name for p in tmp_path.iterdir() if ".restore-" in p.name]
+    assert leftovers == [], leftovers
+
+
+class _Killed(BaseException):
+    """The process dies here (as SIGKILL would: no handler runs)."""
+
+
+def test_a_clone_restore_killed_between_swap_and_secrets_recovers_at_next_sync(
+    joined: Any,
+    add_terminal: Any,
+    sync: Any,
+    hq_db: Any,
+    tmp_path: Path,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--as-new-terminal`` gives the ledger a new id (one transaction) and the
+    secrets file the new token (one rename). Killed between the two, the till
+    held terminal B's journal with terminal A's token and a used setup code:
+    it could never sync again. The staged secrets now finish at the next sync."""
+    import sqlite3
+
+    import ledger.replica
+    from ledger.service import Ledger
+    from sync.client import SyncError
+    from sync.restore import restore
+
+    till = joined("A")
+    till.enroll(PHONE, consent=True)
+    sync(till)
+    clone_path = tmp_path / "clone.db"
+    target = sqlite3.connect(clone_path)
+    till.conn.backup(target)
+    target.close()
+    Path(f"{clone_path}.secrets").write_bytes(till.secrets_path.read_bytes())
+    os.chmod(f"{clone_path}.secrets", 0o600)
+    till.earn(PHONE, "250", "A1")
+    sync(till)
+    clone = Ledger.open(clone_path, settings)
+    clone.earn(PHONE, "500", "C1")
+    with pytest.raises(SyncError):
+        sync(clone)
+
+    real_write = ledger.replica._write_secrets
+
+    def dies_writing_the_live_secrets(path: Path, body: Any) -> None:
+        if Path(path) == clone.secrets_path:
+            raise _Killed
+        real_write(path, body)
+
+    for module in ("sync.restore", "ledger.pending_secrets"):
+        monkeypatch.setattr(f"{module}._write_secrets", dies_writing_the_live_secrets,
+                            raising=False)  # fmt: skip
+    code = add_terminal("S1", "B")
+    with pytest.raises(_Killed):
+        restore(clone, setup_code=code)
+    clone.close()
+    monkeypatch.undo()
+
+    with Ledger.open(clone_path, settings) as book:
+        assert book.terminal() == ("S1", "B")  # the swap was made
+        sync(book)  # and the new terminal's token goes in place
+        sync(till)
+        sync(book)
+        assert book.member(PHONE).balance == till.member(PHONE).balance == 30
+        assert book.verify() == []
+        assert book.earn(PHONE, "250", "C2").balance_after == 40
+        assert sync(book)["pushed"] == 1
+    assert not Path(f"{clone_path}.secrets.pending").exists()
