@@ -7,7 +7,8 @@ same points at several tills; so per member and UTC day, redemptions above
 the sync itself records in ``meta``: the till joined a head office and its
 last sync did not go through, or it has never synced, or the last sync that
 did is older than three sync intervals (a till whose sync stopped, or that
-syncs only at night, knows no more than one whose network is down).
+syncs only at night, knows no more than one whose network is down), or the
+clock is behind the last sync (set back: no telling how long ago it was).
 A till that never joined has no chain to protect: no limit.
 """
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 _STALE_INTERVALS = 3
+_CLOCK_SLACK = timedelta(minutes=5)  # processes and a sync's own duration
 
 
 def is_offline(conn: sqlite3.Connection, settings: Settings, now: datetime) -> bool:
@@ -42,8 +44,13 @@ def is_offline(conn: sqlite3.Connection, settings: Settings, now: datetime) -> b
     attempt = meta.get(K_LAST_ATTEMPT)
     if attempt is not None and attempt > last_sync:
         return True  # the last try did not get through
-    stale = timedelta(seconds=_STALE_INTERVALS * settings.sync.interval_seconds)
-    return now - parse_iso(last_sync) > stale
+    since = now - parse_iso(last_sync)
+    if since < -_CLOCK_SLACK:
+        # The clock is behind the last sync: it was set back, and nothing says
+        # how long ago head office was reached (taken as online, a clock set
+        # back a day lifted the limit while head office was down).
+        return True
+    return since > timedelta(seconds=_STALE_INTERVALS * settings.sync.interval_seconds)
 
 
 def offline_limit(conn: sqlite3.Connection, settings: Settings, now: datetime) -> int | None:

@@ -647,7 +647,8 @@ class Ledger:
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
         now = self._now()
-        offline_limit = limits.offline_limit(self._conn, self.settings, now)
+        # The clock as it reads (not clamped to the journal): one set back is offline.
+        offline_limit = limits.offline_limit(self._conn, self.settings, self._clock())
         approver = None
         if approval is not None:
             approver = self._approve(approval)

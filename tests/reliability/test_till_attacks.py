@@ -339,3 +339,37 @@ def test_a_clone_restore_killed_between_swap_and_secrets_recovers_at_next_sync(
         assert book.earn(PHONE, "250", "C2").balance_after == 40
         assert sync(book)["pushed"] == 1
     assert not Path(f"{clone_path}.secrets.pending").exists()
+
+
+# -- the offline redeem limit and a clock set back -----------------------------------
+
+
+def test_a_clock_set_back_does_not_lift_the_offline_redeem_limit(ledger: Any, clock: Any) -> None:
+    """Head office down, the cashier sets the till's clock back a day: the last
+    sync then looked "in the future", so the till took itself for online and
+    redeemed without limit."""
+    from datetime import UTC, datetime, timedelta
+
+    from ledger.clock import iso
+    from ledger.db import transaction
+    from ledger.errors import ApprovalRequired
+    from ledger.replica import K_LAST_SYNC, K_URL
+
+    clock.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    ledger.enroll(PHONE)
+    for n in range(3):
+        ledger.earn(PHONE, "10000.00", f"B{n}")  # 400 points each
+    with transaction(ledger.conn) as conn:  # as a sync that went through at 10:02 records it
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [(K_URL, "https://hq.example"), (K_LAST_SYNC, iso(clock.now + timedelta(minutes=2)))],
+        )
+    before = ledger.member(PHONE).balance
+    # Head office goes down; the cashier sets the clock back a day, before the
+    # last sync (entries are then dated with the journal's last time, 10:00).
+    clock.now -= timedelta(days=1)
+    ledger.redeem(PHONE, ref="R1", points=400)
+    ledger.redeem(PHONE, ref="R2", points=400)
+    with pytest.raises(ApprovalRequired, match="offline limit of 1000"):
+        ledger.redeem(PHONE, ref="R3", points=400)
+    assert ledger.member(PHONE).balance == before - 800
