@@ -113,6 +113,22 @@ def check_secrets_file(path: Path) -> None:
             f"The secrets file {path} is not a plain file: put the secrets file back from a "
             "backup. Nothing was changed."
         )
+    if info.st_size > MAX_SECRETS_BYTES:
+        raise SecretsError(too_large_message(path, info.st_size))
+
+
+# A secrets file holds a few keys and a token (a few KB even with every earlier
+# key): anything near this is not one, and reading it whole could exhaust memory.
+MAX_SECRETS_BYTES = 1024 * 1024
+
+
+def too_large_message(path: Path, size: int) -> str:
+    return (
+        f"The secrets file {path} is {size:,} bytes, far more than a secrets file holds: it "
+        "is damaged or was replaced. Nothing was changed. Put the secrets file back from a "
+        "backup (or, on a terminal that joined head office, get a new setup code and run "
+        "'pos join' again)."
+    )
 
 
 def load_or_create_key(path: Path, *, create: bool) -> bytes:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from config import ConfigError, check_chain
 from ledger import lots
 from ledger.clock import iso, parse_iso, utc_now
+from ledger.coupons import MAX_SECRETS_BYTES, too_large_message
 from ledger.db import transaction
 from ledger.errors import InvalidInput, NotInitialized, SecretsError
 from ledger.models import ENTRY_COLUMNS, Entry
@@ -837,7 +838,10 @@ def _is_key(text: Any) -> bool:
 def _read_secrets(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    mode = stat.S_IMODE(path.stat().st_mode)
+    info = path.stat()
+    if info.st_size > MAX_SECRETS_BYTES:  # never read whole: it could exhaust memory
+        raise SecretsError(too_large_message(path, info.st_size))
+    mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise SecretsError(
             f"The secrets file {path} can be read by other users (mode {mode:o}): "

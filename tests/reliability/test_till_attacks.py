@@ -373,3 +373,19 @@ def test_a_clock_set_back_does_not_lift_the_offline_redeem_limit(ledger: Any, cl
     with pytest.raises(ApprovalRequired, match="offline limit of 1000"):
         ledger.redeem(PHONE, ref="R3", points=400)
     assert ledger.member(PHONE).balance == before - 800
+
+
+def test_a_huge_secrets_file_is_refused_without_reading_it(till: Till) -> None:
+    secrets = Path(f"{till.db}.secrets")
+    before = secrets.read_bytes()
+    body = json.loads(before) | {"padding": "x" * (3 * 1024 * 1024)}
+    secrets.write_text(json.dumps(body))
+    for command in (["member", "show", PHONE], ["adjust", PHONE, "5", "--reason", "x",
+                                                "--approver", "sup"]):  # fmt: skip
+        status, out = till.pos(*command, stdin=PIN + "\n")
+        assert status == DAMAGED, out
+        message = out["error"]["message"]
+        assert str(secrets) in message and "far more than a secrets file holds" in message
+    secrets.write_bytes(before)
+    os.chmod(secrets, 0o600)
+    assert till.ok("member", "show", PHONE)["balance"] == 200
