@@ -8,10 +8,14 @@ Who may send what: any terminal may report a use (that is how a double use is
 found). Only the terminal that issued a coupon (the one that wrote its
 redemption entry) may report it issued or void it (its reversal of the
 redemption); anything else is answered 403, the push changes nothing, and the
-attempt is recorded (``forbidden_push``). The issuer is the terminal recorded
-when head office first heard of the coupon from its issue, else the terminal
-of the redemption entry head office holds, else the first terminal to report
-the coupon issued or void.
+attempt is recorded (``forbidden_push``). The issuer is the terminal of the
+coupon's redemption entry, recorded once head office holds that entry (a till
+sends a coupon's events only after its redemption is stored here); an issue
+naming a redemption not here yet is taken but decides nothing, and a void of
+such a coupon is refused. The issuer's issue says what the coupon is (its
+redemption, member and reward), whatever a use reported first claimed; and a
+use that is head office's first news of a coupon may not name a stored
+redemption that is not that coupon's (another terminal's coupon planted on it).
 """
 
 from __future__ import annotations
@@ -122,21 +126,36 @@ def _check_new_use(conn: Conn, ev: CouponEvent) -> None:
 def _check_issuer(
     conn: Conn, ev: CouponEvent, state: CouponState, issuer: str | None, origin: str
 ) -> None:
-    """An issue or a void comes from the coupon's issuer (recorded on first news)."""
+    """An issue or a void comes from the coupon's issuer: the terminal of its
+    redemption entry, recorded once head office holds that entry. Until then an
+    issue is taken but decides nothing (a terminal that saw the code on a slip
+    cannot make itself the issuer, and the real issuer's later sync refused), and
+    a void is refused (a till voids a coupon after its issue reached head office)."""
     if issuer is None:
-        entry_id = ev.entry_id if ev.status == "issued" else state.entry_id
+        # The redemption the coupon names here if head office holds it, else the
+        # one an issue names.
+        named = [state.entry_id] + ([ev.entry_id] if ev.status == "issued" else [])
         row = conn.execute(
-            "SELECT terminal_id FROM entries WHERE entry_id = %s", (entry_id,)
+            "SELECT terminal_id FROM entries WHERE entry_id = ANY(%s) "
+            "ORDER BY entry_id = %s DESC LIMIT 1",
+            (named, state.entry_id),
         ).fetchone()
-        issuer = row[0] if row is not None else origin
+        if row is None and ev.status == "issued":
+            return
+        issuer = row[0] if row is not None else "unknown"
         if issuer == origin:
             conn.execute(
                 "UPDATE coupons SET issued_terminal_id = %s WHERE code = %s", (origin, ev.code)
             )
     if issuer != origin:
         action = "void" if ev.status == "void" else "report as issued"
+        where = (
+            f"was issued at terminal {issuer}"
+            if issuer != "unknown"
+            else f"names redemption {state.entry_id}, which head office does not hold"
+        )
         raise NotOwned(
-            f"Coupon {ev.code} was issued at terminal {issuer}: terminal {origin} may not "
+            f"Coupon {ev.code} {where}: terminal {origin} may not "
             f"{action} it (only the issuing terminal's reversal voids a coupon; any terminal "
             "may report a use). Nothing from this push was stored.",
             what="coupon",
@@ -150,8 +169,16 @@ def _transition(
 ) -> CouponState | None:
     """The coupon's new state after ``ev``, saved; None if the event changes nothing."""
     if ev.status == "issued":
-        if current.issued_at is None:  # a use or void arrived before the issue
-            return _save(conn, current.model_copy(update={"issued_at": ev.at}))
+        # The issuer (checked above) says what the coupon is: a use reported first
+        # (by any terminal) named its redemption, member and reward unchecked.
+        issued = {
+            "issued_at": current.issued_at or ev.at,
+            "entry_id": ev.entry_id,
+            "reward_id": ev.reward_id,
+            "member_id": ev.member_id,
+        }
+        if any(getattr(current, k) != v for k, v in issued.items()):
+            return _save(conn, current.model_copy(update=issued))
         return None
     if ev.status == "void":
         if current.status == "issued":

@@ -188,10 +188,13 @@ async def test_coupon_used_at_two_terminals_is_a_conflict_and_first_use_wins(
     await push(client, t1, coupon_events=[event(t1, "used", "2026-01-12T00:00:00.000000Z")])
     await push(client, t2, coupon_events=[event(t2, "used", "2026-01-11T12:00:00.000000Z")])
     assert len(conflicts.list_conflicts(db, "coupon_double_use")) == 1
-    # A use that arrives before the issue is kept; voiding a used coupon changes nothing.
+    # A use that arrives before the issue is kept; a void before the issue (its
+    # redemption not at head office) is refused and changes nothing.
     other = {**event(t2, "used", LATE), "code": "ZZZZ0000"}
     await push(client, t2, coupon_events=[other])
-    await push(client, t2, coupon_events=[{**other, "status": "void"}])
+    void = {**other, "status": "void"}
+    refused = await client.post("/v1/push", json={"coupon_events": [void]}, headers=t2.auth)
+    assert refused.status_code == 403
     row = db.execute("SELECT status FROM coupons WHERE code = 'ZZZZ0000'").fetchone()
     assert row == ("used",)
 

@@ -21,6 +21,7 @@ from hq.settings import DEFAULT_LOOKUP_MISSES
 from hq.terminals import service as terminals
 from sync.protocol import INT64_MAX, MemberInfo, PullResponse
 from tests.reliability.test_authority import (
+    COUPON,
     VICTIM_PHONE,
     World,
     accepted,
@@ -277,3 +278,75 @@ async def test_member_lookup_is_no_phone_book_for_a_hostile_terminal(
         assert "phones head office does not know" in reply.json()["error"]["message"]
     reply = await client.post("/v1/members/lookup", json={"phone": VICTIM_PHONE}, headers=w.t2.auth)
     assert reply.status_code == 200 and reply.json()["member"]["name"] == "Somchai"
+
+
+async def test_a_use_reported_first_does_not_decide_what_the_coupon_is(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X saw a coupon's code on a slip before its till (T1) synced, and reports a use
+    of it first, naming a redemption head office does not hold. When T1's issue
+    arrives, the coupon is T1's redemption's, for T1's member and reward, at head
+    office and in the feed (else every other till would wait for that made-up
+    redemption for ever, and never know the real coupon)."""
+    w = world
+    bogus = coupon_event(
+        w.x, "used", code="K7QM2XPA", entry_id="made-up", member_id="someone", reward_id="CAKE"
+    )
+    await accepted(client, w.x, coupon_events=[bogus])
+    w.t1.balances[w.victim["wallet_id"]] = 60
+    redeem = w.t1.entry(w.victim["wallet_id"], -20, kind="redeem", member_id=w.victim["member_id"])
+    await accepted(client, w.t1, entries=[redeem])
+    issued = coupon_event(
+        w.t1,
+        "issued",
+        code="K7QM2XPA",
+        entry_id=redeem["entry_id"],
+        member_id=w.victim["member_id"],
+    )
+    await accepted(client, w.t1, coupon_events=[issued])
+    row = db.execute(
+        "SELECT entry_id, member_id, reward_id, status, issued_terminal_id FROM coupons "
+        "WHERE code = 'K7QM2XPA'"
+    ).fetchone()
+    assert row == (redeem["entry_id"], w.victim["member_id"], "COFFEE", "used", "T1")
+    page = PullResponse.model_validate(
+        (await client.get("/v1/pull", params={"after": "0"}, headers=w.t2.auth)).json()
+    )
+    last = [c.coupon for c in page.changes if c.kind == "coupon" and c.coupon.code == "K7QM2XPA"]
+    assert last and last[-1].entry_id == redeem["entry_id"]
+
+
+async def test_a_terminal_that_saw_a_code_first_cannot_make_itself_its_issuer(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X reports T1's not yet synced coupon as issued by itself (naming a redemption
+    head office does not hold), then voids it. The void is refused, and T1's own
+    issue and reversal still go through: X had made itself the issuer, and every
+    later push of T1 was refused for good."""
+    w = world
+    claim = coupon_event(w.x, "issued", code="K7QM2XPA", entry_id="made-up")
+    await accepted(client, w.x, coupon_events=[claim])
+    void = coupon_event(w.x, "void", code="K7QM2XPA", entry_id="made-up")
+    await _forbidden_unchanged(client, db, w.x, {"coupon_events": [void]})
+    w.t1.balances[w.victim["wallet_id"]] = 60
+    redeem = w.t1.entry(w.victim["wallet_id"], -20, kind="redeem", member_id=w.victim["member_id"])
+    await accepted(client, w.t1, entries=[redeem])
+    own = {"code": "K7QM2XPA", "entry_id": redeem["entry_id"], "member_id": w.victim["member_id"]}
+    await accepted(client, w.t1, coupon_events=[coupon_event(w.t1, "issued", **own)])
+    await accepted(client, w.t1, coupon_events=[coupon_event(w.t1, "void", **own)])
+    row = db.execute(
+        "SELECT entry_id, status, issued_terminal_id FROM coupons WHERE code = 'K7QM2XPA'"
+    ).fetchone()
+    assert row == (redeem["entry_id"], "void", "T1")
+
+
+async def test_an_issue_naming_a_made_up_redemption_does_not_rewrite_a_coupon(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """T1's coupon names its redemption, stored here: X's "issue" of the same code,
+    naming a redemption head office does not hold, is refused and changes nothing."""
+    w = world
+    claim = coupon_event(w.x, "issued", entry_id="made-up")
+    await _forbidden_unchanged(client, db, w.x, {"coupon_events": [claim]})
+    row = db.execute("SELECT entry_id FROM coupons WHERE code = %s", (COUPON,)).fetchone()
+    assert row == (w.redeem["entry_id"],)
