@@ -77,10 +77,13 @@ def check_offline_limit(
         return
     spent = redeemed_today(conn, wallet_id, now)
     if spent + cost > limit:
+        # The day is the UTC day (as the journal's times): say when it starts here.
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone()
         raise ApprovalRequired(
             f"Head office cannot be reached (or this till has not synced lately) and this "
             f"would pass the offline limit of {limit} points a day for this member "
-            f"({spent} redeemed today): a supervisor must approve with their id and PIN.",
+            f"({spent} redeemed since {start:%H:%M} local time, 00:00 UTC): a supervisor "
+            "must approve with their id and PIN.",
             limit=limit,
             redeemed_today=spent,
         )
