@@ -89,8 +89,10 @@ def _check_target(ledger: Ledger, target: Path, secrets_target: Path, force: boo
     live = ledger.path.absolute()
     # -journal too: SQLite takes a file there for a hot journal at the next open
     # and deletes it, so a "backup" written there silently vanishes.
-    sidecars = {Path(f"{live}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
-    own = {live, *sidecars, ledger.secrets_path.absolute()}
+    # The sync lock and staged secrets too: replaced, they would stop working.
+    sidecars = {Path(f"{live}{suffix}") for suffix in ("-wal", "-shm", "-journal", ".sync-lock")}
+    secrets = ledger.secrets_path.absolute()
+    own = {live, *sidecars, secrets, secrets.with_name(secrets.name + ".pending")}
     resolved = {p.resolve() for p in own}
     if target in own or secrets_target in own or target.resolve() in resolved:
         raise BackupError(

@@ -86,9 +86,10 @@ def known_time(conn: sqlite3.Connection) -> datetime | None:
     found = [t for t in (latest, _parse(meta.get(K_TRUSTED))) if t is not None]
     hq_time = _head_office_time(meta)
     if hq_time is not None:
-        (others,) = conn.execute(_LAST_OTHERS, (own,)).fetchone()
-        if others:
-            found.append(min(parse_iso(others), hq_time))
+        (text,) = conn.execute(_LAST_OTHERS, (own,)).fetchone()
+        others = _parse(text)  # another till's text: never a crash here
+        if others is not None:
+            found.append(min(others, hq_time))
     return max(found) if found else None
 
 

@@ -121,6 +121,11 @@ def test_a_backup_over_the_ledgers_journal_name_is_refused(till: Till) -> None:
     assert status == USAGE, body
     assert "is the ledger itself" in body["error"]["message"]
     assert not journal.exists()
+    lock = Path(f"{till.db}.sync-lock")  # replaced, two syncs could run at once
+    lock.touch()
+    status, body = till.pos("ledger", "backup", str(lock), "--force")
+    assert status == USAGE and "is the ledger itself" in body["error"]["message"], body
+    assert lock.stat().st_size == 0
     # The ledger still opens and holds the member's points.
     assert till.ok("member", "show", PHONE)["balance"] == 200
 
