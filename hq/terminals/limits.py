@@ -90,6 +90,21 @@ def _trusted(text: str, proxies: tuple[Network, ...]) -> bool:
     return address is not None and any(address in net for net in proxies)
 
 
+IPV6_PREFIX = 64
+"""Anyone on IPv6 is handed at least a /64: its addresses count as one client."""
+
+
+def limit_key(address: str) -> str:
+    """What failures are counted against: an IPv4 address, or an IPv6 address's /64
+    network (an IPv4-mapped IPv6 address counts as its IPv4 address)."""
+    parsed = _address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+    return address
+
+
 def client_address(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str:
     """The address limits are counted against.
 

@@ -8,7 +8,7 @@ from hq.deps import PoolDep
 from hq.errors import InvalidSetupCode
 from hq.http import error_responses, server_time
 from hq.terminals import service
-from hq.terminals.limits import FailureLimiter, Network, client_address
+from hq.terminals.limits import FailureLimiter, Network, client_address, limit_key
 from sync.protocol import JoinRequest, JoinResponse
 
 router = APIRouter(tags=["terminals"])
@@ -31,6 +31,7 @@ def join(body: JoinRequest, pool: PoolDep, request: Request) -> JoinResponse:
         request.headers.getlist("x-forwarded-for"),
         proxies,
     )
+    address = limit_key(address)  # a whole IPv6 /64 is one guesser
     limiter.check(address)
     with pool.connection() as conn:
         try:
