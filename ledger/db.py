@@ -136,6 +136,9 @@ def make_private_files(path: Path) -> None:
 # -- odd files -------------------------------------------------------------------
 
 
+_SIDE = {"-wal": "recent writes", "-shm": "shared index", "-journal": "rollback journal"}
+
+
 def refuse_odd_file(path: Path) -> None:
     """A ledger path (followed through links) that is a folder, a device, a FIFO
     or a socket is refused by name before anything opens or chmods it: SQLite
@@ -152,6 +155,20 @@ def refuse_odd_file(path: Path) -> None:
             f"{path} is not a regular file{target}: nothing was opened or changed. Point "
             "--db at the ledger file."
         )
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(f"{path}{suffix}")
+        try:
+            side_mode = os.stat(side).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(side_mode):
+            # SQLite would only say "unable to open database file".
+            what = "a folder" if stat.S_ISDIR(side_mode) else "not a regular file"
+            raise NotALedgerFile(
+                f"{side}, where SQLite keeps the ledger's {_SIDE[suffix]}, is {what}: nothing "
+                "was opened or changed. It holds no sales: move it out of the way and run the "
+                "command again."
+            )
 
 
 def check_files(path: Path, secrets_path: Path, *, creating: bool) -> None:

@@ -102,6 +102,17 @@ def test_a_ledger_that_is_a_fifo_is_refused_and_left_alone(
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_a_wal_or_shm_that_is_a_folder_is_named(till: Till, suffix: str) -> None:
+    side = Path(f"{till.db}{suffix}")
+    side.mkdir()
+    status, body = till.pos("earn", PHONE, "100", "--ref", "W1")
+    assert (status, body["error"]["code"]) == (USAGE, "not_a_file"), body
+    assert str(side) in body["error"]["message"] and "a folder" in body["error"]["message"]
+    side.rmdir()
+    assert till.ok("member", "show", PHONE)["balance"] == 200  # nothing was recorded
+
+
 def test_db_naming_a_file_that_is_not_a_ledger_leaves_its_mode(till: Till) -> None:
     notes = till.home / "notes.txt"
     notes.write_text("my shopping list, nothing to do with the till\n" * 50)
