@@ -996,6 +996,9 @@ class Ledger:
         _, terminal_id = self.terminal()
         now = iso(self._clock())
         with transaction(self._conn) as conn:
+            # A copy that sells nothing (head office may hold this coupon used) hands
+            # out no reward either.
+            refuse_if_stale(conn, terminal_id)
             changed = conn.execute(
                 "UPDATE coupons SET status = 'used', used_at = ?, used_terminal = ?, used_by = ? "
                 "WHERE code = ? AND status = 'issued'",

@@ -405,3 +405,34 @@ def test_a_huge_secrets_file_is_refused_without_reading_it(till: Till) -> None:
     secrets.write_bytes(before)
     os.chmod(secrets, 0o600)
     assert till.ok("member", "show", PHONE)["balance"] == 200
+
+
+# -- a copy that must not sell must not hand out rewards either --------------------
+
+
+@pytest.mark.parametrize("mark", ["diverged", "backup"])
+def test_a_stale_copy_does_not_mark_coupons_used(ledger: Any, mark: str) -> None:
+    """A till that sells nothing until head office is asked (a copy put back, a
+    clone) used to accept a coupon: head office may already hold it as used
+    elsewhere, so the reward would be handed out twice."""
+    import json as json_
+
+    from ledger.db import transaction
+    from ledger.stale import K_BACKUP, StaleLedger, mark_diverged
+
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "50000.00", "B1")
+    coupon = ledger.redeem(PHONE, ref="R1", reward_id="COFFEE").coupon
+    assert coupon is not None
+    with transaction(ledger.conn) as conn:
+        if mark == "diverged":
+            mark_diverged(conn, {"kind": "behind", "hq_seq": 9, "local_seq": 2,
+                                 "terminal_id": "T1", "store_id": "S1"})  # fmt: skip
+        else:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                (K_BACKUP, json_.dumps({"made_at": "2026-01-14T00:00:00Z", "last_seq": 2})),
+            )
+    with pytest.raises(StaleLedger):
+        ledger.use_coupon(coupon.code)
+    assert ledger.check_coupon(coupon.code).status == "issued"
