@@ -389,6 +389,17 @@ class Ledger:
             self._conn, staff_id, pin, self._clock(), self.settings.staff, self._pin_pepper
         )
 
+    @_serialized
+    def unlock_staff(self, staff_id: str, approval: Credentials) -> Staff:
+        """An admin lifts a PIN lock (a supervisor could otherwise guess a
+        colleague's PIN, be locked, and lift it again)."""
+        admin = self.authenticate(approval.staff_id, approval.pin)
+        if admin.role != "admin":
+            raise NotPermitted(
+                f"{admin.staff_id} is a {admin.role}: only an admin can lift a PIN lock."
+            )
+        return self.staff(staffauth.unlock(self._conn, staff_id))
+
     def _pin_pepper(self, create: bool) -> bytes | None:
         """The PIN pepper from the secrets file (made once, under the write lock)."""
         if self._pepper is None:

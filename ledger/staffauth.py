@@ -98,9 +98,26 @@ def _succeeded(conn: sqlite3.Connection, sid: str, pin: str, digest: str, pepper
             )
 
 
+def unlock(conn: sqlite3.Connection, staff_id: str) -> str:
+    """Lift a lock (an admin's approval is checked by the caller). Returns the
+    id as stored; StaffNotFound for an unknown one."""
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT staff_id FROM staff WHERE staff_id = ?", ((staff_id or "").strip(),)
+        ).fetchone()
+        if row is None:
+            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        conn.execute(
+            "UPDATE staff SET failed_attempts = 0, locks = 0, locked_until = NULL "
+            "WHERE staff_id = ?",
+            (row[0],),
+        )
+    return str(row[0])
+
+
 def _locked_message(staff_id: str, left: timedelta) -> str:
     minutes = max(1, int(left.total_seconds() + 59) // 60)
     return (
-        f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min "
-        "or ask an admin."
+        f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min, "
+        f"or an admin lifts the lock: pos staff unlock {staff_id} --approver ADMIN_ID."
     )

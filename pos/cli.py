@@ -151,6 +151,12 @@ def cmd_staff_add(ctx: Context) -> Result:
     return Result({"staff": staff.to_dict()}, [f"Added {staff.role} {staff.staff_id}."])
 
 
+def cmd_staff_unlock(ctx: Context) -> Result:
+    staff = ctx.ledger.unlock_staff(ctx.args.staff_id, _required_approval(ctx.args.approver))
+    return Result({"staff": staff.to_dict(), "unlocked": True},
+                  [f"{staff.staff_id} can sign in again."])  # fmt: skip
+
+
 def cmd_member_enroll(ctx: Context) -> Result:
     member, created = ctx.ledger.enroll(ctx.args.phone, ctx.args.name, ctx.args.consent)
     body = {**member.to_dict(), "created": created}
@@ -470,6 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("staff_id", metavar="STAFF_ID")
     p.add_argument("--role", required=True, choices=["cashier", "supervisor", "admin"])
     p.add_argument("--name")
+    p = command(staff, "unlock", cmd_staff_unlock,
+                "lift a PIN lock (an admin approves, PIN on stdin)")  # fmt: skip
+    p.add_argument("staff_id", metavar="STAFF_ID")
+    p.add_argument("--approver", required=True, metavar="ADMIN_ID")
 
     member = sub.add_parser("member", help="members").add_subparsers(
         dest="sub", metavar="ACTION", required=True, parser_class=_Parser

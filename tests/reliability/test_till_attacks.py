@@ -436,3 +436,29 @@ def test_a_stale_copy_does_not_mark_coupons_used(ledger: Any, mark: str) -> None
     with pytest.raises(StaleLedger):
         ledger.use_coupon(coupon.code)
     assert ledger.check_coupon(coupon.code).status == "issued"
+
+
+# -- a PIN lock an admin can lift (the message said "ask an admin": none could) -------
+
+
+def test_an_admin_lifts_a_pin_lock_and_nobody_else_can(till: Till) -> None:
+    till.ok("staff", "add", "boss", "--role", "admin", stdin="8642\n")
+    till.ok("staff", "add", "sup2", "--role", "supervisor", stdin="7531\n")
+    for _ in range(5):
+        status, body = till.pos("adjust", PHONE, "5", "--reason", "guess", "--approver", "sup",
+                                stdin="0000\n")  # fmt: skip
+        assert status == REFUSED, body
+    status, body = till.pos("adjust", PHONE, "5", "--reason", "x", "--approver", "sup",
+                            stdin=PIN + "\n")  # fmt: skip
+    assert body["error"]["code"] == "staff_locked", body
+    assert "pos staff unlock sup --approver" in body["error"]["message"]
+    # Another supervisor (or the locked one's accomplice) cannot lift it.
+    status, body = till.pos("staff", "unlock", "sup", "--approver", "sup2", stdin="7531\n")
+    assert (status, body["error"]["code"]) == (REFUSED, "not_permitted"), body
+    status, body = till.pos("staff", "unlock", "sup", "--approver", "boss", stdin="1111\n")
+    assert (status, body["error"]["code"]) == (REFUSED, "wrong_pin"), body
+    status, body = till.pos("staff", "unlock", "nobody", "--approver", "boss", stdin="8642\n")
+    assert (status, body["error"]["code"]) == (NOT_FOUND, "staff_not_found"), body
+    assert till.ok("staff", "unlock", "sup", "--approver", "boss", stdin="8642\n")["unlocked"]
+    done = till.ok("adjust", PHONE, "5", "--reason", "ok", "--approver", "sup", stdin=PIN + "\n")
+    assert done["balance"] == 205
