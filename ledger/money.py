@@ -15,6 +15,14 @@ MINOR_PER_UNIT = 100  # THB, USD, EUR...: two decimals
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Plain digits, or digits grouped by thousands with commas; at most 2 decimals.
 _AMOUNT = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?$")
+# Longer than any real amount or points: refused before any conversion (Python
+# refuses to turn more than 4,300 digits into an int: a crash, not a message).
+_MAX_CHARS = 32
+
+
+def _short(text: str) -> str:
+    """The value as echoed in a message: never thousands of characters."""
+    return text if len(text) <= _MAX_CHARS else text[:_MAX_CHARS] + "..."
 
 
 def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> int:
@@ -35,7 +43,9 @@ def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> in
         text = value.strip().translate(_THAI_DIGITS)
     else:
         raise InvalidAmount("Amounts must be given as text or Decimal.")
-    shown = text or str(value)
+    shown = _short(text or str(value))
+    if len(text) > _MAX_CHARS:
+        raise InvalidAmount(f"'{shown}' is not an amount: type a number such as 250 or 250.50.")
     if text.startswith("-"):
         raise InvalidAmount(f"'{shown}' is negative: type the amount paid, e.g. 250.50.")
     if re.fullmatch(r"\d+\.\d{3,}", text.replace(",", "")):
@@ -76,8 +86,8 @@ def parse_points(value: str | int, *, allow_negative: bool = False) -> int:
         raise InvalidInput("Points are whole numbers, never a float.")
     if isinstance(value, str):
         text = value.strip().translate(_THAI_DIGITS)
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise InvalidInput(f"'{value}' is not a whole number of points.")
+        if len(text) > _MAX_CHARS or not re.fullmatch(r"[+-]?\d+", text):
+            raise InvalidInput(f"'{_short(value)}' is not a whole number of points.")
         value = int(text)
     if value == 0:
         raise InvalidInput("The number of points must not be zero.")

@@ -462,3 +462,17 @@ def test_an_admin_lifts_a_pin_lock_and_nobody_else_can(till: Till) -> None:
     assert till.ok("staff", "unlock", "sup", "--approver", "boss", stdin="8642\n")["unlocked"]
     done = till.ok("adjust", PHONE, "5", "--reason", "ok", "--approver", "sup", stdin=PIN + "\n")
     assert done["balance"] == 205
+
+
+def test_a_number_thousands_of_digits_long_is_refused_not_a_crash(till: Till) -> None:
+    long = "1" * 5000  # past Python's 4,300-digit int conversion limit
+    cases = [
+        (["earn", PHONE, long, "--ref", "L1"], "invalid_amount"),
+        (["redeem", PHONE, "--points", long, "--ref", "L2"], "invalid_input"),
+        (["adjust", PHONE, "-" + long, "--reason", "x", "--approver", "sup"], "invalid_input"),
+    ]
+    for command, code in cases:
+        status, body = till.pos(*command, stdin=PIN + "\n")
+        assert (status, body["error"]["code"]) == (REFUSED, code), body
+        assert len(body["error"]["message"]) < 300  # not echoed back 5,000 digits long
+    assert till.ok("member", "show", PHONE)["balance"] == 200
