@@ -1,7 +1,7 @@
 """``pos-hq verify``: every terminal's journal at head office, checked in SQL.
 
-Pushes check only that new entries link to their neighbours (hq/entries/chain.py);
-this recomputes every entry's hash the way the ledger does (ledger/chain.py:
+Pushes check each new entry's hash and its links to its neighbours
+(hq/entries/chain.py); this recomputes every entry's hash the way the ledger does (ledger/chain.py:
 sha256 over the first 19 columns joined by U+001F, a missing value written as
 NUL) and checks every link and every gap below the acknowledged number. It reads
 the whole journal once: a job for the night, not for each push.

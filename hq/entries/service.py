@@ -155,7 +155,12 @@ def _insert_safe(
 
 
 def _refuse_break(conn: Conn, terminal_id: str, broken: chain.Break, result: EntryResult) -> None:
-    if broken.side == "before":
+    if broken.side == "self":
+        message = (
+            f"Entry {broken.entry_id} (number {broken.seq}) does not match its own hash: it "
+            "was changed after it was written, or made up. Refused, with everything after it."
+        )
+    elif broken.side == "before":
         message = (
             f"Entry {broken.entry_id} (number {broken.seq}) does not follow the entry before "
             "it in this terminal's hash chain: its journal was changed or forked. Refused, "

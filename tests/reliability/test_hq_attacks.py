@@ -372,3 +372,25 @@ async def test_setup_code_guesses_from_one_ipv6_network_count_together(
     transport = httpx.ASGITransport(app=app, client=("2001:db8:1:3::1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://hq") as other:
         assert (await other.post("/v1/join", json={"setup_code": "BBBB-BBBB"})).status_code == 403
+
+
+async def test_an_entry_that_does_not_match_its_own_hash_is_not_passed_on(
+    client: httpx.AsyncClient, db: Conn, world: World
+) -> None:
+    """X's entry links to its chain (prev_hash right) but its hash is not the hash of
+    its fields (a journal edited after the fact, or made up): stored and fed to
+    every till, it made each till's `pos ledger verify` report damage. Refused
+    with everything after it, and recorded, like a broken link."""
+    w = world
+    wallet = next(iter(w.x.balances))
+    forged = {**w.x.entry(wallet, 5), "hash": "f" * 64}
+    w.x.last_hash = forged["hash"]
+    after = w.x.entry(wallet, 5)  # links to the forged hash
+    reply = await accepted(client, w.x, entries=[forged, after])
+    assert (reply.inserted, reply.acked_seq) == (0, 1)
+    assert [(r.seq, r.reason) for r in reply.refused] == [(2, "chain_break")]
+    assert "hash" in reply.refused[0].message
+    stored = db.execute("SELECT count(*) FROM entries WHERE terminal_id = 'X'").fetchone()
+    assert stored == (1,)
+    found = conflicts.list_conflicts(db, "chain_break")
+    assert len(found) == 1 and found[0]["terminal_id"] == "X"
