@@ -66,6 +66,11 @@ def _member(row: tuple[Any, ...]) -> WireMember:
 
 
 def _member_change(member: WireMember, merged_into: str | None) -> dict[str, Any]:
+    if merged_into is not None:
+        # A merged member's phone is its canonical member's: a till that does not
+        # hold that member (it joined after its snapshot was pruned) would
+        # otherwise show this member, its name and wallet, for the phone.
+        member = member.model_copy(update={"phone": None})
     return {"kind": "member", "member": member.model_dump(), "merged_into": merged_into}
 
 

@@ -74,6 +74,12 @@ async def test_an_earlier_claimed_enrolment_does_not_make_the_attackers_record_c
     )
     merges = [(c.merged_member_id, c.member_id) for c in page.changes if c.kind == "merge"]
     assert merges == [(claim["member_id"], w.victim["member_id"])]
+    # X's record travels without the phone: a till that does not hold the victim's
+    # record (it joined after it was pruned from the feed) would show "Thief" for it.
+    sent = [
+        c for c in page.changes if c.kind == "member" and c.member.member_id == claim["member_id"]
+    ]
+    assert [(c.member.phone, c.merged_into) for c in sent] == [(None, w.victim["member_id"])]
 
 
 async def test_reversing_another_terminals_redemption_is_refused(
