@@ -46,7 +46,13 @@ def backup(ledger: Ledger, dest: str | Path, *, force: bool = False) -> dict[str
     """Copy the ledger to ``dest`` (and its secrets to ``dest.secrets``)."""
     target = Path(dest).expanduser().absolute()
     secrets_target = secrets_beside(target)
-    _check_target(ledger, target, secrets_target, force)
+    try:
+        _check_target(ledger, target, secrets_target, force)
+    except OSError as exc:  # a name too long for the file system, a loop of links...
+        raise BackupError(
+            f"Cannot use {_short(str(target))} for the backup ({exc.strerror or exc}): "
+            "name another file."
+        ) from None
     folder = target.parent
     tmp = folder / f".{target.name}.{os.getpid()}.tmp"
     tmp_secrets = folder / f".{secrets_target.name}.{os.getpid()}.tmp"
@@ -83,6 +89,10 @@ def backup(ledger: Ledger, dest: str | Path, *, force: bool = False) -> dict[str
         "last_seq": last_seq,
         "bytes": target.stat().st_size,
     }
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _check_target(ledger: Ledger, target: Path, secrets_target: Path, force: bool) -> None:

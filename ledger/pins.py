@@ -44,7 +44,8 @@ def check_pin_strength(pin: str) -> None:
 
 
 def _peppered(pin: str, pepper: bytes) -> bytes:
-    return hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
+    # surrogateescape: a PIN with bytes that are not UTF-8 is a wrong PIN, not a crash.
+    return hmac.new(pepper, pin.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
 
 
 def hash_pin(pin: str, pepper: bytes) -> str:
@@ -71,7 +72,7 @@ def pin_matches(pin: str, stored: str, pepper: bytes | None) -> bool:
             raise ValueError("a peppered PIN hash needs the pepper")
         secret = _peppered(pin, pepper)
     elif scheme == LEGACY:
-        secret = pin.encode()
+        secret = pin.encode("utf-8", "surrogateescape")
     else:
         return False
     candidate = hashlib.scrypt(

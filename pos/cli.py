@@ -122,7 +122,11 @@ def read_pin(prompt: str, *, confirm: bool = False) -> str:
         if confirm and getpass.getpass("Repeat the PIN: ") != pin:
             raise UsageError("The two PINs differ: nothing was changed.")
         return pin
-    line = sys.stdin.readline() if sys.stdin is not None else ""
+    try:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        line.encode("utf-8")  # stdin keeps bytes that are not UTF-8 as surrogates
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise UsageError("The PIN on stdin is not valid UTF-8 text: nothing was changed.") from None
     if not line:
         raise UsageError("No PIN given: type it at the prompt or pipe it on stdin.")
     return line.rstrip("\r\n")
@@ -617,6 +621,18 @@ def _unexpected(as_json: bool, argv: Sequence[str]) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in argv
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            # Bytes that are not UTF-8 (Python keeps them as surrogates): SQLite and
+            # head office would fail on them deep inside a command.
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            message = (
+                f"The argument '{shown[:80]}' is not valid UTF-8 text: type it again "
+                "(check the terminal's encoding)."
+            )
+            return _fail(as_json, "usage", message, USAGE)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -476,3 +476,26 @@ def test_a_number_thousands_of_digits_long_is_refused_not_a_crash(till: Till) ->
         assert (status, body["error"]["code"]) == (REFUSED, code), body
         assert len(body["error"]["message"]) < 300  # not echoed back 5,000 digits long
     assert till.ok("member", "show", PHONE)["balance"] == 200
+
+
+def test_bytes_that_are_not_utf8_and_overlong_names_get_a_message(till: Till) -> None:
+    """Found by feeding every command odd arguments: these were 'Unexpected error'."""
+    odd = os.fsdecode(b"\x1b[2J\x9b\xff")  # as Python holds undecodable argv bytes
+    for command in (["print", "reprint", odd], ["coupon", "use", odd],
+                    ["join", "http://127.0.0.1:9/", odd]):  # fmt: skip
+        status, body = till.pos(*command)
+        assert (status, body["error"]["code"]) == (USAGE, "usage"), body
+        assert "not valid UTF-8" in body["error"]["message"]
+    # A PIN piped in with such bytes: refused before it is counted as a guess.
+    done = subprocess.run(
+        [POS, "adjust", PHONE, "5", "--reason", "x", "--approver", "sup", "--db",
+         str(till.db), "--json"],
+        input=b"\xff\xfe\n", capture_output=True, env=till.env(), timeout=60,
+    )  # fmt: skip
+    body = json.loads(done.stdout)
+    assert (done.returncode, body["error"]["code"]) == (USAGE, "usage"), body
+    # A backup file name longer than the file system allows.
+    status, body = till.pos("ledger", "backup", str(till.home / ("9" * 5000)))
+    assert (status, body["error"]["code"]) == (USAGE, "backup_error"), body
+    assert "name another file" in body["error"]["message"]
+    assert till.ok("member", "show", PHONE)["balance"] == 200
