@@ -169,13 +169,26 @@ def _check_reversals(conn: Conn, who: TerminalIdentity, rows: list[tuple[Any, ..
     for r in rows:  # an entry reversed in the same push
         if r[_ID] in named and r[_ID] not in originals:
             originals[r[_ID]] = (r[_KIND], r[_WALLET], r[_POINTS], r[_TERMINAL])
+    # This terminal's own reversals of the same entries (a till reverses an entry
+    # once; two tills offline may each do it once, which head office keeps).
+    undone: dict[str, set[str]] = {}
+    for reverses, entry_id in conn.execute(
+        "SELECT reverses, entry_id FROM entries WHERE reverses = ANY(%s) AND terminal_id = %s",
+        (named, who.terminal_id),
+    ).fetchall():
+        undone.setdefault(reverses, set()).add(entry_id)
+    for r in reversals:
+        undone.setdefault(r[_REVERSES], set()).add(r[_ID])
     for r in reversals:
         original = originals.get(r[_REVERSES])
         if original is None:
             continue  # not here: it names nothing head office holds for anyone
         kind, wallet, points, terminal = original
         problem = None
-        if kind == "redeem" and terminal != who.terminal_id:
+        twice = sorted(undone[r[_REVERSES]] - {r[_ID]})
+        if twice:
+            problem = f"reverses entry {r[_REVERSES]} again (this terminal's {twice[0]} did)"
+        elif kind == "redeem" and terminal != who.terminal_id:
             problem = (
                 f"reverses redemption {r[_REVERSES]} made at terminal {terminal}: only that "
                 "terminal may reverse it (and void its coupon)"
