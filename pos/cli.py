@@ -11,6 +11,7 @@ With ``--json`` stdout holds exactly one JSON object.
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import os
@@ -25,7 +26,15 @@ from typing import Any, NoReturn
 from config import ConfigError, Settings, default_db_path, load_settings
 from ledger import coupons as couponlib
 from ledger import db as ledger_db
-from ledger.errors import DAMAGED, REFUSED, USAGE, LedgerError, NotInitialized, SecretsMissing
+from ledger.errors import (
+    DAMAGED,
+    REFUSED,
+    UNAVAILABLE,
+    USAGE,
+    LedgerError,
+    NotInitialized,
+    SecretsMissing,
+)
 from ledger.models import Credentials
 from ledger.service import Ledger
 from pos import output
@@ -678,6 +687,16 @@ def run(argv: Sequence[str] | None = None) -> int:
             return _unexpected(as_json, argv)
         log.info("refused %s: %s (%s)", error.code, error.message, exc)
         return _fail(as_json, error.code, error.message, error.exit_status)
+    except OSError as exc:
+        # A path the system refuses (too long, a loop of links, not a folder) or a
+        # file that cannot be read: said with the file's name, never a traceback.
+        name = str(exc.filename or db_path or "")
+        name = name if len(name) <= 120 else name[:120] + "..."
+        bad_path = exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.ENOTDIR)
+        log.info("refused file_error: %s (%s)", name, exc.strerror)
+        return _fail(as_json, "file_error", f"Cannot use {name} ({exc.strerror or exc}): "
+                     "check the path (--db, --config) and the folder's permissions, then run "
+                     "the command again.", USAGE if bad_path else UNAVAILABLE)  # fmt: skip
     except KeyboardInterrupt:
         return _fail(as_json, "interrupted", "Interrupted: nothing was changed.", 130)
     except Exception:

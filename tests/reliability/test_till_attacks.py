@@ -499,3 +499,10 @@ def test_bytes_that_are_not_utf8_and_overlong_names_get_a_message(till: Till) ->
     assert (status, body["error"]["code"]) == (USAGE, "backup_error"), body
     assert "name another file" in body["error"]["message"]
     assert till.ok("member", "show", PHONE)["balance"] == 200
+
+
+def test_a_db_path_too_long_for_the_file_system_is_a_message(till: Till) -> None:
+    status, body = till.pos("member", "show", PHONE, db=till.home / ("9" * 5000))
+    assert (status, body["error"]["code"]) == (USAGE, "file_error"), body
+    assert "File name too long" in body["error"]["message"]
+    assert len(body["error"]["message"]) < 400
