@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -180,7 +181,20 @@ def _user_file(config_path: str | os.PathLike[str] | None, env: Mapping[str, str
     return path
 
 
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot be read: {exc}") from None
+    # A FIFO blocks forever and /dev/zero is read until memory runs out: only a
+    # regular file of a sensible size is read.
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CONFIG_BYTES:
+        raise ConfigError(
+            str(path), "", "not a settings file (a device, a pipe or over 1 MB): name the TOML file"
+        )
     try:
         with path.open("rb") as file:
             return tomllib.load(file)

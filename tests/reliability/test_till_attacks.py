@@ -506,3 +506,15 @@ def test_a_db_path_too_long_for_the_file_system_is_a_message(till: Till) -> None
     assert (status, body["error"]["code"]) == (USAGE, "file_error"), body
     assert "File name too long" in body["error"]["message"]
     assert len(body["error"]["message"]) < 400
+
+
+def test_a_config_that_is_a_pipe_is_refused_not_waited_on(till: Till) -> None:
+    """``--config`` naming a FIFO waited forever (and /dev/zero was read until the
+    kernel killed the process for memory: not run here, it would hurt the machine)."""
+    fifo = till.home / "settings.toml"
+    os.mkfifo(fifo)
+    status, body = till.pos("member", "show", PHONE, "--config", str(fifo))
+    assert (status, body["error"]["code"]) == (USAGE, "config_error"), body
+    assert (
+        str(fifo) in body["error"]["message"] and "not a settings file" in body["error"]["message"]
+    )
