@@ -839,6 +839,11 @@ def _read_secrets(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # a FIFO blocks, /dev/zero never ends
+        raise SecretsError(
+            f"The secrets file {path} is not a plain file: put the secrets file back from a "
+            "backup. Nothing was changed."
+        )
     if info.st_size > MAX_SECRETS_BYTES:  # never read whole: it could exhaust memory
         raise SecretsError(too_large_message(path, info.st_size))
     mode = stat.S_IMODE(info.st_mode)

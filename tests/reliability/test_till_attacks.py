@@ -518,3 +518,15 @@ def test_a_config_that_is_a_pipe_is_refused_not_waited_on(till: Till) -> None:
     assert (
         str(fifo) in body["error"]["message"] and "not a settings file" in body["error"]["message"]
     )
+
+
+def test_a_secrets_file_that_is_a_pipe_is_refused_by_every_reader(ledger: Any) -> None:
+    """``pos join`` and ``verify`` read the secrets file without the CLI's check:
+    a FIFO there blocked them for ever (and /dev/zero would exhaust memory)."""
+    from ledger.errors import SecretsError
+    from ledger.replica import Replica
+
+    ledger.secrets_path.unlink()
+    os.mkfifo(ledger.secrets_path, 0o600)
+    with pytest.raises(SecretsError, match="not a plain file"):
+        Replica(ledger).token()
