@@ -90,6 +90,13 @@ def known_query(request: Request) -> None:
             + (", ".join(sorted(known)) or "none")
             + "."
         )
+    # ?after=true&after=5 would be read as its last value: ambiguous, so refused.
+    repeated = sorted({k for k, _ in request.query_params.multi_items()
+                       if len(request.query_params.getlist(k)) > 1})  # fmt: skip
+    if repeated:
+        raise InvalidInput(
+            f"Query parameter '{repeated[0][:40]}' is given more than once: send it once."
+        )
 
 
 def _all_query_params(dependant: Any) -> list[Any]:

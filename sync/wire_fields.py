@@ -81,12 +81,16 @@ Timestamp = Annotated[
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+"""E.164: ``+66812345678``."""
 CouponKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 """A coupon HMAC key: 32 bytes as 64 lowercase hex digits."""
-"""E.164: ``+66812345678``."""
 Int64 = Annotated[int, WholeNumber(INT64_MIN, INT64_MAX)]
 Seq = Annotated[int, WholeNumber(1, INT64_MAX)]
-CURSOR_PATTERN = r"^(0|[0-9]{1,19}\.[0-9]{1,19}(\.[0-9]{1,19})?)$"
+# xid.change[.seq]: 19 digits always fit a 64-bit transaction id, and 18 always
+# fit the int64 change number and seq, so every cursor the spec allows is one
+# the server can read (a 19-digit change number could pass the pattern and
+# still be out of range: the spec and the server would disagree).
+CURSOR_PATTERN = r"^(0|[0-9]{1,19}\.[0-9]{1,18}(\.[0-9]{1,18})?)$"
 Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 """Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
 EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]

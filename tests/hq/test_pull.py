@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -15,7 +16,7 @@ from hq.db import Conn
 from hq.push import service as push_service
 from hq.rules import service as rules
 from hq.terminals.service import TerminalIdentity
-from sync.protocol import PullResponse, PushRequest, SettingsChange, entry_row
+from sync.protocol import CURSOR_PATTERN, PullResponse, PushRequest, SettingsChange, entry_row
 from tests.hq.conftest import Terminal
 
 
@@ -278,3 +279,30 @@ def test_parse_cursor_start(cursor: str) -> None:
     assert changes.parse_cursor("12.34") == (12, 34, changes.DONE)  # protocol 1's form
     for key in ((12, 34, changes.DONE), (12, 34, 7)):
         assert changes.parse_cursor(changes.format_cursor(key)) == key
+
+
+@pytest.mark.parametrize("digits", [(19, 19), (19, 18), (20, 1), (19, 19, 19), (19, 18, 18)])
+def test_every_cursor_the_spec_allows_is_one_the_server_reads(digits: tuple[int, ...]) -> None:
+    """Schemathesis sent '34451.9880839240491286690': it matched the spec's
+    pattern, yet the server called it out of range (a 422 for a request the
+    spec calls valid). The largest cursor of each shape the pattern admits
+    must read."""
+    cursor = ".".join("9" * n for n in digits)
+    if re.fullmatch(CURSOR_PATTERN, cursor):
+        changes.parse_cursor(cursor)  # raises InvalidInput when out of range
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [("limt=10", "Unknown query parameter 'limt'"), ("after=true&after=0", "more than once")],
+)
+async def test_a_query_the_route_cannot_read_plainly_is_refused(
+    client: httpx.AsyncClient, make_terminal: Any, query: str, named: str
+) -> None:
+    """A typo would be ignored and a repeated parameter read as its last value:
+    both are refused with a message, so the spec (one value, no extras) holds."""
+    t = make_terminal("S1", "T1")
+    for path in ("/v1/pull", "/v1/restore"):
+        reply = await client.get(f"{path}?{query}", headers=t.auth)
+        assert reply.status_code == 422, (path, reply.text)
+        assert named in reply.json()["error"]["message"]
