@@ -16,14 +16,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: the ledger stores UTC only")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year, strftime does not: keep the old text
+        return utc.strftime(_FORMAT)
+    # isoformat is a few times faster than strftime; a sale formats several times.
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # The fixed-width form the ledger writes: fromisoformat reads it (and its Z
+    # as UTC) about 30 times faster than strptime, which a sale calls twice.
+    if len(text) == 27 and text[10] == "T" and text[26] == "Z":
+        return datetime.fromisoformat(text)
+    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 
 def uuid7(moment: datetime | None = None) -> str:
