@@ -125,7 +125,7 @@ class Replica:
                     (int(meta.get(K_EVENTS, "0")), terminal),
                 ).fetchone()
             version = meta.get(K_SETTINGS_VERSION)
-            skew = float(meta[K_CLOCK_SKEW]) if K_CLOCK_SKEW in meta else None
+            skew = int(meta[K_CLOCK_SKEW]) if K_CLOCK_SKEW in meta else None
             return {
                 "acked_seq": acked,
                 "last_seq": last_seq,
@@ -219,12 +219,12 @@ class Replica:
                 _write_secrets(path, secrets)
             return len(new)
 
-    def record_clock(self, skew_s: float | None) -> None:
+    def record_clock(self, skew_s: int | None) -> None:
         """Head office's clock minus this till's, as last measured."""
         if skew_s is None:
             return
         with self._ledger._lock, transaction(self._conn) as conn:
-            _set_meta(conn, K_CLOCK_SKEW, f"{skew_s:.1f}")
+            _set_meta(conn, K_CLOCK_SKEW, str(int(skew_s)))
 
     # -- push --------------------------------------------------------------
 
@@ -816,11 +816,11 @@ def _refuse_settings(conn: sqlite3.Connection, version: int, problem: str) -> No
     _set_meta(conn, K_SETTINGS_REFUSED, json.dumps(refused, ensure_ascii=False))
 
 
-def skew_warning(skew_s: float | None) -> str | None:
+def skew_warning(skew_s: int | None) -> str | None:
     """A sentence for the cashier when this till's clock is off by more than 5 minutes."""
     if skew_s is None or abs(skew_s) <= CLOCK_SKEW_WARN_S:
         return None
-    minutes = round(abs(skew_s) / 60)
+    minutes = (abs(skew_s) + 30) // 60
     way = "behind" if skew_s > 0 else "ahead of"
     return (
         f"This till's clock is {minutes} minute(s) {way} head office's: set the date and "

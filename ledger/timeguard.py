@@ -99,7 +99,7 @@ def _head_office_time(meta: dict[str, str]) -> datetime | None:
     if synced is None:
         return None
     try:
-        skew = float(meta.get(_K_SKEW, "0"))
+        skew = int(meta.get(_K_SKEW, "0"))
     except ValueError:
         return None
     return synced + timedelta(seconds=skew) + BEHIND_SLACK

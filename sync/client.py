@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ import certifi
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ledger.clock import parse_iso
 from ledger.errors import LedgerError
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -37,6 +38,8 @@ from sync.protocol import (
     PushResponse,
     entry_row,
 )
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later (cron and systemd read it so)
 CONNECT_TIMEOUT_S = 3.0
@@ -98,7 +101,7 @@ class Client:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.clock_skew_s: float | None = None
+        self.clock_skew_s: int | None = None
         """Head office's clock minus this till's, from the last answer carrying
         ``server_time`` (None until one arrives)."""
         self.coupon_keys: list[str] | None = None
@@ -175,17 +178,21 @@ class Client:
     def _timed(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
         """A request whose answer carries ``server_time``: note the clock skew,
         measured against the middle of the round trip."""
-        sent = time.time()
+        sent = time.time_ns()
         reply = self._send(method, path, **kwargs)
-        received = time.time()
+        received = time.time_ns()
         parsed = _parse(model, reply, self.url)
         stamp = getattr(parsed, "server_time", None)
         if isinstance(stamp, str):
             try:
-                server = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+                server = parse_iso(stamp)
             except ValueError:
                 return parsed  # not a time we can read: no opinion about the clock
-            self.clock_skew_s = server.timestamp() - (sent + received) / 2
+            # Whole seconds, in integers: head office's time against the middle
+            # of the round trip, rounded to the nearest second.
+            server_us = (server - _EPOCH) // timedelta(microseconds=1)
+            skew_us = server_us - (sent + received) // 2000
+            self.clock_skew_s = (skew_us + 500_000) // 1_000_000
         return parsed
 
     # -- plumbing ----------------------------------------------------------
