@@ -25,7 +25,7 @@ same columns by name). ``entry_row`` and ``entry_dict`` convert.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
 from typing_extensions import TypedDict
@@ -97,16 +97,10 @@ ENTRY_COLUMNS = (
     "prev_hash",
     "hash",
 )
-ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
-COUPON_STATUSES = ("issued", "used", "void")
-CONFLICT_KINDS = (
-    "entry_body_mismatch",
-    "chain_break",
-    "coupon_double_use",
-    "negative_balance",
-    "phone_merge",
-    "forbidden_push",
-)
+# Spelled once, as the wire types' Literals; these tuples are read off them.
+ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
+COUPON_STATUSES: tuple[str, ...] = get_args(CouponStatus)
+CONFLICT_KINDS: tuple[str, ...] = get_args(ConflictKind)
 
 
 class _Model(BaseModel):
