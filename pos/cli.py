@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import errno
-import getpass
 import logging
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from config import ConfigError, Settings, default_db_path, load_settings
-from ledger import coupons as couponlib
+from config import ConfigError, default_db_path, load_settings
 from ledger import db as ledger_db
 from ledger.errors import (
     DAMAGED,
@@ -33,418 +29,50 @@ from ledger.errors import (
     USAGE,
     LedgerError,
     NotInitialized,
-    SecretsMissing,
 )
-from ledger.models import Credentials
-from ledger.service import Ledger
 from pos import output
+from pos.commands import (
+    CREATES_DB,
+    DAMAGE_CHECKS,
+    Context,
+    Result,
+    UsageError,
+    VerifyFailed,
+    cmd_adjust,
+    cmd_coupon_check,
+    cmd_coupon_use,
+    cmd_earn,
+    cmd_expire,
+    cmd_init,
+    cmd_join,
+    cmd_ledger_backup,
+    cmd_ledger_clock,
+    cmd_ledger_restore,
+    cmd_member_enroll,
+    cmd_member_history,
+    cmd_member_show,
+    cmd_print_queue,
+    cmd_print_reprint,
+    cmd_print_test,
+    cmd_redeem,
+    cmd_reverse,
+    cmd_rewards_list,
+    cmd_run,
+    cmd_staff_add,
+    cmd_staff_unlock,
+    cmd_sync,
+    cmd_verify,
+    secrets_path,
+)
 from pos.logs import setup_logging
 
 log = logging.getLogger("pos.cli")
 INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's fault
 
 
-class UsageError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
-
-
-@dataclass
-class Result:
-    body: dict[str, Any]
-    lines: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Context:
-    args: argparse.Namespace
-    settings: Settings
-    db_path: Path
-    config: str | None = None
-    _ledger: Ledger | None = None
-
-    @property
-    def ledger(self) -> Ledger:
-        if self._ledger is None:
-            check = getattr(self.args, "handler", None) not in _SECRETS_NOT_NEEDED
-            self.settings, self._ledger = open_ledger(
-                self.db_path, self.settings, self.config, check_secrets=check
-            )
-        return self._ledger
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-
-
-def open_ledger(
-    path: Path, settings: Settings, config: str | None, *, check_secrets: bool = True
-) -> tuple[Settings, Ledger]:
-    """Open the ledger; a terminal that joined head office uses the chain's
-    rules and catalog (under the user's own file and environment). A secrets
-    file that is odd or gone is said first (``check_secrets``)."""
-    from ledger.replica import Replica
-
-    ledger = Ledger.open(path, settings)
-    try:
-        if check_secrets:
-            _check_secrets(ledger, Replica(ledger).hq_url() if ledger.is_initialized() else None)
-    except LedgerError:
-        ledger.close()
-        raise
-    shared = Replica(ledger).hq_settings() if ledger.is_initialized() else None
-    if not shared or not shared[1]:
-        return settings, ledger
-    ledger.close()
-    chained = load_settings(config, chain=shared[1])
-    return chained, Ledger.open(path, chained)
-
-
-def secrets_path(db_path: Path, settings: Settings) -> Path:
-    """Where the ledger's secrets file is (as ``Ledger.open`` chooses it)."""
-    return Path(settings.secrets_file or couponlib.default_secrets_path(db_path))
-
-
-def _check_secrets(ledger: Ledger, hq_url: str | None) -> None:
-    """A secrets file that is a folder, or gone on a terminal that joined head
-    office, is said as such (never "has not joined head office yet")."""
-    path = ledger.secrets_path
-    couponlib.check_secrets_file(path)
-    if hq_url and not path.exists():
-        raise SecretsMissing(
-            f"The secrets file {path} is missing: this terminal joined head office "
-            f"({hq_url}) and the file held its token and coupon key, so it can neither sync "
-            "nor check coupons. Restore the file from a backup (beside the ledger), or get a "
-            "new setup code from head office ('pos-hq terminal code STORE TERMINAL') and run "
-            f"'pos join {hq_url} CODE' again."
-        )
-
-
-def read_pin(prompt: str, *, confirm: bool = False) -> str:
-    """A PIN from the keyboard (not echoed) or, for scripts, stdin's first line."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        pin = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Repeat the PIN: ") != pin:
-            raise UsageError("The two PINs differ: nothing was changed.")
-        return pin
-    try:
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        line.encode("utf-8")  # stdin keeps bytes that are not UTF-8 as surrogates
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        raise UsageError("The PIN on stdin is not valid UTF-8 text: nothing was changed.") from None
-    if not line:
-        raise UsageError("No PIN given: type it at the prompt or pipe it on stdin.")
-    return line.rstrip("\r\n")
-
-
-def _approval(staff_id: str | None) -> Credentials | None:
-    if staff_id is None:
-        return None
-    return Credentials(staff_id, read_pin(f"PIN for {staff_id}: "))
-
-
-# -- commands -------------------------------------------------------------
-
-
-def cmd_init(ctx: Context) -> Result:
-    ids = ctx.ledger.init(ctx.args.store, ctx.args.terminal)
-    body = {**ids, "db": str(ctx.db_path)}
-    return Result(body, [f"Ledger {ctx.db_path} is store {ids['store_id']}, "
-                         f"terminal {ids['terminal_id']}."])  # fmt: skip
-
-
-def cmd_staff_add(ctx: Context) -> Result:
-    ctx.ledger.terminal()
-    pin = read_pin(f"New PIN for {ctx.args.staff_id}: ", confirm=True)
-    staff = ctx.ledger.add_staff(ctx.args.staff_id, ctx.args.role, pin, ctx.args.name)
-    return Result({"staff": staff.to_dict()}, [f"Added {staff.role} {staff.staff_id}."])
-
-
-def cmd_staff_unlock(ctx: Context) -> Result:
-    staff = ctx.ledger.unlock_staff(ctx.args.staff_id, _required_approval(ctx.args.approver))
-    return Result({"staff": staff.to_dict(), "unlocked": True},
-                  [f"{staff.staff_id} can sign in again."])  # fmt: skip
-
-
-def cmd_member_enroll(ctx: Context) -> Result:
-    member, created = ctx.ledger.enroll(ctx.args.phone, ctx.args.name, ctx.args.consent)
-    body = {**member.to_dict(), "created": created}
-    verb = "Enrolled" if created else "Already a member:"
-    return Result(body, [f"{verb} {ctx.ledger.mask(member.phone or '')} ({member.member_id})."])
-
-
-def cmd_member_show(ctx: Context) -> Result:
-    card = ctx.ledger.card(ctx.args.phone)
-    body = card.to_dict()
-    lines = output.member_lines(body, ctx.ledger.mask(card.member.phone or ""))
-    lines += ["  " + output.entry_line(e) for e in body["recent"]]
-    return Result(body, lines)
-
-
-def cmd_member_history(ctx: Context) -> Result:
-    member = ctx.ledger.member(ctx.args.phone)
-    entries = [e.to_dict() for e in ctx.ledger.history(ctx.args.phone, ctx.args.limit)]
-    lines = [output.entry_line(e) for e in entries] or ["No entries yet."]
-    return Result({"member": member.to_dict(), "entries": entries}, lines)
-
-
-def _print_after(ctx: Context, result: Result, entry_id: str) -> Result:
-    """Print the job the ledger queued with the entry; a failure keeps it queued."""
-    from pos.printing import SlipPrinter
-
-    printer = SlipPrinter(ctx.settings, ctx.ledger)
-    jobs = [j for j in ctx.ledger.spool.jobs(("queued",)) if j.entry_id == entry_id]
-    outcomes = [printer.print_job(job) for job in jobs]
-    result.body["print"] = [o.to_dict() for o in outcomes]
-    for outcome in outcomes:
-        if outcome.printed:
-            result.lines.append(outcome.message)
-        else:
-            result.lines.append(f"Not printed: {outcome.message} (see 'pos print queue').")
-    return result
-
-
-def cmd_earn(ctx: Context) -> Result:
-    a = ctx.args
-    entry = ctx.ledger.earn(a.phone, a.amount, a.ref, a.cashier, print_slip=a.print)
-    body = entry.to_dict()
-    if entry.duplicate:
-        return Result(body, [f"Sale {entry.ref} was already recorded: nothing added "
-                             f"(balance {entry.balance_after})."])  # fmt: skip
-    result = Result(body, [f"+{entry.points} points, balance {entry.balance_after}."])
-    return _print_after(ctx, result, entry.entry_id) if a.print else result
-
-
-def cmd_redeem(ctx: Context) -> Result:
-    a = ctx.args
-    points = None if a.points is None else a.points
-    result = ctx.ledger.redeem(
-        a.phone,
-        ref=a.ref,
-        points=points,
-        reward_id=a.reward,
-        cashier_id=a.cashier,
-        approval=_approval(a.approver),
-        print_slip=a.print,
-    )
-    body = result.to_dict()
-    lines = [f"{result.entry.points} points, balance {result.entry.balance_after}."]
-    if result.entry.duplicate:
-        lines = [f"Redemption {result.entry.ref} was already recorded: nothing changed."]
-    if result.coupon:
-        lines += output.coupon_lines(result.coupon.to_dict())
-    if a.print and not result.entry.duplicate:
-        return _print_after(ctx, Result(body, lines), result.entry.entry_id)
-    return Result(body, lines)
-
-
-def cmd_reverse(ctx: Context) -> Result:
-    a = ctx.args
-    entry = ctx.ledger.reverse(a.entry_id, a.reason, _required_approval(a.approver))
-    return Result(entry.to_dict(), [f"Reversed: {entry.points:+} points, "
-                                    f"balance {entry.balance_after}."])  # fmt: skip
-
-
-def cmd_adjust(ctx: Context) -> Result:
-    a = ctx.args
-    entry = ctx.ledger.adjust(a.phone, a.points, a.reason, _required_approval(a.approver))
-    return Result(entry.to_dict(), [f"Adjusted {entry.points:+} points, "
-                                    f"balance {entry.balance_after}."])  # fmt: skip
-
-
-def _required_approval(staff_id: str) -> Credentials:
-    approval = _approval(staff_id)
-    assert approval is not None  # argparse makes --approver required here
-    return approval
-
-
-def cmd_coupon_check(ctx: Context) -> Result:
-    coupon = ctx.ledger.check_coupon(ctx.args.code)
-    body = {"coupon": coupon.to_dict(), "status": coupon.status,
-            "usable": coupon.status == "issued"}  # fmt: skip
-    return Result(body, output.coupon_lines(coupon.to_dict()))
-
-
-def cmd_coupon_use(ctx: Context) -> Result:
-    coupon = ctx.ledger.use_coupon(ctx.args.code, ctx.args.cashier)
-    return Result({"coupon": coupon.to_dict()}, output.coupon_lines(coupon.to_dict()))
-
-
-def cmd_rewards_list(ctx: Context) -> Result:
-    settings = ctx.ledger.settings  # the chain's catalog once joined
-    rewards = [r.model_dump(mode="json") for r in settings.rewards]
-    lines = [f"{r['id']:<12} {r['points']:>6} pts  {r['kind']:<13} {r['name_en']} / {r['name_th']}"
-             for r in rewards]  # fmt: skip
-    return Result({"rewards": rewards}, lines)
-
-
-def cmd_expire(ctx: Context) -> Result:
-    as_of = None
-    if ctx.args.as_of:
-        try:
-            day = datetime.strptime(ctx.args.as_of, "%Y-%m-%d").date()
-        except ValueError:
-            raise UsageError(f"--as-of '{ctx.args.as_of}' is not a date like 2026-12-31.") from None
-        as_of = datetime.combine(day, time.max, tzinfo=UTC)
-    entries = ctx.ledger.expire(as_of, _approval(ctx.args.approver))
-    total = -sum(e.points for e in entries)
-    body = {"expired_points": total, "wallets": len(entries),
-            "entries": [e.to_dict() for e in entries]}  # fmt: skip
-    return Result(body, [f"Expired {total} points in {len(entries)} wallet(s)."])
-
-
-def cmd_verify(ctx: Context) -> Result:
-    from sync.client import HeadOfficeUnreachable
-    from sync.compare import compare_with_head_office
-
-    problems = ctx.ledger.verify(quick=ctx.args.quick)
-    notes: list[str] = []
-    head_office = "not_joined"
-    if ctx.args.local:
-        head_office = "skipped"
-    else:
-        try:
-            found = compare_with_head_office(ctx.ledger)
-        except HeadOfficeUnreachable as exc:
-            head_office = "unreachable"
-            notes.append(f"Not compared with head office's copy: {exc.message}")
-        else:
-            if found is not None:
-                head_office = "compared"
-                problems += found
-    body = {"ok": not problems, "problems": [p.to_dict() for p in problems],
-            "head_office": head_office}  # fmt: skip
-    if not problems:
-        agreed = " and agrees with head office's copy" if head_office == "compared" else ""
-        return Result(body, [f"Ledger verified{agreed}: no problems.", *notes])
-    lines = [f"{p.check}: {p.message}" + (f" [entry {p.entry_id}]" if p.entry_id else "")
-             for p in problems]  # fmt: skip
-    raise VerifyFailed(body, lines + notes)
-
-
-def cmd_ledger_clock(ctx: Context) -> Result:
-    """Is this till's clock plausible for its journal? ``--confirm``: a
-    supervisor vouches for a clock far past it (a till unused for years)."""
-    a = ctx.args
-    if a.confirm:
-        if not a.approver:
-            raise UsageError("--confirm needs --approver STAFF_ID (a supervisor, PIN on stdin).")
-        ctx.ledger.confirm_clock(_required_approval(a.approver))
-    warning = ctx.ledger.clock_warning()
-    body = {"clock_warning": warning, "confirmed": bool(a.confirm)}
-    return Result(body, [warning or "This till's clock agrees with its journal."])
-
-
-def cmd_ledger_backup(ctx: Context) -> Result:
-    from ledger.backup import backup
-
-    body = backup(ctx.ledger, ctx.args.file, force=ctx.args.force)
-    secrets = f" and its secrets to {body['secrets']}" if body["secrets"] else ""
-    line = f"Copied the ledger ({body['entries']} entries) to {body['backup']}{secrets}."
-    return Result(body, [line, "Keep both files together, somewhere safe."])
-
-
-def cmd_ledger_restore(ctx: Context) -> Result:
-    from sync.client import SyncError
-    from sync.commands import sync
-    from sync.restore import restore
-
-    a = ctx.args
-    body = restore(ctx.ledger, setup_code=a.as_new_terminal, approval=_approval(a.approver))
-    lines = [f"Rebuilt terminal {body['terminal_id']}'s journal from head office "
-             f"({body['head_office_entries']} entries); carried over {body['carried_over']} "
-             f"entry(ies) made on this copy ({body['already_at_head_office']} were already "
-             "there)."]  # fmt: skip
-    lines += [f"  entry {c['old_seq']} -> {c['seq']}: {c['kind']} {c['points']:+} points"
-              f" ({c['ref'] or '-'})" for c in body["carried"]]  # fmt: skip
-    try:
-        body["sync"] = sync(ctx.ledger)
-        lines.append("Synced with head office: this till can sell again.")
-    except SyncError as exc:
-        body["sync_error"] = exc.message
-        lines.append(f"Not synced yet ({exc.message}); run 'pos sync' later.")
-    return Result(body, lines)
-
-
-# Problems that mean the file itself is damaged (exit 4), not the books (exit 1).
-DAMAGE_CHECKS = ("integrity", "text")
-
-
-class VerifyFailed(Exception):
-    def __init__(self, body: dict[str, Any], lines: list[str]) -> None:
-        super().__init__("verify failed")
-        self.result = Result(body, lines)
-
-
-def cmd_print_test(ctx: Context) -> Result:
-    from pos.printing import SlipPrinter
-
-    body = SlipPrinter(ctx.settings, ctx.ledger).test_page()
-    where = f" ({body['files'][-1]})" if body["files"] else ""
-    return Result(body, [f"Test page sent to {body['printer']}{where}; Thai as {body['thai']}."])
-
-
-def cmd_print_reprint(ctx: Context) -> Result:
-    from pos.printing import SlipPrinter
-
-    job = ctx.ledger.spool.reprint(ctx.args.entry_id)
-    outcome = SlipPrinter(ctx.settings, ctx.ledger).print_job(job)
-    line = outcome.message if outcome.printed else f"Not printed: {outcome.message}"
-    return Result(outcome.to_dict(), [line])
-
-
-def cmd_print_queue(ctx: Context) -> Result:
-    from pos.printing import SlipPrinter
-
-    if ctx.args.retry is not None:
-        for job in ctx.ledger.spool.jobs(("uncertain",)):
-            if job.job_id in ctx.args.retry:
-                ctx.ledger.spool.retry(job.job_id)
-        SlipPrinter(ctx.settings, ctx.ledger).print_pending()
-    jobs = ctx.ledger.spool.jobs()
-    lines = [f"{j.job_id}  {j.kind:<6} {j.status:<9} tries {j.attempts}  {j.last_error or ''}"
-             for j in jobs] or ["Nothing waiting to print."]  # fmt: skip
-    return Result({"jobs": [j.to_dict() for j in jobs]}, lines)
-
-
-def cmd_join(ctx: Context) -> Result:
-    from sync.commands import join
-
-    body = join(ctx.ledger, ctx.args.hq_url, ctx.args.setup_code)
-    return Result(body, [f"Joined {body['hq_url']} as store {body['store_id']}, "
-                         f"terminal {body['terminal_id']}."])  # fmt: skip
-
-
-def cmd_sync(ctx: Context) -> Result:
-    from sync.commands import status, sync
-
-    if ctx.args.status:
-        body = status(ctx.ledger)
-        return Result(body, [f"{k}: {v}" for k, v in body.items()])
-    body = sync(ctx.ledger)
-    return Result(body, [f"Pushed {body['pushed']}, pulled {body['pulled']}, "
-                         f"conflicts {body['conflicts']}.", *body["conflict_notices"],
-                         *body.get("warnings", [])])  # fmt: skip
-
-
-def cmd_run(ctx: Context) -> Result:
-    from pos.run import run_app
-
-    ledger = ctx.ledger  # opened first: it may bring head office's settings
-    run_app(ctx.settings, ledger)
-    return Result({}, [])
-
-
-CREATES_DB = (cmd_init, cmd_run, cmd_join)
-# They work without the secrets file: checking, copying the ledger, joining again.
-_SECRETS_NOT_NEEDED = (cmd_verify, cmd_ledger_backup, cmd_join)
-
-
-# -- parser ---------------------------------------------------------------
 
 
 def _common() -> argparse.ArgumentParser:
