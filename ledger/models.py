@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 # Column order of the journal; the hash chain covers exactly these fields.
 ENTRY_COLUMNS = (
@@ -53,11 +53,10 @@ class Entry:
     seq: int
     prev_hash: str
     hash: str
-    duplicate: bool = False
 
     @classmethod
-    def from_row(cls, row: tuple[Any, ...], duplicate: bool = False) -> Entry:
-        return cls(**dict(zip(ENTRY_COLUMNS, row, strict=True)), duplicate=duplicate)
+    def from_row(cls, row: tuple[Any, ...]) -> Self:
+        return cls(*row)
 
     @property
     def rules_applied(self) -> dict[str, Any]:
@@ -70,7 +69,6 @@ class Entry:
             "points": self.points,
             "balance": self.balance_after,
             "ref": self.ref,
-            "duplicate": self.duplicate,
             "member_id": self.member_id,
             "wallet_id": self.wallet_id,
             "amount": None if self.amount_minor is None else _money(self.amount_minor),
@@ -85,6 +83,17 @@ class Entry:
             "created_at": self.created_at,
             "seq": self.seq,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Earned(Entry):
+    """What ``earn`` answers: the sale's entry, and whether this call found it
+    already recorded (the same bill sent twice) instead of writing it."""
+
+    duplicate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**Entry.to_dict(self), "duplicate": self.duplicate}
 
 
 def _money(minor: int) -> str:
@@ -189,9 +198,10 @@ class Coupon:
 class Redemption:
     entry: Entry
     coupon: Coupon | None = None
+    duplicate: bool = False  # this call found the redemption already recorded
 
     def to_dict(self) -> dict[str, Any]:
-        body = self.entry.to_dict()
+        body = self.entry.to_dict() | {"duplicate": self.duplicate}
         if self.coupon is not None:
             body["coupon"] = self.coupon.to_dict()
         return body

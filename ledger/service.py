@@ -12,7 +12,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -44,6 +44,7 @@ from ledger.models import (
     ENTRY_COLUMNS,
     Coupon,
     Credentials,
+    Earned,
     Entry,
     Member,
     MemberCard,
@@ -575,7 +576,7 @@ class Ledger:
         now = timeguard.journal_time(conn, terminal_id, self._clock())
         return _Writer(conn, store_id, terminal_id, now, self._currency)
 
-    def _find_ref(self, kind: str, ref: str) -> Entry | None:
+    def _find_ref(self, kind: str, ref: str) -> tuple[Any, ...] | None:
         _, terminal_id = self.terminal()
         # The repeated IN term lets SQLite use the partial index entries_ref;
         # without it this scans the terminal's whole journal.
@@ -584,7 +585,7 @@ class Ledger:
             "AND kind IN ('earn', 'redeem')",
             (terminal_id, kind, ref),
         ).fetchone()
-        return None if row is None else Entry.from_row(row, duplicate=True)
+        return None if row is None else tuple(row)
 
     @_serialized
     def earn(
@@ -595,7 +596,7 @@ class Ledger:
         cashier_id: str | None = None,
         *,
         print_slip: bool = False,
-    ) -> Entry:
+    ) -> Earned:
         """Add points for a sale. The same ``ref`` again returns the first entry
         (``duplicate=True``) and changes nothing."""
         e164 = self.normalize(phone)
@@ -604,8 +605,9 @@ class Ledger:
         cashier_id = self._check_cashier(cashier_id)
         with transaction(self._conn) as conn:
             member_id, _, _, wallet_id, *_ = self._member_row(e164)
-            first = self._find_ref("earn", ref)
-            if first is not None:
+            found = self._find_ref("earn", ref)
+            if found is not None:
+                first = replace(Earned.from_row(found), duplicate=True)
                 if first.member_id != member_id or first.amount_minor != amount_minor:
                     raise RefConflict(
                         f"Sale {ref} was already recorded for another member or amount "
@@ -629,7 +631,7 @@ class Ledger:
             self._credit(writer, entry)
             if print_slip:
                 enqueue(conn, entry.entry_id, "sale", entry.created_at, copy=False)
-        return entry
+        return Earned(*astuple(entry))
 
     @_serialized
     def redeem(
@@ -655,7 +657,7 @@ class Ledger:
         cashier_id = self._check_cashier(cashier_id)
         first = self._find_ref("redeem", ref)
         if first is not None:
-            return self._repeat_redemption(first, e164, cost, reward.id if reward else None)
+            return self._repeat_redemption(Entry(*first), e164, cost, reward.id if reward else None)
         member = self._member_by_phone(e164)
         self._check_balance(member, cost)
         threshold = self.settings.redeem.approval_threshold
@@ -675,7 +677,9 @@ class Ledger:
         with transaction(self._conn) as conn:
             first = self._find_ref("redeem", ref)
             if first is not None:
-                return self._repeat_redemption(first, e164, cost, reward.id if reward else None)
+                return self._repeat_redemption(
+                    Entry(*first), e164, cost, reward.id if reward else None
+                )
             writer = self._writer(conn)
             self._expire_due(writer, member.wallet_id, member.member_id, writer.now)
             member = self._member_by_phone(e164)
@@ -716,7 +720,7 @@ class Ledger:
                 f"Reference {first.ref} was already used for another redemption: "
                 "use a new reference."
             )
-        return Redemption(first, self._coupon_of(first.entry_id))
+        return Redemption(first, self._coupon_of(first.entry_id), duplicate=True)
 
     def _check_balance(self, member: Member, cost: int) -> None:
         if member.balance < cost:

@@ -211,11 +211,11 @@ def cmd_redeem(ctx: Context) -> Result:
     )
     body = result.to_dict()
     lines = [f"{result.entry.points} points, balance {result.entry.balance_after}."]
-    if result.entry.duplicate:
+    if result.duplicate:
         lines = [f"Redemption {result.entry.ref} was already recorded: nothing changed."]
     if result.coupon:
         lines += output.coupon_lines(result.coupon.to_dict())
-    if a.print and not result.entry.duplicate:
+    if a.print and not result.duplicate:
         return _print_after(ctx, Result(body, lines), result.entry.entry_id)
     return Result(body, lines)
 

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Input, ProgressBar
 
 from ledger.errors import LedgerError
-from ledger.models import Entry, MemberCard, Redemption
+from ledger.models import Earned, Entry, MemberCard, Redemption
 from ledger.money import to_minor
 from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
@@ -163,7 +163,7 @@ class MemberScreen(PosScreen[str | None]):
             self._refused,
         )
 
-    def _earned(self, entry: Entry) -> None:
+    def _earned(self, entry: Earned) -> None:
         self.pos.print_pending()
         tr = self.pos.tr
         if entry.duplicate:

@@ -243,7 +243,7 @@ def test_the_same_redemption_twice_spends_once(member: Ledger) -> None:
     member.earn(PHONE, "5000.00", "B1")  # 200
     first = member.redeem(PHONE, ref="R1", reward_id="COFFEE")
     again = member.redeem(PHONE, ref="R1", reward_id="COFFEE")
-    assert again.entry.duplicate
+    assert again.duplicate
     assert again.entry.entry_id == first.entry.entry_id
     assert first.coupon is not None and again.coupon is not None
     assert again.coupon.code == first.coupon.code
@@ -256,7 +256,7 @@ def test_retrying_a_reward_redemption_as_typed_returns_the_first(member: Ledger)
     member.earn(PHONE, "5000.00", "B1")
     first = member.redeem(PHONE, ref="R1", reward_id="coffee")
     again = member.redeem(PHONE, ref="R1", reward_id="coffee")
-    assert again.entry.duplicate
+    assert again.duplicate
     assert again.entry.entry_id == first.entry.entry_id
     assert balance(member) == 100
 

@@ -116,7 +116,6 @@ class LedgerMachine(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------
 
     def _record(self, entry: Entry, phone: str) -> None:
-        assert not entry.duplicate
         self.balance[phone] += entry.points
         assert entry.balance_after == self.balance[phone]
         self.entries.append(entry)
@@ -185,6 +184,7 @@ class LedgerMachine(RuleBasedStateMachine):
             (Decimal(minor // 2500) * self._multiplier(key)).to_integral_value(ROUND_FLOOR)
         )
         entry = self.book.earn(typed, amount, ref)
+        assert not entry.duplicate
         assert (entry.kind, entry.points, entry.amount_minor, entry.ref) == (
             "earn",
             points,
@@ -225,7 +225,7 @@ class LedgerMachine(RuleBasedStateMachine):
             again = self.book.redeem(
                 PHONES[key][0], ref=ref, points=points, reward_id=reward_id, approval=approval
             )
-            assert again.entry.duplicate
+            assert again.duplicate
             assert again.entry.entry_id == first_id
             return
         if self.balance[key] < cost:
@@ -240,6 +240,7 @@ class LedgerMachine(RuleBasedStateMachine):
         done = self.book.redeem(
             PHONES[key][0], ref=ref, points=points, reward_id=reward_id, approval=approval
         )
+        assert not done.duplicate
         assert done.entry.points == -cost
         assert done.entry.approver_id == ("sup" if approve else None)
         self._record(done.entry, key)
