@@ -28,7 +28,7 @@ exit  name         meaning
 
 from __future__ import annotations
 
-from typing import Any
+from config.refusal import Refusal
 
 REFUSED = 1
 USAGE = 2
@@ -37,20 +37,9 @@ DAMAGED = 4
 UNAVAILABLE = 5
 
 
-class LedgerError(Exception):
+class LedgerError(Refusal):
     code = "ledger_error"
     exit_status = REFUSED
-
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
 
 
 class InvalidPhone(LedgerError):
