@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from config import Settings
+from config.refusal import Refusal
 from ledger.clock import Clock, utc_now
 from ledger.db import explain
-from ledger.errors import LedgerError
 from ledger.models import Staff
 from ledger.service import Ledger
 from pos.i18n import LANGUAGES, Translator, translate_bindings
@@ -262,7 +262,7 @@ class PosApp(App[None]):
             markup=False,
         )  # fmt: skip
 
-    def refuse(self, error: LedgerError) -> None:
+    def refuse(self, error: Refusal) -> None:
         """The one place a ledger refusal reaches the screen."""
         self.notify(error.message, severity="error", timeout=8)
 

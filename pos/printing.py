@@ -13,9 +13,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from config import Settings
+from config.refusal import Refusal
 from ledger.clock import parse_iso
 from ledger.coupons import display_code
-from ledger.errors import LedgerError
+from ledger.errors import REFUSED
 from ledger.service import Ledger
 from ledger.spool import PrintJob
 
@@ -25,10 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("pos.printing")
 
 
-class PrintFailed(LedgerError):
+class PrintFailed(Refusal):
     """Carries the printer's message to the CLI and the app (exit status 1)."""
 
     code = "printer_unavailable"
+    exit_status = REFUSED  # pos/cli.py reads it
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ class SlipPrinter:
             slip = self.slip_for(claimed)
             with self.open() as printer:
                 result = printer.print_slip(slip, name=f"{claimed.kind}-{claimed.job_id}")
-        except (PrinterError, ValueError, LedgerError) as exc:
+        except (PrinterError, ValueError, Refusal) as exc:
             message = getattr(exc, "message", None) or str(exc)
             log.warning("print job %s failed: %s", claimed.job_id, message)
             return Outcome(self.ledger.spool.finish(claimed.job_id, message), False, message)

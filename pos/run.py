@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 
 from config import Settings
-from ledger.errors import LedgerError
+from config.refusal import Refusal
+from ledger.errors import REFUSED
 from ledger.service import Ledger
 
 
-class NoTerminal(LedgerError):
+class NoTerminal(Refusal):
     code = "no_terminal"
+    exit_status = REFUSED  # pos/cli.py reads it
 
 
 def run_app(settings: Settings, ledger: Ledger) -> None:

@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from ledger.errors import LedgerError, NotPermitted
+from config.refusal import Refusal
+from ledger.errors import NotPermitted
 from ledger.models import Credentials, Staff
 from pos.screens.base import PosDialog, call_ledger
 from pos.widgets.text import Message, Tr, TrInput
@@ -83,7 +84,7 @@ class ApprovalDialog(PosDialog[Credentials | None]):
             raise NotPermitted(f"{staff.staff_id} is a {staff.role}: ask a supervisor.")
         return staff
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(self, error: Refusal) -> None:
         self.query_one("#approval-message", Message).show(error.message, error=True)
         self.query_one("#approver-pin", Input).focus()
 

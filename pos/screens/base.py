@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
 
-from ledger.errors import LedgerError
+from config.refusal import Refusal
 from pos.i18n import translate_bindings
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ T = TypeVar("T")
 log = logging.getLogger("pos.app")
 
 
-class Unexpected(LedgerError):
+class Unexpected(Refusal):
     code = "unexpected"
 
 
@@ -28,7 +28,7 @@ def call_ledger(
     node: Screen[Any],
     job: Callable[[], T],
     done: Callable[[T], None],
-    refused: Callable[[LedgerError], None] | None = None,
+    refused: Callable[[Refusal], None] | None = None,
 ) -> None:
     """Run ``job`` (a ledger call) off the UI thread; report back on it.
 
@@ -40,7 +40,7 @@ def call_ledger(
     def work() -> None:
         try:
             result = job()
-        except LedgerError as exc:
+        except Refusal as exc:
             app.call_from_thread(refused or app.refuse, exc)  # type: ignore[attr-defined]
             return
         except Exception:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from ledger.errors import LedgerError
+from config.refusal import Refusal
 from ledger.models import Staff
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput
@@ -50,6 +50,6 @@ class LoginScreen(PosScreen[None]):
     def _ok(self, staff: Staff) -> None:
         self.pos.logged_in(staff)
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(self, error: Refusal) -> None:
         self.query_one("#login-message", Message).show(error.message, error=True)
         self.query_one("#pin", Input).focus()

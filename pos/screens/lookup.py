@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input
 
+from config.refusal import Refusal
 from ledger.coupons import looks_like_payload
-from ledger.errors import InvalidPhone, LedgerError, MemberNotFound
+from ledger.errors import InvalidPhone, MemberNotFound
 from ledger.models import Member, MemberCard
 from ledger.phone import format_as_typed
 from pos.screens.base import PosScreen, call_ledger
@@ -89,7 +90,7 @@ class LookupScreen(PosScreen[None]):
         except InvalidPhone as exc:
             self.message(exc.message, error=True)
             return
-        except LedgerError as exc:
+        except Refusal as exc:
             self.pos.refuse(exc)
             return
         self._open_card(card)
@@ -184,7 +185,7 @@ class LookupScreen(PosScreen[None]):
         field = self.query_one("#phone", Input)
         try:
             coupon = self.pos.ledger.check_coupon(text)
-        except LedgerError as exc:
+        except Refusal as exc:
             self.message(exc.message, error=True)
             return
         field.value = ""

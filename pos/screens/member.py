@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, ProgressBar
 
-from ledger.errors import LedgerError
+from config.refusal import Refusal
 from ledger.models import Earned, Entry, MemberCard, Redemption
 from ledger.money import to_minor
 from pos.app import local_time
@@ -178,7 +178,7 @@ class MemberScreen(PosScreen[str | None]):
             )
         self.dismiss(line)
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(self, error: Refusal) -> None:
         self.busy = False
         self.query_one("#card-message", Message).show(error.message, error=True)
         self.query_one("#amount", Input).focus()

@@ -12,7 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ledger.errors import ApprovalRequired, InvalidInput, LedgerError
+from config.refusal import Refusal
+from ledger.errors import ApprovalRequired, InvalidInput
 from ledger.models import Credentials, MemberCard, Redemption
 from ledger.money import parse_points
 from pos.screens.base import PosScreen, call_ledger
@@ -141,7 +142,7 @@ class RedeemScreen(PosScreen[Redemption | None]):
 
     def _refused(
         self,
-        error: LedgerError,
+        error: Refusal,
         points: int | None = None,
         reward_id: str | None = None,
         approval: Credentials | None = None,

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import ContentSwitcher, Input, OptionList
 from textual.widgets.option_list import Option
 
-from ledger.errors import LedgerError
+from config.refusal import Refusal
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
@@ -84,7 +84,7 @@ class SetupScreen(PosScreen[None]):
     def _error(self, text: str) -> None:
         self.query_one("#setup-message", Message).show(text, error=True)
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(self, error: Refusal) -> None:
         self._error(error.message)
 
     # -- step 1: ids -----------------------------------------------------

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
-from ledger.errors import LedgerError
+from config.refusal import Refusal
 from ledger.models import Credentials, Entry, Staff
 from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
@@ -79,7 +79,7 @@ class SupervisorScreen(PosScreen[None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#sup-message", Message).show(text, error=error)
 
-    def _refused(self, error: LedgerError) -> None:
+    def _refused(self, error: Refusal) -> None:
         self._say(error.message, error=True)
 
     # -- entries and reversal --------------------------------------------
