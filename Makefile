@@ -31,10 +31,12 @@ system-deps:
 run: install
 	$(VENV)/bin/pos run
 
+# lint-imports: which package may import which ([tool.importlinter] in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install system-deps
 	$(PY) -m pytest -q

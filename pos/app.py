@@ -1,12 +1,13 @@
-"""The counter app. ``make_app`` wires it from its collaborators; screens talk
-only to the ``Ledger`` service, never to SQL."""
+"""The counter app. ``make_app`` wires it from its collaborators (ledger,
+printer, head office); screens reach them through ``pos.services.Counter``,
+and talk only to the ``Ledger`` service, never to SQL."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -20,10 +21,21 @@ from config import Settings
 from config.refusal import Refusal
 from ledger.clock import Clock, utc_now
 from ledger.db import explain
-from ledger.models import Staff
+from ledger.models import MemberCard, Staff
 from ledger.service import Ledger
+from pos.dialogs.approval import ApprovalDialog
+from pos.headoffice import SyncHeadOffice
 from pos.i18n import LANGUAGES, Translator, translate_bindings
 from pos.output import visible
+from pos.printing import Device, Outcome, SlipPrinter
+from pos.screens.login import LoginScreen
+from pos.screens.lookup import LookupScreen
+from pos.screens.member import MemberScreen
+from pos.screens.setup import SetupScreen
+from pos.screens.supervisor import SupervisorScreen
+from pos.services import Counter, HeadOffice
+from pos.times import local_time
+from sync.client import HeadOfficeUnreachable, SyncError
 
 log = logging.getLogger("pos.app")
 
@@ -40,14 +52,27 @@ class PosApp(App[None]):
 
     language: reactive[str] = reactive("th", init=False)
 
-    def __init__(self, settings: Settings, ledger: Ledger, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        *,
+        clock: Clock = utc_now,
+        printer: Device | None = None,
+        head_office: HeadOffice | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.ledger = ledger
         self.clock = clock
+        self.printer = printer
+        self.head_office: HeadOffice = head_office or SyncHeadOffice(ledger)
+        # One slip at a time: a printer handed in is shared by every print
+        # worker, and two slips' bytes must not interleave on it.
+        self._printing = threading.Lock()
         self.staff: Staff | None = None
         self.printer_state = "preview" if settings.printer.url == "preview" else "-"
-        self.offline = False
+        self._offline = False
         self._sync_cache: tuple[float, str] = (0.0, "")
         self._warned: set[str] = set()
         self.tr = Translator(settings.locale.language)
@@ -60,17 +85,11 @@ class PosApp(App[None]):
     def on_mount(self) -> None:
         translate_bindings(self, self.tr)
         if self.ledger.setup_complete():
-            from pos.screens.login import LoginScreen
-
             self.push_screen(LoginScreen())
         else:
-            from pos.screens.setup import SetupScreen
-
             self.push_screen(SetupScreen())
 
     def logged_in(self, staff: Staff) -> None:
-        from pos.screens.lookup import LookupScreen
-
         self.staff = staff
         log.info("login %s (%s)", staff.staff_id, staff.role)
         self.switch_screen(LookupScreen())
@@ -80,11 +99,13 @@ class PosApp(App[None]):
             )
             self.background_sync()
 
-    def member_screen(self, card: Any) -> Screen[Any]:
+    def show_login(self) -> None:
+        self.staff = None
+        self.switch_screen(LoginScreen())
+
+    def member_screen(self, card: MemberCard) -> MemberScreen:
         """The one member card screen, refilled for each member (installed, so
         it survives being dismissed)."""
-        from pos.screens.member import MemberScreen
-
         if not self.is_screen_installed("member"):
             self.install_screen(MemberScreen(card), "member")
         screen = self.get_screen("member")
@@ -96,9 +117,11 @@ class PosApp(App[None]):
 
     @property
     def joined(self) -> bool:
-        from ledger.replica import Replica
+        return self.head_office.joined()
 
-        return self.ledger.is_initialized() and bool(Replica(self.ledger).hq_url())
+    @property
+    def offline(self) -> bool:
+        return self._offline
 
     def background_sync(self) -> None:
         """Push and pull in a worker thread, so a sale never waits on the network.
@@ -106,16 +129,13 @@ class PosApp(App[None]):
         It uses the app's own ledger connection (one per process; each ledger
         call takes the connection's lock): a second connection opened and
         closed beside it is how a process loses its locks on the file."""
-        book = self.ledger
+        head_office = self.head_office
 
         def work() -> None:
-            from sync.client import HeadOfficeUnreachable, SyncError
-            from sync.commands import sync
-
             notices: list[str] = []
             warnings: list[str] = []
             try:
-                result = sync(book)
+                result = head_office.sync()
                 notices, warnings = result["conflict_notices"], result.get("warnings", [])
                 offline, message = False, None
             except HeadOfficeUnreachable as exc:
@@ -133,7 +153,7 @@ class PosApp(App[None]):
         notices: list[str] | None = None,
         warnings: list[str] | None = None,
     ) -> None:
-        self.offline = offline
+        self._offline = offline
         self._sync_cache = (0.0, "")
         if message and not offline:
             self.notify(message, title="Sync", severity="warning", timeout=8)
@@ -155,9 +175,7 @@ class PosApp(App[None]):
         now = time.monotonic()
         if now - self._sync_cache[0] < 2:
             return self._sync_cache[1]
-        from ledger.replica import Replica
-
-        state = Replica(self.ledger).state()
+        state = self.head_office.state()
         pending = self.tr("status.pending", n=state["pending_entries"])
         if self.offline:
             text = f"{self.tr('status.offline')} · {pending}"
@@ -186,15 +204,10 @@ class PosApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "supervisor":
-            from pos.screens.supervisor import SupervisorScreen
-
             return self.staff is not None and not isinstance(self.screen, SupervisorScreen)
         return True
 
     def action_supervisor(self) -> None:
-        from pos.dialogs.approval import ApprovalDialog
-        from pos.screens.supervisor import SupervisorScreen
-
         def opened(credentials: Any) -> None:
             if credentials is not None:
                 self.push_screen(SupervisorScreen(credentials))
@@ -215,17 +228,16 @@ class PosApp(App[None]):
 
     def print_pending(self) -> None:
         """Print what the ledger queued, off the UI thread; a sale never waits."""
-        from pos.printing import SlipPrinter
-
-        printer = SlipPrinter(self.settings, self.ledger, self.language)
+        printer = SlipPrinter(self.settings, self.ledger, self.language, device=self.printer)
 
         def work() -> None:
-            outcomes = printer.print_pending()
+            with self._printing:
+                outcomes = printer.print_pending()
             self.call_from_thread(self._printed, outcomes)
 
         self.run_worker(work, thread=True, group="print", exit_on_error=False)
 
-    def _printed(self, outcomes: list[Any]) -> None:
+    def _printed(self, outcomes: list[Outcome]) -> None:
         failed = [o for o in outcomes if not o.printed]
         if failed:
             self.printer_state = self.tr("status.printer_down")
@@ -294,13 +306,20 @@ class PosApp(App[None]):
         return " │ ".join(parts)
 
 
-def make_app(settings: Settings, ledger: Ledger, *, clock: Clock = utc_now) -> PosApp:
-    return PosApp(settings, ledger, clock=clock)
+def make_app(
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    clock: Clock = utc_now,
+    printer: Device | None = None,
+    hq_client: HeadOffice | None = None,
+) -> PosApp:
+    """The counter app on ``ledger``. ``printer``: a printer the caller owns
+    (default: the one in the settings, opened for each slip); ``hq_client``:
+    head office (default: the one ``pos join`` stored, through ``sync``)."""
+    return PosApp(settings, ledger, clock=clock, printer=printer, head_office=hq_client)
 
 
-def local_time(moment_iso: str) -> str:
-    return (
-        datetime.fromisoformat(moment_iso.replace("Z", "+00:00"))
-        .astimezone()
-        .strftime("%d/%m %H:%M")
-    )
+def _screens_may_ask(app: PosApp) -> Counter:
+    """Never called: mypy checks here that the app gives screens all they ask."""
+    return app

@@ -8,9 +8,11 @@ slip values only; it never sees the ledger.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from config import Settings
 from config.refusal import Refusal
@@ -21,7 +23,7 @@ from ledger.service import Ledger
 from ledger.spool import PrintJob
 
 if TYPE_CHECKING:
-    from printers import Printer, Slip
+    from printers import Printer, PrintResult, Slip
 
 log = logging.getLogger("pos.printing")
 
@@ -31,6 +33,17 @@ class PrintFailed(Refusal):
 
     code = "printer_unavailable"
     exit_status = REFUSED  # pos/cli.py reads it
+
+
+class Device(Protocol):
+    """What printing needs of a printer: a ``printers.Printer``, or a test's stand-in."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def open(self) -> None: ...
+
+    def print_slip(self, slip: Slip, *, name: str | None = None) -> PrintResult: ...
 
 
 @dataclass(frozen=True)
@@ -46,10 +59,21 @@ class Outcome:
 
 
 class SlipPrinter:
-    def __init__(self, settings: Settings, ledger: Ledger, language: str | None = None) -> None:
+    """``device``: a printer the caller owns (opened here when it is not, never
+    closed); without one, each job opens the configured printer and closes it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        language: str | None = None,
+        *,
+        device: Device | None = None,
+    ) -> None:
         self.settings = settings
         self.ledger = ledger
         self.language = language or ledger.pref("language") or settings.locale.language
+        self.device = device
 
     # -- building slips from the ledger ----------------------------------
 
@@ -156,6 +180,16 @@ class SlipPrinter:
             spool_dir=cfg.spool_dir,
         )
 
+    @contextmanager
+    def connected(self) -> Iterator[Device]:
+        if self.device is None:
+            with self.open() as printer:
+                yield printer
+            return
+        if not self.device.is_open:  # never opened, or dropped by a failed write
+            self.device.open()
+        yield self.device
+
     def print_job(self, job: PrintJob) -> Outcome:
         """Print one queued job; a failure leaves it queued with the reason."""
         from printers import PrinterError
@@ -166,7 +200,7 @@ class SlipPrinter:
             return Outcome(current, False, f"Job is {current.status}: not printed again.")
         try:
             slip = self.slip_for(claimed)
-            with self.open() as printer:
+            with self.connected() as printer:
                 result = printer.print_slip(slip, name=f"{claimed.kind}-{claimed.job_id}")
         except (PrinterError, ValueError, Refusal) as exc:
             message = getattr(exc, "message", None) or str(exc)

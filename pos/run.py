@@ -8,6 +8,7 @@ from config import Settings
 from config.refusal import Refusal
 from ledger.errors import REFUSED
 from ledger.service import Ledger
+from pos.app import make_app
 
 
 class NoTerminal(Refusal):
@@ -19,6 +20,4 @@ def run_app(settings: Settings, ledger: Ledger) -> None:
     # Textual without a terminal does not fail, it hangs: refuse up front.
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminal("'pos run' needs a terminal: start it from a console, not a pipe.")
-    from pos.app import make_app
-
     make_app(settings, ledger).run()

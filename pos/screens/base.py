@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
 
 from config.refusal import Refusal
 from pos.i18n import translate_bindings
-
-if TYPE_CHECKING:
-    from pos.app import PosApp
+from pos.services import Counter, counter
+from pos.widgets.keybar import KeyBar
+from pos.widgets.status import StatusBar
 
 T = TypeVar("T")
 log = logging.getLogger("pos.app")
@@ -35,20 +35,20 @@ def call_ledger(
     A refusal goes to ``refused`` (or a toast); anything unexpected is logged
     by the app's worker handler and shown as a plain message, never a traceback.
     """
-    app = node.app
+    app, pos = node.app, counter(node)
 
     def work() -> None:
         try:
             result = job()
         except Refusal as exc:
-            app.call_from_thread(refused or app.refuse, exc)  # type: ignore[attr-defined]
+            app.call_from_thread(refused or pos.refuse, exc)
             return
         except Exception:
             # A bug, not the cashier's doing: log it, say so plainly, and let the
             # screen recover (its refused handler re-enables the field).
             log.exception("unexpected error in a ledger call")
-            error = Unexpected(app.tr("error.unexpected"))  # type: ignore[attr-defined]
-            app.call_from_thread(app.refuse, error)  # type: ignore[attr-defined]
+            error = Unexpected(pos.tr("error.unexpected"))
+            app.call_from_thread(pos.refuse, error)
             if refused is not None:
                 app.call_from_thread(refused, error)
             return
@@ -61,13 +61,10 @@ class PosScreen(Screen[T]):
     """A full counter screen."""
 
     @property
-    def pos(self) -> PosApp:
-        return self.app  # type: ignore[return-value]
+    def pos(self) -> Counter:
+        return counter(self)
 
     def compose_chrome(self) -> ComposeResult:
-        from pos.widgets.keybar import KeyBar
-        from pos.widgets.status import StatusBar
-
         yield StatusBar()
         yield KeyBar()
 
@@ -81,8 +78,8 @@ class PosScreen(Screen[T]):
 
 class PosDialog(ModalScreen[T]):
     @property
-    def pos(self) -> PosApp:
-        return self.app  # type: ignore[return-value]
+    def pos(self) -> Counter:
+        return counter(self)
 
     def on_mount(self) -> None:
         self.watch(self.app, "language", self._translate_footer, init=True)

@@ -16,6 +16,7 @@ from ledger.coupons import looks_like_payload
 from ledger.errors import InvalidPhone, MemberNotFound
 from ledger.models import Member, MemberCard
 from ledger.phone import format_as_typed
+from pos.dialogs.coupon import CouponDialog
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput
 
@@ -116,14 +117,9 @@ class LookupScreen(PosScreen[None]):
         self.message(self.pos.tr("lookup.asking_hq"))
 
         def job() -> MemberCard | None:
-            from sync.client import SyncError
-            from sync.commands import lookup
-
-            try:
-                found = lookup(self.pos.ledger, text)
-            except SyncError:
-                return None  # offline or refused: the cashier can still enroll
-            return None if found is None else self.pos.ledger.card(text)
+            # Not found, offline or refused: the cashier can still enroll.
+            found = self.pos.head_office.find_member(text)
+            return self.pos.ledger.card(text) if found else None
 
         def done(card: MemberCard | None) -> None:
             if card is None:
@@ -180,8 +176,6 @@ class LookupScreen(PosScreen[None]):
     # -- coupons ---------------------------------------------------------
 
     def _coupon(self, text: str) -> None:
-        from pos.dialogs.coupon import CouponDialog
-
         field = self.query_one("#phone", Input)
         try:
             coupon = self.pos.ledger.check_coupon(text)
@@ -204,7 +198,4 @@ class LookupScreen(PosScreen[None]):
         self.app.push_screen(CouponDialog(coupon, offer_use=True), closed)
 
     def action_logout(self) -> None:
-        from pos.screens.login import LoginScreen
-
-        self.pos.staff = None
-        self.app.switch_screen(LoginScreen())
+        self.pos.show_login()

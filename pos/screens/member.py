@@ -15,8 +15,9 @@ from textual.widgets import Input, ProgressBar
 from config.refusal import Refusal
 from ledger.models import Earned, Entry, MemberCard, Redemption
 from ledger.money import to_minor
-from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
+from pos.screens.redeem import RedeemScreen
+from pos.times import local_time
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 
@@ -192,8 +193,6 @@ class MemberScreen(PosScreen[str | None]):
         self.dismiss(None)
 
     def action_redeem(self) -> None:
-        from pos.screens.redeem import RedeemScreen
-
         def done(result: Redemption | None) -> None:
             if result is None:
                 self.query_one("#amount", Input).focus()

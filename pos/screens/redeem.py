@@ -16,6 +16,8 @@ from config.refusal import Refusal
 from ledger.errors import ApprovalRequired, InvalidInput
 from ledger.models import Credentials, MemberCard, Redemption
 from ledger.money import parse_points
+from pos.dialogs.approval import ApprovalDialog
+from pos.dialogs.coupon import CouponDialog
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput, plain
 
@@ -97,7 +99,6 @@ class RedeemScreen(PosScreen[Redemption | None]):
         if cost <= threshold:
             self._send(points, reward_id, None)
             return
-        from pos.dialogs.approval import ApprovalDialog
 
         def approved(credentials: Credentials | None) -> None:
             if credentials is None:
@@ -136,8 +137,6 @@ class RedeemScreen(PosScreen[Redemption | None]):
         if result.coupon is None:
             self.dismiss(result)
             return
-        from pos.dialogs.coupon import CouponDialog
-
         self.app.push_screen(CouponDialog(result.coupon), lambda _: self.dismiss(result))
 
     def _refused(
@@ -151,8 +150,6 @@ class RedeemScreen(PosScreen[Redemption | None]):
         self.query_one("#redeem-message", Message).show(error.message, error=True)
         if isinstance(error, ApprovalRequired) and approval is None:
             # e.g. over the offline limit: the ledger says a supervisor must approve.
-            from pos.dialogs.approval import ApprovalDialog
-
             def approved(credentials: Credentials | None) -> None:
                 if credentials is not None:
                     self._send(points, reward_id, credentials)

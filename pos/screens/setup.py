@@ -158,8 +158,6 @@ class SetupScreen(PosScreen[None]):
         )
 
     def _finished(self, staff_id: str) -> None:
-        from pos.screens.login import LoginScreen
-
         self.pos.ledger.set_pref("setup_step", "done")
         self.notify(self.pos.tr("setup.done", staff=staff_id), timeout=8)
-        self.app.switch_screen(LoginScreen())
+        self.pos.show_login()

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from config.refusal import Refusal
 from ledger.models import Credentials, Entry, Staff
-from pos.app import local_time
 from pos.screens.base import PosScreen, call_ledger
+from pos.times import local_time
 from pos.widgets.text import Message, Tr, TrInput, cell
 
 

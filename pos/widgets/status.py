@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pos.services import counter
 from pos.widgets.text import Plain
 
 
@@ -23,4 +24,4 @@ class StatusBar(Plain):
         self.set_interval(1, self.refresh_status)
 
     def refresh_status(self, *_: object) -> None:
-        self.update(self.app.status_text())  # type: ignore[attr-defined]
+        self.update(counter(self).status_text())

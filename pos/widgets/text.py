@@ -19,6 +19,7 @@ from textual.visual import VisualType
 from textual.widgets import Input, Static
 
 from pos.output import visible
+from pos.services import counter
 
 
 def plain(text: str) -> Content:
@@ -67,7 +68,7 @@ class Tr(Plain):
         self._render_text()
 
     def _render_text(self, *_: object) -> None:
-        self.update(self.app.tr(self.key, **self.values))  # type: ignore[attr-defined]
+        self.update(counter(self).tr(self.key, **self.values))
 
 
 class TrInput(Input):
@@ -81,7 +82,7 @@ class TrInput(Input):
         self.watch(self.app, "language", self._render_placeholder, init=True)
 
     def _render_placeholder(self, *_: object) -> None:
-        self.placeholder = self.app.tr(self.placeholder_key)  # type: ignore[attr-defined]
+        self.placeholder = counter(self).tr(self.placeholder_key)
 
 
 class Message(Plain):

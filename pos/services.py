@@ -1,0 +1,88 @@
+"""What a counter screen may ask of the app, and what the app asks of head office.
+
+Screens, dialogs and widgets talk to ``Counter``, never to ``PosApp``: the app
+imports its screens, so a screen importing the app would close a circle. The
+app satisfies ``Counter`` (mypy checks it in ``pos.app``); a head office is
+anything that answers ``HeadOffice``, so a test can hand the app a fake one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, cast
+
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from config import Settings
+from config.refusal import Refusal
+from ledger.clock import Clock
+from ledger.models import MemberCard, Staff
+from ledger.service import Ledger
+from pos.i18n import Translator
+
+
+class HeadOffice(Protocol):
+    """Head office as the till sees it (``pos.headoffice.SyncHeadOffice`` is the real one).
+
+    Calls other than ``joined`` may block on the network: the app makes them
+    in worker threads."""
+
+    def joined(self) -> bool:
+        """Whether this till has joined a head office (else nothing is synced)."""
+        ...
+
+    def state(self) -> dict[str, Any]:
+        """At least ``pending_entries`` and ``last_sync_at``, for the status bar."""
+        ...
+
+    def sync(self) -> dict[str, Any]:
+        """One push and pull: ``conflict_notices`` and ``warnings`` to show.
+        Raises ``sync.client.SyncError`` (``HeadOfficeUnreachable`` when offline)."""
+        ...
+
+    def find_member(self, phone: str) -> bool:
+        """A phone this till has not seen, asked at head office: True once the
+        member is known here, False if not a member or head office cannot answer."""
+        ...
+
+
+class Counter(Protocol):
+    """The app as a screen sees it: the ledger, the words, who is serving,
+    and the few things only the app does (switching screens, printing, sync)."""
+
+    settings: Settings
+    ledger: Ledger
+    tr: Translator
+    clock: Clock
+    staff: Staff | None
+    head_office: HeadOffice
+    language: str
+
+    @property
+    def joined(self) -> bool: ...
+
+    @property
+    def offline(self) -> bool: ...
+
+    def logged_in(self, staff: Staff) -> None: ...
+
+    def show_login(self) -> None:
+        """Nobody is serving: back to the login screen."""
+        ...
+
+    def member_screen(self, card: MemberCard) -> Screen[str | None]: ...
+
+    def print_pending(self) -> None: ...
+
+    def reprint_last(self) -> None: ...
+
+    def refuse(self, error: Refusal) -> None:
+        """Show a refusal the screen has no better place for (a toast)."""
+        ...
+
+    def status_text(self) -> str: ...
+
+
+def counter(node: DOMNode) -> Counter:
+    """The app a screen or widget runs in, as a ``Counter``."""
+    return cast(Counter, node.app)
