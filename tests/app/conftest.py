@@ -18,6 +18,10 @@ from textual.widgets import Input
 from config import Settings
 from ledger.service import Ledger
 from pos.app import PosApp, make_app
+from pos.screens.login import LoginScreen
+from pos.screens.lookup import LookupScreen
+from pos.screens.member import MemberScreen
+from pos.widgets.text import Message
 from tests.conftest import FakeClock
 
 SIZE = (80, 24)
@@ -131,3 +135,51 @@ def text_of(widget: Widget) -> str:
     visual = widget.render()
     plain = getattr(visual, "plain", None)
     return str(visual) if plain is None else str(plain)
+
+
+# -- flows shared by the screen tests ---------------------------------------------
+
+
+def on(app: PosApp, kind: type) -> bool:
+    return isinstance(app.screen, kind)
+
+
+def message(app: PosApp, selector: str) -> str:
+    return text_of(app.screen.query_one(selector, Message))
+
+
+async def login(pilot: Pilot[Any], staff: str = "cash1", pin: str = "1357") -> None:
+    app: PosApp = pilot.app  # type: ignore[assignment]
+    await until(pilot, lambda: on(app, LoginScreen), what="login screen")
+    await submit(pilot, "#staff", staff)
+    await submit(pilot, "#pin", pin)
+    await until(pilot, lambda: on(app, LookupScreen), what="lookup screen")
+
+
+async def open_card(pilot: Pilot[Any], phone: str = PHONE) -> MemberScreen:
+    app: PosApp = pilot.app  # type: ignore[assignment]
+    await submit(pilot, "#phone", phone)
+    await until(pilot, lambda: on(app, MemberScreen), what="member card")
+    return app.screen  # type: ignore[return-value]
+
+
+async def has_focus(pilot: Pilot[Any], widget: Callable[[], object]) -> None:
+    """Focus moves a moment after the screen changes (``focus()`` is deferred)."""
+    await until(pilot, lambda: pilot.app.focused is widget(), what="focus")
+
+
+def members(ledger: Ledger) -> int:
+    return int(ledger.conn.execute("SELECT count(*) FROM members").fetchone()[0])
+
+
+def entries(ledger: Ledger) -> int:
+    return int(ledger.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+
+@pytest.fixture
+def member(ledger: Ledger) -> str:
+    """A member with 1000 points (a 25,000 THB sale)."""
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "25000", "SEED-1")
+    assert ledger.member(PHONE).balance == 1000
+    return PHONE
