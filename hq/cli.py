@@ -12,17 +12,29 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from pydantic import ValidationError
 
+from config.cli import (
+    NOT_FOUND,
+    REFUSED,
+    USAGE,
+    Cli,
+    Commands,
+    Parser,
+    Result,
+    UsageError,
+    json_option,
+    status_for,
+)
 from hq.conflicts import service as conflicts
 from hq.db import Conn, check_migrated, connect, migrate, require_dsn, schema_version
 from hq.entries import audit
-from hq.errors import REFUSED, USAGE, ConfigError, HQError
+from hq.errors import ConfigError, HQError, InvalidRules, NotFound
 from hq.members import service as members
 from hq.rules import service as rules
 from hq.settings import DEFAULT_PORT, HQSettings
@@ -30,23 +42,15 @@ from hq.terminals import service as terminals
 from sync.protocol import CONFLICT_KINDS
 
 log = logging.getLogger("hq.cli")
-INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's fault
+CLI = Cli("pos-hq", log)
 
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
-
-
-@dataclass
-class Result:
-    body: dict[str, Any]
-    lines: list[str] = field(default_factory=list)
-    status: int = 0
+# Each refusal's exit status: its most specific class here wins.
+EXIT_STATUS: dict[type[BaseException], int] = {
+    HQError: REFUSED,
+    ConfigError: USAGE,
+    InvalidRules: USAGE,  # a rules file terminals could not load
+    NotFound: NOT_FOUND,
+}
 
 
 @dataclass
@@ -229,39 +233,20 @@ def _common() -> argparse.ArgumentParser:
     # SUPPRESS so a subcommand's copy does not overwrite a value given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dsn", default=argparse.SUPPRESS, help="PostgreSQL DSN (or POS_HQ_DSN)")
-    common.add_argument(
-        "--json",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print one JSON object on stdout",
-    )
+    json_option(common)
     return common
-
-
-Handler = Callable[[Context], Result]
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = _Parser(
+    parser = Parser(
         prog="pos-hq",
         description="Loyalty POS head office: the sync service and its administration. "
         "Run a command with --help for its options.",
         parents=[common],
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def command(parent: Any, name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(
-            name, parents=[common], help=text, description=text
-        )
-        p.set_defaults(handler=handler)
-        return p
-
-    def group(name: str, text: str) -> Any:
-        return sub.add_parser(name, help=text).add_subparsers(
-            dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-        )
+    commands = Commands(parser, common)
+    sub, command, group = commands.sub, commands.command, commands.group
 
     command(sub, "migrate", cmd_migrate, "create or upgrade the database schema")
 
@@ -343,22 +328,6 @@ def build_parser() -> argparse.ArgumentParser:
 # -- main ---------------------------------------------------------------------------
 
 
-def _emit(as_json: bool, result: Result) -> None:
-    if as_json:
-        print(json.dumps(result.body, ensure_ascii=False, default=str))
-    else:
-        for line in result.lines:
-            print(line)
-
-
-def _fail(as_json: bool, code: str, message: str, status: int) -> int:
-    if as_json:
-        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
-    else:
-        print(f"pos-hq: {message}", file=sys.stderr)
-    return status
-
-
 def _settings(args: argparse.Namespace) -> HQSettings:
     try:
         settings = HQSettings()
@@ -370,40 +339,36 @@ def _settings(args: argparse.Namespace) -> HQSettings:
     return settings.model_copy(update={"dsn": dsn}) if dsn else settings
 
 
+def _explain(as_json: bool, exc: Exception) -> int | None:
+    status = status_for(exc, EXIT_STATUS)
+    if not isinstance(exc, HQError) or status is None:
+        return None
+    return CLI.fail(as_json, exc.code, exc.message, status)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    as_json = "--json" in argv
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        return _fail(as_json, "usage", str(exc), USAGE)
-    if getattr(args, "handler", None) is None:
-        if as_json:
-            return _fail(as_json, "usage", "pos-hq: name a command (see 'pos-hq --help')", USAGE)
-        parser.print_help()
-        return 0 if not argv else USAGE
+    args = CLI.parse(build_parser(), argv)
+    if isinstance(args, int):
+        return args
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx = None
-    try:
+    as_json = "--json" in argv
+    ctx: Context | None = None
+
+    def command() -> Result:
+        nonlocal ctx
         ctx = Context(args, _settings(args))
         result: Result = args.handler(ctx)
-    except UsageError as exc:
-        return _fail(as_json, "usage", str(exc), USAGE)
-    except HQError as exc:
-        return _fail(as_json, exc.code, exc.message, exc.exit_status)
-    except KeyboardInterrupt:
-        return _fail(as_json, "interrupted", "Interrupted.", 130)
-    except Exception:
-        log.exception("unexpected error in pos-hq %s", " ".join(argv))
-        return _fail(
-            as_json, "internal_error", "Unexpected error; see the message above.", INTERNAL
-        )
-    finally:
-        if ctx is not None:
-            ctx.close()
-    _emit(as_json, result)
-    return result.status
+        return result
+
+    return CLI.call(
+        argv,
+        command,
+        explain=lambda exc: _explain(as_json, exc),
+        interrupted="Interrupted.",
+        unexpected=lambda: "Unexpected error; see the message above.",
+        close=lambda: ctx.close() if ctx is not None else None,
+    )
 
 
 def main() -> None:

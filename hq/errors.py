@@ -1,23 +1,18 @@
 """One exception hierarchy for everything head office refuses.
 
 Each error has a stable ``code`` (JSON, scripts), a ``message`` an operator can
-act on, the HTTP status the API answers with and the ``pos-hq`` exit status
-(0 ok, 1 refused, 2 usage, 3 not found, like the terminal's ``pos``).
+act on and the HTTP status the API answers with; ``pos-hq`` gives each its exit
+status (``hq.cli``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-REFUSED = 1
-USAGE = 2
-NOT_FOUND = 3
-
 
 class HQError(Exception):
     code = "hq_error"
     http_status = 400
-    exit_status = REFUSED
 
     def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
@@ -33,7 +28,6 @@ class HQError(Exception):
 
 class ConfigError(HQError):
     code = "config_error"
-    exit_status = USAGE
 
 
 class InvalidInput(HQError):
@@ -51,7 +45,6 @@ class InvalidRules(InvalidInput):
     """Rules a terminal could not load: refused before any terminal gets them."""
 
     code = "invalid_rules"
-    exit_status = USAGE
 
 
 class PayloadTooLarge(HQError):
@@ -104,7 +97,6 @@ class WrongTerminal(HQError):
 class NotFound(HQError):
     code = "not_found"
     http_status = 404
-    exit_status = NOT_FOUND
 
 
 class StoreNotFound(NotFound):

@@ -1,45 +1,25 @@
 """One exception hierarchy for everything the ledger refuses.
 
-Each error carries a stable ``code`` (for scripts and JSON), a ``message`` a
-cashier can act on, and the CLI exit status it maps to:
-
-====  ===========  ==============================================================
-exit  name         meaning
-====  ===========  ==============================================================
-0                  done
-1     REFUSED      refused by a rule (not enough points, approval needed, locked,
-                   invalid phone or amount); ``pos ledger verify`` found problems
-                   in the books (balances, chain, approvals)
-2     USAGE        usage or configuration error (a bad option, ``--db`` names a
-                   folder, a bad settings file)
-3     NOT_FOUND    not found (member, entry, reward, staff, coupon)
-4     DAMAGED      a file of the till is damaged, missing or not what it should be
-                   (a damaged page or text, an empty or vanished ledger beside its
-                   secrets file, a secrets file that is missing or a folder); also
-                   ``pos ledger verify`` finding file damage. Nothing was changed:
-                   restore the file from a backup, or call head office
-5     UNAVAILABLE  a file of the till cannot be written or read right now (disk
-                   full, a read-only mount, an immutable file, permissions, busy).
-                   Nothing was changed and nothing is lost: fix what the message
-                   names and run the command again
-70                 a bug (details in the log); 130 interrupted
-====  ===========  ==============================================================
+Each error carries a stable ``code`` (for scripts and JSON) and a ``message`` a
+cashier can act on. Sync and printing keep their own families; all of them are
+a :class:`~config.refusal.Refusal`. The exit status a command gives each one is
+the command's business (``pos.exits``, the table in ``config.cli``).
 """
 
 from __future__ import annotations
 
+# Only for the modules that still import them from here (ledger.backup,
+# sync.commands, pos.run, pos.printing): the statuses are config.cli's.
+from config.cli import DAMAGED as DAMAGED
+from config.cli import NOT_FOUND as NOT_FOUND
+from config.cli import REFUSED as REFUSED
+from config.cli import UNAVAILABLE as UNAVAILABLE
+from config.cli import USAGE as USAGE
 from config.refusal import Refusal
-
-REFUSED = 1
-USAGE = 2
-NOT_FOUND = 3
-DAMAGED = 4
-UNAVAILABLE = 5
 
 
 class LedgerError(Refusal):
     code = "ledger_error"
-    exit_status = REFUSED
 
 
 class InvalidPhone(LedgerError):
@@ -56,7 +36,6 @@ class InvalidInput(LedgerError):
 
 class NotFound(LedgerError):
     code = "not_found"
-    exit_status = NOT_FOUND
 
 
 class MemberNotFound(NotFound):
@@ -131,7 +110,6 @@ class CorruptDatabase(LedgerError):
     """The ledger file is damaged or not a ledger: restore it."""
 
     code = "corrupt_database"
-    exit_status = DAMAGED
 
 
 class DamagedText(CorruptDatabase):
@@ -151,14 +129,12 @@ class NotALedgerFile(LedgerError):
     """``--db`` names a folder (or something else that is not a file)."""
 
     code = "not_a_file"
-    exit_status = USAGE
 
 
 class DatabaseUnavailable(LedgerError):
     """The ledger cannot be used right now; nothing is damaged."""
 
     code = "database_unavailable"
-    exit_status = UNAVAILABLE
 
 
 class DiskFull(DatabaseUnavailable):
@@ -175,7 +151,6 @@ class SecretsError(LedgerError):
     """The secrets file (coupon key, head-office token) is damaged or odd."""
 
     code = "secrets_error"
-    exit_status = DAMAGED
 
 
 class SecretsMissing(SecretsError):
@@ -184,5 +159,3 @@ class SecretsMissing(SecretsError):
 
 class SecretsUnavailable(SecretsError):
     """The secrets file cannot be used right now (permissions, disk full)."""
-
-    exit_status = UNAVAILABLE

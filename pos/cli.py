@@ -1,11 +1,13 @@
 """The ``pos`` command: the scriptable face of the ledger.
 
-Exit status (the table is in ``ledger.errors``): 0 done; 1 refused by a rule
-(or verify found problems in the books); 2 usage or configuration error; 3 not
-found; 4 a file of the till is damaged, missing or odd (restore it, or call
-head office); 5 a file cannot be written or read right now (disk full,
-read-only, immutable, permissions, busy: fix that and run again); 70 a bug.
-With ``--json`` stdout holds exactly one JSON object.
+Exit status (the table is in ``config.cli``; ``pos.exits`` maps the
+refusals onto it): 0 done; 1 refused by a rule (or verify found problems in
+the books); 2 usage or configuration error; 3 not found; 4 a file of the till
+is damaged, missing or odd (restore it, or call head office); 5 a file cannot
+be written or read right now (disk full, read-only, immutable, permissions,
+busy: fix that and run again); 70 a bug; 75 head office unreachable or a sync
+already running (try again later); 130 interrupted. With ``--json`` stdout
+holds exactly one JSON object.
 """
 
 from __future__ import annotations
@@ -16,27 +18,29 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
 
 from config import ConfigError, default_db_path, load_settings
-from ledger import db as ledger_db
-from ledger.errors import (
+from config.cli import (
     DAMAGED,
     REFUSED,
     UNAVAILABLE,
     USAGE,
-    LedgerError,
-    NotInitialized,
+    Cli,
+    Commands,
+    Parser,
+    Result,
+    json_option,
 )
+from config.refusal import Refusal
+from ledger import db as ledger_db
+from ledger.errors import NotInitialized
 from pos import output
 from pos.commands import (
     CREATES_DB,
     DAMAGE_CHECKS,
-    Context,
-    Result,
-    UsageError,
+    SECRETS_NOT_NEEDED,
     VerifyFailed,
     cmd_adjust,
     cmd_coupon_check,
@@ -62,17 +66,14 @@ from pos.commands import (
     cmd_staff_unlock,
     cmd_sync,
     cmd_verify,
-    secrets_path,
 )
+from pos.context import Context, secrets_path
+from pos.exits import exit_status
 from pos.logs import setup_logging
 
 log = logging.getLogger("pos.cli")
-INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's fault
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+# Names, refs and notices may hold ESC, C1 or bidi controls: never raw to a terminal.
+CLI = Cli("pos", log, json_text=output.json_text, visible=output.visible)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -80,29 +81,20 @@ def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="ledger database file")
     common.add_argument("--config", default=argparse.SUPPRESS, help="settings file (TOML)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON object on stdout")  # fmt: skip
+    json_option(common)
     return common
-
-
-Handler = Callable[[Context], Result]
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = _Parser(
+    parser = Parser(
         prog="pos",
         description="Loyalty POS: phone-number loyalty points at the counter. "
         "Run a command with --help for its options.",
         parents=[common],
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def command(parent: Any, name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=text,
-                                                       description=text)  # fmt: skip
-        p.set_defaults(handler=handler)
-        return p
+    commands = Commands(parser, common)
+    sub, command, group = commands.sub, commands.command, commands.group
 
     command(sub, "run", cmd_run, "open the counter app (the default)")
 
@@ -110,9 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, metavar="STORE_ID")
     p.add_argument("--terminal", required=True, metavar="TERMINAL_ID")
 
-    staff = sub.add_parser("staff", help="staff and PINs").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    staff = group("staff", "staff and PINs")
     p = command(staff, "add", cmd_staff_add, "add a staff member (PIN: prompt or stdin)")
     p.add_argument("staff_id", metavar="STAFF_ID")
     p.add_argument("--role", required=True, choices=["cashier", "supervisor", "admin"])
@@ -122,9 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("staff_id", metavar="STAFF_ID")
     p.add_argument("--approver", required=True, metavar="ADMIN_ID")
 
-    member = sub.add_parser("member", help="members").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    member = group("member", "members")
     p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")
     p.add_argument("phone", metavar="PHONE")
     p.add_argument("--name")
@@ -163,9 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, metavar="TEXT")
     p.add_argument("--approver", required=True, metavar="STAFF_ID")
 
-    coupon = sub.add_parser("coupon", help="coupons").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    coupon = group("coupon", "coupons")
     p = command(coupon, "check", cmd_coupon_check,
                 "status of a coupon: issued, used, void, expired or forged")  # fmt: skip
     p.add_argument("code", metavar="CODE_OR_PAYLOAD")
@@ -173,9 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", metavar="CODE_OR_PAYLOAD")
     p.add_argument("--cashier", metavar="STAFF_ID")
 
-    rewards = sub.add_parser("rewards", help="the reward catalog").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    rewards = group("rewards", "the reward catalog")
     command(rewards, "list", cmd_rewards_list, "list the rewards")
 
     p = command(sub, "expire", cmd_expire, "expire points past their date, oldest first")
@@ -184,9 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--approver", metavar="STAFF_ID",
                    help="a supervisor approving an --as-of after today (PIN on stdin)")  # fmt: skip
 
-    ledger = sub.add_parser("ledger", help="the journal").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    ledger = group("ledger", "the journal")
     p = command(ledger, "verify", cmd_verify, "check balances, sequences, hash chains, approvals")
     p.add_argument("--quick", action="store_true",
                    help="SQLite quick_check instead of the full integrity_check")  # fmt: skip
@@ -216,9 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "sync", cmd_sync, "sync with head office now (push, then pull)")
     p.add_argument("--status", action="store_true", help="show the last sync, pending entries")
 
-    printing = sub.add_parser("print", help="printing").add_subparsers(
-        dest="sub", metavar="ACTION", required=True, parser_class=_Parser
-    )
+    printing = group("print", "printing")
     command(printing, "test", cmd_print_test, "print a test page (code pages, Thai, QR)")
     p = command(printing, "reprint", cmd_print_reprint, "print a copy of an entry's slip")
     p.add_argument("entry_id", metavar="ENTRY_ID")
@@ -231,33 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 # -- main -----------------------------------------------------------------
 
 
-def _emit(as_json: bool, result: Result, *, stream: Any = None) -> None:
-    # Names, refs and notices may hold ESC, C1 or bidi controls: never raw to a terminal.
-    if as_json:
-        print(output.json_text(result.body))
-    else:
-        for line in result.lines:
-            print(output.visible(line), file=stream or sys.stdout)
-
-
-def _fail(as_json: bool, code: str, message: str, status: int) -> int:
-    if as_json:
-        print(output.json_text({"error": {"code": code, "message": message}}))
-    else:
-        print(f"pos: {output.visible(message)}", file=sys.stderr)
-    return status
-
-
-def _unexpected(as_json: bool, argv: Sequence[str]) -> int:
-    log.exception("unexpected error in pos %s", " ".join(argv))
-    return _fail(as_json, "internal_error",
-                 f"Unexpected error; details are in the log ({setup_logging()}).",
-                 INTERNAL)  # fmt: skip
-
-
-def run(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    as_json = "--json" in argv
+def _not_utf8(argv: Sequence[str]) -> str | None:
     for arg in argv:
         try:
             arg.encode("utf-8")
@@ -265,27 +219,27 @@ def run(argv: Sequence[str] | None = None) -> int:
             # Bytes that are not UTF-8 (Python keeps them as surrogates): SQLite and
             # head office would fail on them deep inside a command.
             shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-            message = (
+            return (
                 f"The argument '{shown[:80]}' is not valid UTF-8 text: type it again "
                 "(check the terminal's encoding)."
             )
-            return _fail(as_json, "usage", message, USAGE)
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        return _fail(as_json, "usage", str(exc), USAGE)
-    if getattr(args, "handler", None) is None:
-        if as_json:
-            return _fail(as_json, "usage", "pos: name a command (see 'pos --help')", USAGE)
-        parser.print_help()
-        return 0 if not argv else USAGE
-    setup_logging()
-    ctx = None
-    db_path: Path | None = None
-    try:
+    return None
+
+
+class _Command:
+    """One run of a parsed command: opens the ledger, calls the handler, and
+    says what went wrong with the file's name when it knows it."""
+
+    def __init__(self, args: argparse.Namespace, as_json: bool) -> None:
+        self.args = args
+        self.as_json = as_json
+        self.ctx: Context | None = None
+        self.db_path: Path | None = None
+
+    def __call__(self) -> Result:
+        args = self.args
         settings = load_settings(getattr(args, "config", None))
-        db_path = Path(getattr(args, "db", None) or settings.db or default_db_path())
+        db_path = self.db_path = Path(getattr(args, "db", None) or settings.db or default_db_path())
         creating = args.handler in CREATES_DB
         if db_path == default_db_path():
             ledger_db.tighten_dir(db_path.parent)  # the program's own data folder
@@ -296,44 +250,70 @@ def run(argv: Sequence[str] | None = None) -> int:
                 f"No ledger at {db_path}: check --db, or set this terminal up with "
                 "'pos init --store STORE_ID --terminal TERMINAL_ID'."
             )
-        ctx = Context(args, settings, db_path, getattr(args, "config", None))
-        result = args.handler(ctx)
-    except UsageError as exc:
-        return _fail(as_json, "usage", str(exc), USAGE)
-    except ConfigError as exc:
-        return _fail(as_json, "config_error", str(exc), USAGE)
-    except LedgerError as exc:
+        check = args.handler not in SECRETS_NOT_NEEDED
+        self.ctx = Context(args, settings, db_path, getattr(args, "config", None), check)
+        result: Result = args.handler(self.ctx)
+        return result
+
+    def explain(self, exc: Exception) -> int | None:
+        as_json = self.as_json
+        if isinstance(exc, ConfigError):
+            return CLI.fail(as_json, "config_error", str(exc), USAGE)
+        if isinstance(exc, VerifyFailed):
+            CLI.emit(as_json, exc.result, stream=sys.stderr)
+            damaged = any(p["check"] in DAMAGE_CHECKS for p in exc.result.body["problems"])
+            return DAMAGED if damaged else REFUSED
+        if isinstance(exc, sqlite3.Error):
+            error = ledger_db.explain(self.db_path, exc) if self.db_path is not None else None
+            if error is None:
+                return None
+            log.info("refused %s: %s (%s)", error.code, error.message, exc)
+            return CLI.fail(as_json, error.code, error.message, exit_status(error) or REFUSED)
+        if isinstance(exc, OSError):
+            return CLI.fail(as_json, "file_error", *self._file_error(exc))
+        status = exit_status(exc)
+        if not isinstance(exc, Refusal) or status is None:
+            return None
         log.info("refused %s: %s", exc.code, exc.message)
-        return _fail(as_json, exc.code, exc.message, exc.exit_status)
-    except VerifyFailed as exc:
-        _emit(as_json, exc.result, stream=sys.stderr)
-        damaged = any(p["check"] in DAMAGE_CHECKS for p in exc.result.body["problems"])
-        return DAMAGED if damaged else REFUSED
-    except sqlite3.Error as exc:
-        error = ledger_db.explain(db_path, exc) if db_path is not None else None
-        if error is None:
-            return _unexpected(as_json, argv)
-        log.info("refused %s: %s (%s)", error.code, error.message, exc)
-        return _fail(as_json, error.code, error.message, error.exit_status)
-    except OSError as exc:
+        return CLI.fail(as_json, exc.code, exc.message, status)
+
+    def _file_error(self, exc: OSError) -> tuple[str, int]:
         # A path the system refuses (too long, a loop of links, not a folder) or a
         # file that cannot be read: said with the file's name, never a traceback.
-        name = str(exc.filename or db_path or "")
+        name = str(exc.filename or self.db_path or "")
         name = name if len(name) <= 120 else name[:120] + "..."
         bad_path = exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.ENOTDIR)
         log.info("refused file_error: %s (%s)", name, exc.strerror)
-        return _fail(as_json, "file_error", f"Cannot use {name} ({exc.strerror or exc}): "
-                     "check the path (--db, --config) and the folder's permissions, then run "
-                     "the command again.", USAGE if bad_path else UNAVAILABLE)  # fmt: skip
-    except KeyboardInterrupt:
-        return _fail(as_json, "interrupted", "Interrupted: nothing was changed.", 130)
-    except Exception:
-        return _unexpected(as_json, argv)
-    finally:
-        if ctx is not None:
-            ctx.close()
-    _emit(as_json, result)
-    return 0
+        message = (
+            f"Cannot use {name} ({exc.strerror or exc}): check the path (--db, --config) and "
+            "the folder's permissions, then run the command again."
+        )
+        return message, USAGE if bad_path else UNAVAILABLE
+
+    def close(self) -> None:
+        if self.ctx is not None:
+            self.ctx.close()
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    bad = _not_utf8(argv)
+    if bad is not None:
+        return CLI.fail(as_json, "usage", bad, USAGE)
+    args = CLI.parse(build_parser(), argv)
+    if isinstance(args, int):
+        return args
+    setup_logging()
+    command = _Command(args, as_json)
+    return CLI.call(
+        argv,
+        command,
+        explain=command.explain,
+        interrupted="Interrupted: nothing was changed.",
+        unexpected=lambda: f"Unexpected error; details are in the log ({setup_logging()}).",
+        close=command.close,
+    )
 
 
 def main() -> None:

@@ -5,124 +5,15 @@ prints; these only call the ledger, sync and printing."""
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import logging
-import sys
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Any
 
-from config import Settings, load_settings
-from ledger import coupons as couponlib
-from ledger.errors import (
-    LedgerError,
-    SecretsMissing,
-)
-from ledger.models import Credentials
-from ledger.service import Ledger
+from config.cli import Result, UsageError
 from pos import output
+from pos.context import Context, approval, read_pin, required_approval
 
 log = logging.getLogger("pos.cli")
-
-
-class UsageError(Exception):
-    pass
-
-
-@dataclass
-class Result:
-    body: dict[str, Any]
-    lines: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Context:
-    args: argparse.Namespace
-    settings: Settings
-    db_path: Path
-    config: str | None = None
-    _ledger: Ledger | None = None
-
-    @property
-    def ledger(self) -> Ledger:
-        if self._ledger is None:
-            check = getattr(self.args, "handler", None) not in _SECRETS_NOT_NEEDED
-            self.settings, self._ledger = open_ledger(
-                self.db_path, self.settings, self.config, check_secrets=check
-            )
-        return self._ledger
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-
-
-def open_ledger(
-    path: Path, settings: Settings, config: str | None, *, check_secrets: bool = True
-) -> tuple[Settings, Ledger]:
-    """Open the ledger; a terminal that joined head office uses the chain's
-    rules and catalog (under the user's own file and environment). A secrets
-    file that is odd or gone is said first (``check_secrets``)."""
-    from ledger.replica import Replica
-
-    ledger = Ledger.open(path, settings)
-    try:
-        if check_secrets:
-            _check_secrets(ledger, Replica(ledger).hq_url() if ledger.is_initialized() else None)
-    except LedgerError:
-        ledger.close()
-        raise
-    shared = Replica(ledger).hq_settings() if ledger.is_initialized() else None
-    if not shared or not shared[1]:
-        return settings, ledger
-    ledger.close()
-    chained = load_settings(config, chain=shared[1])
-    return chained, Ledger.open(path, chained)
-
-
-def secrets_path(db_path: Path, settings: Settings) -> Path:
-    """Where the ledger's secrets file is (as ``Ledger.open`` chooses it)."""
-    return Path(settings.secrets_file or couponlib.default_secrets_path(db_path))
-
-
-def _check_secrets(ledger: Ledger, hq_url: str | None) -> None:
-    """A secrets file that is a folder, or gone on a terminal that joined head
-    office, is said as such (never "has not joined head office yet")."""
-    path = ledger.secrets_path
-    couponlib.check_secrets_file(path)
-    if hq_url and not path.exists():
-        raise SecretsMissing(
-            f"The secrets file {path} is missing: this terminal joined head office "
-            f"({hq_url}) and the file held its token and coupon key, so it can neither sync "
-            "nor check coupons. Restore the file from a backup (beside the ledger), or get a "
-            "new setup code from head office ('pos-hq terminal code STORE TERMINAL') and run "
-            f"'pos join {hq_url} CODE' again."
-        )
-
-
-def read_pin(prompt: str, *, confirm: bool = False) -> str:
-    """A PIN from the keyboard (not echoed) or, for scripts, stdin's first line."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        pin = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Repeat the PIN: ") != pin:
-            raise UsageError("The two PINs differ: nothing was changed.")
-        return pin
-    try:
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        line.encode("utf-8")  # stdin keeps bytes that are not UTF-8 as surrogates
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        raise UsageError("The PIN on stdin is not valid UTF-8 text: nothing was changed.") from None
-    if not line:
-        raise UsageError("No PIN given: type it at the prompt or pipe it on stdin.")
-    return line.rstrip("\r\n")
-
-
-def _approval(staff_id: str | None) -> Credentials | None:
-    if staff_id is None:
-        return None
-    return Credentials(staff_id, read_pin(f"PIN for {staff_id}: "))
 
 
 # -- commands -------------------------------------------------------------
@@ -143,7 +34,7 @@ def cmd_staff_add(ctx: Context) -> Result:
 
 
 def cmd_staff_unlock(ctx: Context) -> Result:
-    staff = ctx.ledger.unlock_staff(ctx.args.staff_id, _required_approval(ctx.args.approver))
+    staff = ctx.ledger.unlock_staff(ctx.args.staff_id, required_approval(ctx.args.approver))
     return Result({"staff": staff.to_dict(), "unlocked": True},
                   [f"{staff.staff_id} can sign in again."])  # fmt: skip
 
@@ -206,7 +97,7 @@ def cmd_redeem(ctx: Context) -> Result:
         points=points,
         reward_id=a.reward,
         cashier_id=a.cashier,
-        approval=_approval(a.approver),
+        approval=approval(a.approver),
         print_slip=a.print,
     )
     body = result.to_dict()
@@ -222,22 +113,16 @@ def cmd_redeem(ctx: Context) -> Result:
 
 def cmd_reverse(ctx: Context) -> Result:
     a = ctx.args
-    entry = ctx.ledger.reverse(a.entry_id, a.reason, _required_approval(a.approver))
+    entry = ctx.ledger.reverse(a.entry_id, a.reason, required_approval(a.approver))
     return Result(entry.to_dict(), [f"Reversed: {entry.points:+} points, "
                                     f"balance {entry.balance_after}."])  # fmt: skip
 
 
 def cmd_adjust(ctx: Context) -> Result:
     a = ctx.args
-    entry = ctx.ledger.adjust(a.phone, a.points, a.reason, _required_approval(a.approver))
+    entry = ctx.ledger.adjust(a.phone, a.points, a.reason, required_approval(a.approver))
     return Result(entry.to_dict(), [f"Adjusted {entry.points:+} points, "
                                     f"balance {entry.balance_after}."])  # fmt: skip
-
-
-def _required_approval(staff_id: str) -> Credentials:
-    approval = _approval(staff_id)
-    assert approval is not None  # argparse makes --approver required here
-    return approval
 
 
 def cmd_coupon_check(ctx: Context) -> Result:
@@ -268,7 +153,7 @@ def cmd_expire(ctx: Context) -> Result:
         except ValueError:
             raise UsageError(f"--as-of '{ctx.args.as_of}' is not a date like 2026-12-31.") from None
         as_of = datetime.combine(day, time.max, tzinfo=UTC)
-    entries = ctx.ledger.expire(as_of, _approval(ctx.args.approver))
+    entries = ctx.ledger.expire(as_of, approval(ctx.args.approver))
     total = -sum(e.points for e in entries)
     body = {"expired_points": total, "wallets": len(entries),
             "entries": [e.to_dict() for e in entries]}  # fmt: skip
@@ -276,8 +161,8 @@ def cmd_expire(ctx: Context) -> Result:
 
 
 def cmd_verify(ctx: Context) -> Result:
-    from sync.client import HeadOfficeUnreachable
     from sync.compare import compare_with_head_office
+    from sync.errors import HeadOfficeUnreachable
 
     problems = ctx.ledger.verify(quick=ctx.args.quick)
     notes: list[str] = []
@@ -311,7 +196,7 @@ def cmd_ledger_clock(ctx: Context) -> Result:
     if a.confirm:
         if not a.approver:
             raise UsageError("--confirm needs --approver STAFF_ID (a supervisor, PIN on stdin).")
-        ctx.ledger.confirm_clock(_required_approval(a.approver))
+        ctx.ledger.confirm_clock(required_approval(a.approver))
     warning = ctx.ledger.clock_warning()
     body = {"clock_warning": warning, "confirmed": bool(a.confirm)}
     return Result(body, [warning or "This till's clock agrees with its journal."])
@@ -327,12 +212,12 @@ def cmd_ledger_backup(ctx: Context) -> Result:
 
 
 def cmd_ledger_restore(ctx: Context) -> Result:
-    from sync.client import SyncError
     from sync.commands import sync
+    from sync.errors import SyncError
     from sync.restore import restore
 
     a = ctx.args
-    body = restore(ctx.ledger, setup_code=a.as_new_terminal, approval=_approval(a.approver))
+    body = restore(ctx.ledger, setup_code=a.as_new_terminal, approval=approval(a.approver))
     lines = [f"Rebuilt terminal {body['terminal_id']}'s journal from head office "
              f"({body['head_office_entries']} entries); carried over {body['carried_over']} "
              f"entry(ies) made on this copy ({body['already_at_head_office']} were already "
@@ -419,7 +304,4 @@ def cmd_run(ctx: Context) -> Result:
 
 CREATES_DB = (cmd_init, cmd_run, cmd_join)
 # They work without the secrets file: checking, copying the ledger, joining again.
-_SECRETS_NOT_NEEDED = (cmd_verify, cmd_ledger_backup, cmd_join)
-
-
-# -- parser ---------------------------------------------------------------
+SECRETS_NOT_NEEDED = (cmd_verify, cmd_ledger_backup, cmd_join)

@@ -1,16 +1,7 @@
 """A small HTTP client for the head-office protocol (``sync.protocol``).
 
-Every failure becomes a :class:`SyncError` with a message a cashier can act
-on (never a traceback):
-
-* :class:`HeadOfficeUnreachable`: no network, timeouts, a cut connection, a
-  5xx answer, or an answer that is not head office's (a Wi-Fi login page);
-  worth retrying later, sales keep working offline;
-* :class:`Unauthorized`: 401/403, the token (or setup code) is refused;
-* :class:`SyncRefused`: any other 4xx, with head office's own message.
-
-The errors are ``LedgerError`` subclasses, so ``pos`` reports them like every
-other refusal (``code``, ``message``, exit status).
+Every failure becomes a :class:`~sync.errors.SyncError` with a message a
+cashier can act on (never a traceback); ``sync.errors`` lists them.
 """
 
 from __future__ import annotations
@@ -27,7 +18,13 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ledger.clock import parse_iso
-from ledger.errors import LedgerError
+
+# Importable from here too, as before they moved to sync.errors.
+from sync.errors import HeadOfficeUnreachable as HeadOfficeUnreachable
+from sync.errors import SyncError as SyncError
+from sync.errors import SyncRefused as SyncRefused
+from sync.errors import Unauthorized as Unauthorized
+from sync.errors import WrongTerminal as WrongTerminal
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     PROTOCOL_VERSION,
@@ -41,36 +38,14 @@ from sync.protocol import (
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-EX_TEMPFAIL = 75  # sysexits.h: try again later (cron and systemd read it so)
+# The CLI's exit statuses are pos.cli's; this stays while sync.engine imports it.
+EX_TEMPFAIL = 75
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 USER_AGENT = f"loyalty-pos-sync/{PROTOCOL_VERSION}"
 _OFFLINE_HINT = "sales keep working offline and sync later"
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class SyncError(LedgerError):
-    code = "sync_error"
-
-
-class HeadOfficeUnreachable(SyncError):
-    code = "hq_unreachable"
-    exit_status = EX_TEMPFAIL
-
-
-class Unauthorized(SyncError):
-    code = "hq_unauthorized"
-
-
-class SyncRefused(SyncError):
-    code = "hq_refused"
-
-
-class WrongTerminal(SyncError):
-    """The setup code was made for another terminal than this ledger is."""
-
-    code = "wrong_terminal"
 
 
 def normalize_url(url: str) -> str:
