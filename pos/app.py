@@ -21,7 +21,7 @@ from config import Settings
 from config.refusal import Refusal
 from ledger.clock import Clock, utc_now
 from ledger.db import explain
-from ledger.models import MemberCard, Staff
+from ledger.models import Credentials, MemberCard, Staff
 from ledger.service import Ledger
 from pos.dialogs.approval import ApprovalDialog
 from pos.headoffice import SyncHeadOffice
@@ -208,7 +208,7 @@ class PosApp(App[None]):
         return True
 
     def action_supervisor(self) -> None:
-        def opened(credentials: Any) -> None:
+        def opened(credentials: Credentials | None) -> None:
             if credentials is not None:
                 self.push_screen(SupervisorScreen(credentials))
 

@@ -18,7 +18,6 @@ from config import Settings
 from config.refusal import Refusal
 from ledger.clock import parse_iso
 from ledger.coupons import display_code
-from ledger.errors import REFUSED
 from ledger.service import Ledger
 from ledger.spool import PrintJob
 
@@ -29,10 +28,9 @@ log = logging.getLogger("pos.printing")
 
 
 class PrintFailed(Refusal):
-    """Carries the printer's message to the CLI and the app (exit status 1)."""
+    """Carries the printer's message to the CLI and the app."""
 
     code = "printer_unavailable"
-    exit_status = REFUSED  # pos/cli.py reads it
 
 
 class Device(Protocol):

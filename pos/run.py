@@ -6,14 +6,12 @@ import sys
 
 from config import Settings
 from config.refusal import Refusal
-from ledger.errors import REFUSED
 from ledger.service import Ledger
 from pos.app import make_app
 
 
 class NoTerminal(Refusal):
     code = "no_terminal"
-    exit_status = REFUSED  # pos/cli.py reads it
 
 
 def run_app(settings: Settings, ledger: Ledger) -> None:
