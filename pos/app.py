@@ -35,7 +35,7 @@ from pos.screens.setup import SetupScreen
 from pos.screens.supervisor import SupervisorScreen
 from pos.services import Counter, HeadOffice
 from pos.times import local_time
-from sync.client import HeadOfficeUnreachable, SyncError
+from sync.errors import HeadOfficeUnreachable, SyncError
 
 log = logging.getLogger("pos.app")
 

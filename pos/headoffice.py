@@ -9,8 +9,8 @@ import httpx
 
 from ledger.replica import Replica
 from ledger.service import Ledger
-from sync.client import SyncError
 from sync.commands import lookup, status, sync
+from sync.errors import SyncError
 
 
 class SyncHeadOffice:

@@ -37,7 +37,7 @@ class HeadOffice(Protocol):
 
     def sync(self) -> dict[str, Any]:
         """One push and pull: ``conflict_notices`` and ``warnings`` to show.
-        Raises ``sync.client.SyncError`` (``HeadOfficeUnreachable`` when offline)."""
+        Raises ``sync.errors.SyncError`` (``HeadOfficeUnreachable`` when offline)."""
         ...
 
     def find_member(self, phone: str) -> bool:

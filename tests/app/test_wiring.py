@@ -15,7 +15,7 @@ from pos.app import make_app
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from printers import PrintResult, SaleSlip, Slip
-from sync.client import HeadOfficeUnreachable
+from sync.errors import HeadOfficeUnreachable
 from tests.app.conftest import E164, PHONE, SIZE, login, on, open_card, submit, text_of, until
 from tests.conftest import FakeClock
 
