@@ -127,8 +127,7 @@ def _check_target(ledger: Ledger, target: Path, secrets_target: Path, force: boo
 def _copy_database(ledger: Ledger, tmp: Path) -> tuple[int, int]:
     copy = sqlite3.connect(tmp, isolation_level=None)
     try:
-        with ledger._lock:  # the app's other threads wait: one statement at a time
-            ledger.conn.backup(copy)
+        ledger.copy_into(copy)
         # A self-contained file: the copy's pages say WAL, a backup needs no -wal beside it.
         copy.execute("PRAGMA journal_mode = DELETE")
         copy.execute("BEGIN IMMEDIATE")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ledger.clock import parse_iso
 from ledger.errors import ApprovalRequired
-from ledger.replica import K_LAST_ATTEMPT, K_LAST_SYNC, K_URL
+from ledger.meta import K_LAST_ATTEMPT, K_LAST_SYNC, K_URL
 
 if TYPE_CHECKING:
     from config.settings import Settings

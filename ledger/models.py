@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from config.kinds import EntryKind
+
 # Column order of the journal; the hash chain covers exactly these fields.
 ENTRY_COLUMNS = (
     "entry_id",
@@ -36,7 +38,7 @@ class Entry:
     entry_id: str
     wallet_id: str
     member_id: str | None
-    kind: str
+    kind: EntryKind
     points: int
     balance_after: int
     amount_minor: int | None
@@ -205,6 +207,17 @@ class Redemption:
         if self.coupon is not None:
             body["coupon"] = self.coupon.to_dict()
         return body
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a sale slip shows: the entry, its member as of now, the member's
+    next expiry and the cashier's name."""
+
+    entry: Entry
+    member: Member
+    next_expiry: Expiry | None
+    cashier: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.replica import _write_secrets
+from ledger.secrets import write_secrets
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -28,7 +28,7 @@ def pending_path(ledger: Ledger) -> Path:
 
 def stage_secrets(ledger: Ledger, terminal_id: str, body: dict[str, Any]) -> None:
     """Keep the new terminal's secrets beside the live ones until the swap is done."""
-    _write_secrets(pending_path(ledger), {"for_terminal": terminal_id, "secrets": body})
+    write_secrets(pending_path(ledger), {"for_terminal": terminal_id, "secrets": body})
 
 
 def finish_pending_secrets(ledger: Ledger) -> bool:
@@ -44,7 +44,7 @@ def finish_pending_secrets(ledger: Ledger) -> bool:
         return False
     done = ledger.terminal()[1] == terminal
     if done:
-        _write_secrets(ledger.secrets_path, body)
-        ledger._key = None  # the ledger caches the coupon key: read the new file
+        write_secrets(ledger.secrets_path, body)
+        ledger.core.forget_cached()  # the ledger caches the coupon key: read the new file
     pending.unlink(missing_ok=True)
     return done

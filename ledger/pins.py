@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 
 from ledger.errors import SecretsError, WeakPin
-from ledger.replica import _read_secrets, _write_secrets  # one format for the secrets file
+from ledger.secrets import read_secrets, write_secrets  # one format for the secrets file
 
 # ~16 MiB and a few tens of ms per check: slow for a guesser, quick at the counter.
 SCRYPT_N = 2**14
@@ -88,7 +88,7 @@ def pin_matches(pin: str, stored: str, pepper: bytes | None) -> bool:
 
 def read_pepper(path: Path) -> bytes | None:
     """The pepper from the secrets file, None when the file or the key is absent."""
-    value = _read_secrets(path).get(PEPPER_KEY)
+    value = read_secrets(path).get(PEPPER_KEY)
     if not value:
         return None
     try:
@@ -103,10 +103,10 @@ def read_pepper(path: Path) -> bytes | None:
 def add_pepper(path: Path) -> bytes:
     """Add a new pepper to the secrets file (keeping every other key). The
     caller holds the ledger's write lock, so two processes cannot both add one."""
-    body = _read_secrets(path)
+    body = read_secrets(path)
     if body.get(PEPPER_KEY):
         return bytes.fromhex(str(body[PEPPER_KEY]))
     pepper = secrets.token_bytes(32)
     body[PEPPER_KEY] = pepper.hex()
-    _write_secrets(path, body)
+    write_secrets(path, body)
     return pepper

@@ -32,31 +32,22 @@ from pathlib import Path
 from typing import Any
 
 from ledger import lots, timeguard
+from ledger.apply import apply_coupon, apply_entry, apply_member, phone_holder
 from ledger.chain import GENESIS
 from ledger.clock import iso, parse_iso
 from ledger.db import connect, transaction
 from ledger.errors import ApprovalRequired, LedgerError
+from ledger.journal import Writer
+from ledger.meta import K_ACKED, K_CURSOR, K_EVENTS, K_LAST_ERROR, K_MEMBERS
+from ledger.meta import get as _meta
+from ledger.meta import put as _set_meta
 from ledger.models import ENTRY_COLUMNS, Entry
-from ledger.replica import (
-    K_ACKED,
-    K_CURSOR,
-    K_EVENTS,
-    K_LAST_ERROR,
-    K_MEMBERS,
-    _apply_coupon,
-    _apply_entry,
-    _apply_member,
-    _meta,
-    _phone_holder,
-    _set_meta,
-)
-from ledger.service import _Writer
 from ledger.stale import K_BACKUP, K_DIVERGED
 from ledger.verify import run_checks
 
 _COLS = ", ".join(ENTRY_COLUMNS)
 # Rebuilt from the journal (or mapped to the carried entries), never copied as they are.
-_DERIVED = ("entries", "lots", "wallets", "terminals", "coupons", "print_jobs")
+_DERIVED = ("entries", "lots", "wallets", "terminals", "coupons", "print_jobs", "spend_days")
 _NOT_CARRIED = ("expire", "transfer")
 _COUPON_COLS = ("code, entry_id, reward_id, member_id, payload, issued_at, expires_at, status, "
                 "used_at, used_terminal, used_by")  # fmt: skip
@@ -195,7 +186,7 @@ class _Build:
             (self.old_terminal, self.acked),
         )
         for row in rows:
-            _apply_entry(self.conn, dict(zip(ENTRY_COLUMNS, row, strict=True)), "", self.expiry)
+            apply_entry(self.conn, dict(zip(ENTRY_COLUMNS, row, strict=True)), "", self.expiry)
 
     def own_members(self) -> None:
         """Head office's copy of the members this terminal enrolled wins; a phone the
@@ -206,7 +197,7 @@ class _Build:
         known = {w["member_id"] for w in wires}
         for wire in wires:
             phone = wire.get("phone")
-            holder = _phone_holder(conn, phone) if phone else None
+            holder = phone_holder(conn, phone) if phone else None
             if holder is not None and holder != wire["member_id"] and holder not in known:
                 row = conn.execute(
                     "SELECT wallet_id, terminal_id FROM members WHERE member_id = ?", (holder,)
@@ -214,7 +205,7 @@ class _Build:
                 if row[1] == self.old_terminal:
                     self.member_map[holder] = (wire["member_id"], wire["wallet_id"])
                     conn.execute("DELETE FROM members WHERE member_id = ?", (holder,))
-            _apply_member(conn, wire, wire.get("merged_into"))
+            apply_member(conn, wire, wire.get("merged_into"))
         if self.plan.new != self.plan.old:
             # Members enrolled on this copy and never seen by head office are the new
             # terminal's now (it may push only members it enrolled).
@@ -230,7 +221,7 @@ class _Build:
             "WHERE entry_id IN (SELECT entry_id FROM main.entries)"
         )
         for (body,) in self.conn.execute("SELECT body FROM hq.coupons ORDER BY code").fetchall():
-            _apply_coupon(self.conn, json.loads(body), self.plan.validity)
+            apply_coupon(self.conn, json.loads(body), self.plan.validity)
 
     # -- carrying the stranded sales over ------------------------------------
 
@@ -244,7 +235,7 @@ class _Build:
         ).fetchall()
         # Time never goes backwards in the journal (as for every other entry).
         now = timeguard.journal_time(conn, self.terminal, self.plan.now)
-        writer = _Writer(conn, self.store, self.terminal, now, self.plan.currency)
+        writer = Writer(conn, self.store, self.terminal, now, self.plan.currency)
         below_zero: list[Entry] = []
         for row in stranded:
             entry = Entry.from_row(row)
@@ -265,7 +256,7 @@ class _Build:
                 "(nothing was changed)."
             )
 
-    def carry(self, writer: _Writer, entry: Entry) -> str | None:
+    def carry(self, writer: Writer, entry: Entry) -> str | None:
         conn = self.conn
         member_id, wallet_id = entry.member_id, entry.wallet_id
         if member_id in self.member_map:

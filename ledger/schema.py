@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer")
+from config.kinds import ENTRY_KINDS
 
 _KINDS_SQL = ", ".join(f"'{k}'" for k in ENTRY_KINDS)
 
@@ -181,5 +181,28 @@ DROP INDEX entries_reverses;
 CREATE UNIQUE INDEX entries_reverses ON entries (terminal_id, reverses)
     WHERE reverses IS NOT NULL;
 CREATE INDEX entries_reversed ON entries (reverses) WHERE reverses IS NOT NULL;
+""",
+    """
+-- Each wallet's sales per UTC day, kept by the journal's own insert: the
+-- tiers' rolling 12-month spend reads a year of days, not a year of entries.
+CREATE TABLE spend_days (
+    wallet_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, day)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO spend_days (wallet_id, day, amount_minor)
+    SELECT wallet_id, substr(created_at, 1, 10), sum(amount_minor) FROM entries
+    WHERE kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL
+    GROUP BY 1, 2;
+
+CREATE TRIGGER entries_spend AFTER INSERT ON entries
+WHEN NEW.amount_minor IS NOT NULL AND NEW.kind IN ('earn', 'reverse')
+BEGIN
+    INSERT INTO spend_days (wallet_id, day, amount_minor)
+    VALUES (NEW.wallet_id, substr(NEW.created_at, 1, 10), NEW.amount_minor)
+    ON CONFLICT (wallet_id, day) DO UPDATE SET amount_minor = amount_minor + excluded.amount_minor;
+END;
 """,
 ]

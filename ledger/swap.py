@@ -26,21 +26,17 @@ if TYPE_CHECKING:
 def snapshot(ledger: Ledger, path: Path) -> int:
     """Copy the live ledger to ``path`` (one consistent moment); returns the
     live connection's ``data_version`` from before the copy."""
-    with ledger._lock:
-        (version,) = ledger.conn.execute("PRAGMA data_version").fetchone()
-        copy = sqlite3.connect(path)
-        try:
-            ledger.conn.backup(copy)
-        finally:
-            copy.close()
-    return int(version)
+    copy = sqlite3.connect(path)
+    try:
+        return ledger.copy_into(copy)
+    finally:
+        copy.close()
 
 
 def swap_in(ledger: Ledger, rebuilt: Path, version: int) -> bool:
     """Make the live ledger hold exactly what ``rebuilt`` holds; False (nothing
     changed) if the live ledger changed since the snapshot ``version``."""
-    with ledger._lock:
-        conn = ledger.conn
+    with ledger.core.locked() as conn:
         conn.execute("ATTACH DATABASE ? AS rebuilt", (str(rebuilt),))
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -56,8 +52,7 @@ def swap_in(ledger: Ledger, rebuilt: Path, version: int) -> bool:
                 raise
         finally:
             conn.execute("DETACH DATABASE rebuilt")
-        ledger._terminal = None  # a new terminal id, maybe; read it again
-        ledger._key = None
+        ledger.core.forget_cached()  # a new terminal id and keys, maybe: read them again
     return True
 
 
@@ -70,20 +65,20 @@ def _replace_all(conn: sqlite3.Connection) -> None:
     ).fetchall()
     for name, _ in triggers:
         conn.execute(f'DROP TRIGGER main."{name}"')
-    tables = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM main.sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-    ]
-    for table in tables:
+    tables = conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall()
+    for table, _ in tables:
         conn.execute(f'DELETE FROM main."{table}"')
-    for table in tables:
+    for table, sql in tables:
         cols = ", ".join(f'"{r[1]}"' for r in conn.execute(f'PRAGMA main.table_info("{table}")'))
+        # Row ids carry meaning (sync.members_upto counts them); a table
+        # without them (spend_days) is keyed by its columns alone.
+        rowid = "" if "WITHOUT ROWID" in sql.upper() else "rowid, "
         conn.execute(
-            f'INSERT INTO main."{table}" (rowid, {cols}) '
-            f'SELECT rowid, {cols} FROM rebuilt."{table}"'
+            f'INSERT INTO main."{table}" ({rowid}{cols}) '
+            f'SELECT {rowid}{cols} FROM rebuilt."{table}"'
         )
     for _, sql in triggers:
         conn.execute(sql)

@@ -234,6 +234,32 @@ def check_coupons(conn: sqlite3.Connection) -> list[Problem]:
     return [Problem("coupons", f"coupon {rows[0][0]} has no redemption entry" + _more(len(rows)))]
 
 
+_SPEND_FROM_JOURNAL = (
+    "SELECT wallet_id, substr(created_at, 1, 10), sum(amount_minor) FROM entries "
+    "WHERE kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL GROUP BY 1, 2"
+)
+_SPEND_KEPT = "SELECT wallet_id, day, amount_minor FROM spend_days"
+
+
+def check_spend(conn: sqlite3.Connection) -> list[Problem]:
+    """The daily spend the tiers read (kept by a trigger) is the journal's."""
+    rows = conn.execute(
+        f"SELECT * FROM ({_SPEND_FROM_JOURNAL} EXCEPT {_SPEND_KEPT}) UNION "
+        f"SELECT * FROM ({_SPEND_KEPT} EXCEPT {_SPEND_FROM_JOURNAL}) ORDER BY 1, 2"
+    ).fetchall()
+    if not rows:
+        return []
+    wallet, day, _ = rows[0]
+    return [
+        Problem(
+            "spend",
+            f"wallet {wallet}: the spend kept for {day} differs from its entries"
+            + _more(len(rows))
+            + ": tiers would be wrong; restore the ledger from a backup, or call head office",
+        )
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     check_integrity,
     check_balances,
@@ -241,6 +267,7 @@ CHECKS: tuple[Check, ...] = (
     check_acknowledged,
     check_approvals,
     check_coupons,
+    check_spend,
     check_times,
 )
 

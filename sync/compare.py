@@ -32,13 +32,7 @@ def compare_with_head_office(
     if not url or not token:
         return None
     _, terminal = ledger.terminal()
-    with ledger._lock:
-        ours = {
-            seq: (entry_id, digest)
-            for seq, entry_id, digest in ledger.conn.execute(
-                "SELECT seq, entry_id, hash FROM entries WHERE terminal_id = ?", (terminal,)
-            )
-        }
+    ours = replica.own_chain()
     differ: list[int] = []
     missing: list[int] = []
     after, acked = 0, 0

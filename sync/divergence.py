@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.db import transaction
-from ledger.stale import K_BACKUP, K_DIVERGED, clear_backup_mark, mark_diverged, marks
+from ledger.replica import Replica
 from ledger.stale import diverged_message as message
 from sync.client import SyncRefused
 from sync.protocol import PushResponse
@@ -39,8 +38,7 @@ class LedgerDiverged(SyncRefused):
 def refuse_if_diverged(ledger: Ledger) -> None:
     """Before pushing: a ledger already marked pushes nothing (it would only be
     refused again)."""
-    with ledger._lock:
-        found = marks(ledger.conn).get(K_DIVERGED)
+    found = Replica(ledger).divergence()
     if found is not None:
         raise LedgerDiverged(message(found))
 
@@ -63,14 +61,9 @@ def check_reply(ledger: Ledger, reply: PushResponse, top: int) -> None:
     """Mark the ledger and raise :class:`LedgerDiverged` if head office's answer
     shows a split; else a backup copy put back has now been checked."""
     found = divergence(reply, top)
-    store, terminal = ledger.terminal()
-    with ledger._lock:
-        if found is None and K_BACKUP not in marks(ledger.conn):
-            return
-        with transaction(ledger.conn) as conn:
-            if found is None:
-                clear_backup_mark(conn)
-                return
-            found.update(store_id=store, terminal_id=terminal)
-            mark_diverged(conn, found)
-    raise LedgerDiverged(message(found))
+    if found is not None:
+        store, terminal = ledger.terminal()
+        found.update(store_id=store, terminal_id=terminal)
+    Replica(ledger).record_divergence(found)
+    if found is not None:
+        raise LedgerDiverged(message(found))

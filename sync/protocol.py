@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_confi
 from typing_extensions import TypedDict
 
 from config import ConfigError, check_chain
+from config.kinds import ENTRY_KINDS as ENTRY_KINDS
+from config.kinds import EntryKind
 
 # The field types live in sync.wire_fields; everyone imports them from here.
 from sync.wire_fields import CONTROL_CHARACTERS as CONTROL_CHARACTERS
@@ -42,7 +44,6 @@ from sync.wire_fields import (
     CouponKey,
     CouponStatus,
     Currency,
-    EntryKind,
     Hash,
     Id,
     Int64,
@@ -97,8 +98,8 @@ ENTRY_COLUMNS = (
     "prev_hash",
     "hash",
 )
-# Spelled once, as the wire types' Literals; these tuples are read off them.
-ENTRY_KINDS: tuple[str, ...] = get_args(EntryKind)
+# Spelled once, as the wire types' Literals; these tuples are read off them
+# (entry kinds: config.kinds, shared with the ledger).
 COUPON_STATUSES: tuple[str, ...] = get_args(CouponStatus)
 CONFLICT_KINDS: tuple[str, ...] = get_args(ConflictKind)
 

@@ -33,16 +33,11 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.hqcopy import HQCopy
+from ledger.meta import K_SETTINGS, K_SETTINGS_VERSION, K_STORE_NAME, K_URL
 from ledger.models import Credentials
 from ledger.pending_secrets import finish_pending_secrets, stage_secrets
 from ledger.rebuild import Plan, RestoreFailed, build
-from ledger.replica import (
-    K_SETTINGS,
-    K_SETTINGS_VERSION,
-    K_STORE_NAME,
-    K_URL,
-    Replica,
-)
+from ledger.replica import Replica
 from ledger.swap import snapshot, swap_in
 from sync.client import Client, HeadOfficeUnreachable
 from sync.commands import JOIN_FIRST, NotJoined, join
@@ -105,12 +100,12 @@ def _restore(
     if not url or not token:
         raise NotJoined(JOIN_FIRST)
     old = ledger.terminal()
-    approver = ledger._approve(approval).staff_id if approval is not None else None
+    approver = ledger.approve(approval).staff_id if approval is not None else None
     settings = ledger.settings
     plan = Plan(
         old=old,
         new=old,
-        now=ledger._clock(),
+        now=ledger.clock(),
         currency=settings.locale.currency,
         expiry_days=settings.earn.expiry_days,
         validity={r.id: r.validity_days for r in settings.rewards},

@@ -93,7 +93,6 @@ Seq = Annotated[int, WholeNumber(1, INT64_MAX)]
 CURSOR_PATTERN = r"^(0|[0-9]{1,19}\.[0-9]{1,18}(\.[0-9]{1,18})?)$"
 Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN)]
 """Opaque to the terminal: store ``next_cursor`` and send it back as ``after``."""
-EntryKind = Literal["earn", "redeem", "reverse", "adjust", "expire", "bonus", "transfer"]
 CouponStatus = Literal["issued", "used", "void"]
 ConflictKind = Literal[
     "entry_body_mismatch",

@@ -20,7 +20,8 @@ import pytest
 from config import Settings
 from ledger.clock import utc_now
 from ledger.db import transaction
-from ledger.service import Ledger, _Writer
+from ledger.journal import Writer
+from ledger.service import Ledger
 from ledger.timeguard import ClockWrong
 from tests.conftest import SUPERVISOR, FakeClock
 
@@ -131,7 +132,7 @@ def test_verify_reports_time_going_backwards(ledger: Ledger, clock: FakeClock) -
     member, _ = ledger.enroll(PHONE)
     ledger.earn(PHONE, "100.00", "B1")
     with transaction(ledger.conn) as conn:
-        writer = _Writer(conn, "S1", "T1", Y2000, "THB")
+        writer = Writer(conn, "S1", "T1", Y2000, "THB")
         stale = writer.append(
             wallet_id=member.wallet_id, member_id=member.member_id, kind="earn", points=0,
             amount_minor=1, ref="OLD",

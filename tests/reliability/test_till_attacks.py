@@ -308,7 +308,7 @@ def test_a_clone_restore_killed_between_swap_and_secrets_recovers_at_next_sync(
     it could never sync again. The staged secrets now finish at the next sync."""
     import sqlite3
 
-    import ledger.replica
+    import ledger.secrets
     from ledger.service import Ledger
     from sync.client import SyncError
     from sync.restore import restore
@@ -329,16 +329,14 @@ def test_a_clone_restore_killed_between_swap_and_secrets_recovers_at_next_sync(
     with pytest.raises(SyncError):
         sync(clone)
 
-    real_write = ledger.replica._write_secrets
+    real_write = ledger.secrets.write_secrets
 
     def dies_writing_the_live_secrets(path: Path, body: Any) -> None:
         if Path(path) == clone.secrets_path:
             raise _Killed
         real_write(path, body)
 
-    for module in ("sync.restore", "ledger.pending_secrets"):
-        monkeypatch.setattr(f"{module}._write_secrets", dies_writing_the_live_secrets,
-                            raising=False)  # fmt: skip
+    monkeypatch.setattr("ledger.pending_secrets.write_secrets", dies_writing_the_live_secrets)
     code = add_terminal("S1", "B")
     with pytest.raises(_Killed):
         restore(clone, setup_code=code)
