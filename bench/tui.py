@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.ledger import DATA, bench_settings, e164_of, ensure_ledger, national, pct
+from bench.build import ensure_ledger
+from bench.common import DATA, bench_settings, e164_of, national, pct
 from ledger.errors import StaffExists
 from ledger.service import Ledger
 
