@@ -16,8 +16,7 @@ from ledger.errors import DiskFull
 from ledger.service import Ledger
 from pos.app import make_app
 from pos.screens.member import MemberScreen
-from tests.app.conftest import PHONE, SIZE, submit, text_of, until
-from tests.app.test_flows import login, on, open_card
+from tests.app.conftest import PHONE, SIZE, login, on, open_card, submit, text_of, until
 from tests.conftest import FakeClock
 
 

@@ -146,7 +146,7 @@ def test_verify_reports_time_going_backwards(ledger: Ledger, clock: FakeClock) -
 
 async def test_the_app_says_the_clock_is_wrong(ledger: Ledger, clock: FakeClock) -> None:
     from pos.app import make_app
-    from tests.app.test_flows import login, message, open_card
+    from tests.app.conftest import login, message, open_card
 
     clock.now = Y2026
     ledger.enroll(PHONE)
