@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.clock import iso, utc_now
-from ledger.errors import USAGE, LedgerError
+from ledger.errors import LedgerError
 from ledger.stale import K_BACKUP
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 class BackupError(LedgerError):
     code = "backup_error"
-    exit_status = USAGE
 
 
 def secrets_beside(path: Path) -> Path:

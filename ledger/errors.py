@@ -8,13 +8,6 @@ the command's business (``pos.exits``, the table in ``config.cli``).
 
 from __future__ import annotations
 
-# Only for the modules that still import them from here (ledger.backup,
-# sync.commands, pos.run, pos.printing): the statuses are config.cli's.
-from config.cli import DAMAGED as DAMAGED
-from config.cli import NOT_FOUND as NOT_FOUND
-from config.cli import REFUSED as REFUSED
-from config.cli import UNAVAILABLE as UNAVAILABLE
-from config.cli import USAGE as USAGE
 from config.refusal import Refusal
 
 

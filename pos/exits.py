@@ -17,7 +17,7 @@ from ledger.errors import (
     SecretsError,
     SecretsUnavailable,
 )
-from sync.errors import HeadOfficeUnreachable, SyncError
+from sync.errors import HeadOfficeUnreachable, NotJoined, SyncBusy
 
 # Each refusal's exit status: its most specific class here wins (a DiskFull is a
 # DatabaseUnavailable: 5). Any other refusal (the ledger's, sync's, the app's
@@ -32,16 +32,11 @@ EXIT_STATUS: dict[type[BaseException], int] = {
     DatabaseUnavailable: UNAVAILABLE,
     SecretsUnavailable: UNAVAILABLE,
     HeadOfficeUnreachable: TRY_LATER,
+    SyncBusy: TRY_LATER,  # another process is syncing: try again in a moment
+    NotJoined: USAGE,  # run 'pos join' first
 }
 
 
 def exit_status(exc: BaseException) -> int | None:
     """The exit status for a refusal (None: not a refusal, a bug)."""
-    if isinstance(exc, SyncError):
-        # Imported here: sync.engine and sync.commands load httpx (~80 ms) that most
-        # commands never need, and they are loaded already when they raised.
-        from sync.commands import NotJoined
-        from sync.engine import SyncBusy
-
-        return status_for(exc, {**EXIT_STATUS, NotJoined: USAGE, SyncBusy: TRY_LATER})
     return status_for(exc, EXIT_STATUS)

@@ -38,8 +38,6 @@ from sync.protocol import (
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# The CLI's exit statuses are pos.cli's; this stays while sync.engine imports it.
-EX_TEMPFAIL = 75
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 USER_AGENT = f"loyalty-pos-sync/{PROTOCOL_VERSION}"

@@ -2,7 +2,7 @@
 
 ``pos join HQ_URL SETUP_CODE`` provisions the terminal from head office;
 ``pos sync`` runs one sync with what ``join`` stored. Both return plain dicts
-for ``--json`` and raise :class:`~sync.client.SyncError` (a ``LedgerError``)
+for ``--json`` and raise :class:`~sync.errors.SyncError` (a ``Refusal``)
 with a message a cashier can act on.
 """
 
@@ -12,22 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ledger.errors import USAGE
 from ledger.pending_secrets import finish_pending_secrets, pending_path
 from ledger.replica import Replica
-from sync.client import Client, SyncError, SyncRefused, WrongTerminal, normalize_url
+from sync.client import Client, SyncRefused, WrongTerminal, normalize_url
 from sync.engine import exclusive, lookup_remote, sync_once
+from sync.errors import NotJoined as NotJoined
 from sync.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
 
 JOIN_FIRST = "This terminal has not joined head office yet: run pos join HQ_URL SETUP_CODE first."
-
-
-class NotJoined(SyncError):
-    code = "not_joined"
-    exit_status = USAGE
 
 
 def join(

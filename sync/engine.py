@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.errors import LedgerError
 from ledger.replica import Replica
-from sync.client import EX_TEMPFAIL, Client, HeadOfficeUnreachable, SyncError
+from sync.client import Client, HeadOfficeUnreachable, SyncError
 from sync.divergence import check_reply, refuse_if_diverged
+from sync.errors import SyncBusy as SyncBusy
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -44,11 +45,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MAX_ROUNDS = 4
 """Push, pull, and again while the pull made new entries to push (merge transfers)."""
-
-
-class SyncBusy(SyncError):
-    code = "sync_busy"
-    exit_status = EX_TEMPFAIL
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ each its exit status (``pos.cli``).
   worth retrying later, sales keep working offline;
 * :class:`Unauthorized`: 401/403, the token (or setup code) is refused;
 * :class:`SyncRefused`: any other 4xx, with head office's own message;
-* :class:`WrongTerminal`: the setup code was made for another terminal.
+* :class:`WrongTerminal`: the setup code was made for another terminal;
+* :class:`NotJoined`: this till has not joined head office yet;
+* :class:`SyncBusy`: another process is syncing this ledger right now.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ class SyncError(Refusal):
 
 class HeadOfficeUnreachable(SyncError):
     code = "hq_unreachable"
-    # Read only by tests/sync/test_client.py: pos's exit status is pos.exits's.
-    exit_status = 75
 
 
 class Unauthorized(SyncError):
@@ -40,3 +40,15 @@ class WrongTerminal(SyncError):
     """The setup code was made for another terminal than this ledger is."""
 
     code = "wrong_terminal"
+
+
+class NotJoined(SyncError):
+    """A sync, restore or verify against head office before ``pos join``."""
+
+    code = "not_joined"
+
+
+class SyncBusy(SyncError):
+    """Another process (the app, cron's ``pos sync``) is syncing this ledger."""
+
+    code = "sync_busy"

@@ -13,9 +13,9 @@ import pytest
 from config import Settings
 from ledger.replica import Replica
 from ledger.service import Ledger
+from pos.exits import exit_status
 from sync import commands
 from sync.client import (
-    EX_TEMPFAIL,
     Client,
     HeadOfficeUnreachable,
     SyncRefused,
@@ -63,7 +63,7 @@ def test_errors_a_cashier_can_act_on() -> None:
     unknown = client(lambda r: error(404, "member_not_found", "No member with this phone."))
     assert unknown.member("+66812345678") is None
     assert caught.value.__context__ is None and caught.value.code == "hq_unauthorized"
-    assert HeadOfficeUnreachable.exit_status == EX_TEMPFAIL
+    assert exit_status(HeadOfficeUnreachable("x")) == 75  # EX_TEMPFAIL: cron tries again
 
 
 def test_network_errors_never_show_a_traceback() -> None:
@@ -174,7 +174,7 @@ def test_sync_before_join_says_what_to_do(book: Ledger) -> None:
     assert caught.value.message == (
         "This terminal has not joined head office yet: run pos join HQ_URL SETUP_CODE first."
     )
-    assert caught.value.exit_status == 2
+    assert exit_status(caught.value) == 2
 
 
 def test_join_and_sync_through_the_commands(book: Ledger, tmp_path: Path) -> None:

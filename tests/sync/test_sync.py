@@ -17,6 +17,7 @@ from ledger.service import Ledger
 from sync import commands
 from sync.client import Client, Unauthorized
 from sync.engine import lookup_remote
+from sync.errors import SyncError
 from tests.conftest import SUPERVISOR
 from tests.sync.conftest import HQServer, Sync, hq_balances, local_balances, wait_feed
 
@@ -171,7 +172,7 @@ def test_join_refusals_are_clear(
         commands.WrongTerminal, match=r"ledger is store S9, terminal X.*still valid"
     ):
         commands.join(other, hq.url, code)
-    with pytest.raises(commands.SyncError, match="not a head-office address"):
+    with pytest.raises(SyncError, match="not a head-office address"):
         commands.join(book, "hq.example.com", code)
     assert not book.is_initialized()
     # The code the wrong ledger tried is not used up: the right one joins with it.
