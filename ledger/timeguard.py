@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 
 from ledger.clock import iso, parse_iso
 from ledger.errors import LedgerError
-from ledger.models import Problem
 
 
 class ClockWrong(LedgerError):
@@ -198,28 +197,6 @@ def _set_trusted(conn: sqlite3.Connection, now: datetime) -> None:
         "SET value = max(value, excluded.value)",
         (K_TRUSTED, iso(now)),
     )
-
-
-def check_times(conn: sqlite3.Connection) -> list[Problem]:
-    """verify: within each terminal's chain, time never goes backwards."""
-    rows = conn.execute(
-        "SELECT entry_id, terminal_id, seq, created_at, prev FROM ("
-        " SELECT entry_id, terminal_id, seq, created_at,"
-        " lag(created_at) OVER (PARTITION BY terminal_id ORDER BY seq) AS prev FROM entries"
-        ") WHERE created_at < prev ORDER BY terminal_id, seq"
-    ).fetchall()
-    if not rows:
-        return []
-    entry_id, terminal, seq, created, prev = rows[0]
-    more = f" ({len(rows) - 1} more like it)" if len(rows) > 1 else ""
-    return [
-        Problem(
-            "time",
-            f"terminal {terminal}: entry {seq} is dated {created[:19]}Z, before the entry it "
-            f"follows ({prev[:19]}Z): the till's clock went backwards" + more,
-            entry_id,
-        )
-    ]
 
 
 def _ahead_message(now: datetime, known: datetime) -> str:
