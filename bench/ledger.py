@@ -52,7 +52,8 @@ from ledger import journal
 from ledger.service import Ledger
 from ledger.verify import CHECKS
 
-TARGETS = {"lookup_p99_ms": 1.0, "earn_ratio": 0.6, "verify_1m_s": 10.0}
+# Issue 10's acceptance (1M members, 10M entries, one run on this machine).
+TARGETS = {"lookup_p99_ms": 1.0, "earn_ratio": 0.25, "earn_p99_ms": 2.0, "verify_1m_s": 10.0}
 TRACED_SALES = 5  # members whose card and earns are traced for the statement counts
 
 
@@ -141,6 +142,7 @@ def bench_earns(
     bare = _bare_db(bare_path)
     earn_ns: list[int] = []
     member_ns: list[int] = []
+    bare_ns: list[int] = []
     earn_total = bare_total = 0.0
     clock = time.perf_counter_ns
     budget = args.earn_budget_s / blocks if args.earn_budget_s else math.inf
@@ -157,6 +159,8 @@ def bench_earns(
         ]
 
     with Ledger.open(path, settings) as led:
+        # As 'pos run' does: checkpoints in a thread of their own, not in a sale.
+        checkpointer = led.checkpoint_in_background()
         conn = led.core.conn
         seq_before = journal.latest(conn, TERMINAL_ID, 1)[0].seq
         # a few untimed earns and bare rows: imports, caches, the first WAL frames
@@ -188,13 +192,16 @@ def bench_earns(
                             break
                 else:
                     for i in range(per_block):
+                        t0 = clock()
                         _bare_row(bare, f"{run}-{block}-{i}")
+                        bare_ns.append(clock() - t0)
                     bare_total += time.perf_counter() - started
             log(
                 f"earn block {block + 1}/{blocks}: earn {len(earn_ns) / earn_total:,.0f}/s, "
                 f"by member {len(member_ns) / (sum(member_ns) / 1e9):,.0f}/s, "
                 f"bare {(block + 1) * per_block / bare_total:,.0f}/s so far"
             )
+        checkpoints = checkpointer.checkpoints
         expires = sum(
             entry.kind == "expire"
             for entry in journal.of_terminal(conn, TERMINAL_ID, after_seq=seq_before)
@@ -219,6 +226,9 @@ def bench_earns(
         "earn_by_member_ratio": round(member_rate / bare_rate, 3),
         "earn_by_member_p50_ms": round(pct(member_ns, 50), 3),
         "earn_by_member_p99_ms": round(pct(member_ns, 99), 3),
+        "bare_sqlite_p50_ms": round(pct(bare_ns, 50), 3),
+        "bare_sqlite_p99_ms": round(pct(bare_ns, 99), 3),
+        "earn_background_checkpoints": checkpoints,
         "earn_expire_entries": int(expires),
         "earn_budget_hit": capped,
     }
@@ -329,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     checks = {
         "lookup_p99_ms": out.get("lookup_p99_ms", math.inf) <= TARGETS["lookup_p99_ms"],
         "earn_ratio": out.get("earn_ratio", 0) >= TARGETS["earn_ratio"],
+        "earn_p99_ms": out.get("earn_p99_ms", math.inf) < TARGETS["earn_p99_ms"],
         "verify_1m_s": out.get("verify_1m_s", math.inf) <= TARGETS["verify_1m_s"],
     }
     out["meets_targets"] = checks

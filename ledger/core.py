@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ledger import coupons as couponlib
-from ledger import pins, timeguard
+from ledger import journal, pins, timeguard
 from ledger.clock import Clock
 from ledger.db import explain, transaction
 from ledger.errors import NotInitialized, SecretsError
@@ -113,9 +113,10 @@ class Core:
     def writer(self, conn: sqlite3.Connection) -> Writer:
         """The journal's writer for one open transaction."""
         store_id, terminal_id = self.terminal()
-        refuse_if_stale(conn, terminal_id)  # a copy head office has moved past sells nothing
-        now = timeguard.journal_time(conn, terminal_id, self.clock())
-        return Writer(conn, store_id, terminal_id, now, self.currency)
+        seq, digest, last = journal.head(conn, terminal_id)
+        refuse_if_stale(conn, terminal_id, seq)  # a copy head office has moved past sells nothing
+        now = timeguard.journal_time_after(conn, last, self.clock())
+        return Writer(conn, store_id, terminal_id, now, self.currency, seq, digest)
 
     # -- secrets ---------------------------------------------------------------
 

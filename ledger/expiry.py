@@ -27,6 +27,9 @@ def expire_due(
     approver_id: str | None = None,
 ) -> Entry | None:
     """One expiry entry for the wallet's lots due by ``cutoff``, if any."""
+    _, next_expiry = writer.wallet(wallet_id)
+    if next_expiry is None or next_expiry > iso(cutoff):
+        return None  # nothing due: the usual sale
     # Only lots this terminal created: another terminal's lots are expired
     # there, and a second expiry here would take the points twice.
     due = writer.conn.execute(

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from config.kinds import EntryKind
-from ledger.chain import entry_hash
-from ledger.clock import iso, uuid7
+from ledger.chain import GENESIS, entry_hash
+from ledger.clock import iso, parse_iso, uuid7
 from ledger.models import ENTRY_COLUMNS, Entry
 
 COLUMNS = ", ".join(ENTRY_COLUMNS)
@@ -28,13 +28,28 @@ INSERT_ENTRY = f"INSERT INTO entries ({COLUMNS}) VALUES ({', '.join('?' * len(EN
 @dataclass
 class Writer:
     """Appends this terminal's entries inside one open transaction: the next
-    seq, the hash chain, the balance after."""
+    seq, the hash chain, the balance after. It keeps the chain's head and the
+    balances it has read (nothing else writes inside the transaction)."""
 
     conn: sqlite3.Connection
     store_id: str
     terminal_id: str
     now: datetime
     currency: str
+    last_seq: int | None = None  # None: read on the first append
+    last_hash: str = ""
+    balances: dict[str, int] = field(default_factory=dict)
+
+    def wallet(self, wallet_id: str) -> tuple[int, str | None]:
+        """(balance, earliest expiry of the wallet's open lots) in one read:
+        expiry runs for a sale only when something is due."""
+        balance, next_expiry = self.conn.execute(
+            "SELECT balance, (SELECT min(expires_at) FROM lots "
+            "WHERE wallet_id = ?1 AND remaining > 0) FROM wallets WHERE wallet_id = ?1",
+            (wallet_id,),
+        ).fetchone()
+        self.balances[wallet_id] = int(balance)
+        return int(balance), next_expiry
 
     def append(
         self,
@@ -52,14 +67,17 @@ class Writer:
         rules: dict[str, Any] | None = None,
     ) -> Entry:
         conn = self.conn
-        (balance,) = conn.execute(
-            "SELECT balance FROM wallets WHERE wallet_id = ?", (wallet_id,)
-        ).fetchone()
-        last_seq, last_hash = conn.execute(
-            "SELECT last_seq, last_hash FROM terminals WHERE terminal_id = ?",
-            (self.terminal_id,),
-        ).fetchone()
-        seq = last_seq + 1
+        balance = self.balances.get(wallet_id)
+        if balance is None:
+            (balance,) = conn.execute(
+                "SELECT balance FROM wallets WHERE wallet_id = ?", (wallet_id,)
+            ).fetchone()
+        if self.last_seq is None:
+            self.last_seq, self.last_hash = conn.execute(
+                "SELECT last_seq, last_hash FROM terminals WHERE terminal_id = ?",
+                (self.terminal_id,),
+            ).fetchone()
+        seq, last_hash = self.last_seq + 1, self.last_hash
         fields: list[Any] = [
             uuid7(self.now),
             wallet_id,
@@ -90,7 +108,21 @@ class Writer:
             "UPDATE terminals SET last_seq = ?, last_hash = ? WHERE terminal_id = ?",
             (seq, fields[-1], self.terminal_id),
         )
+        self.balances[wallet_id] = balance + points
+        self.last_seq, self.last_hash = seq, fields[-1]
         return Entry.from_row(tuple(fields))
+
+
+def head(conn: sqlite3.Connection, terminal_id: str) -> tuple[int, str, datetime | None]:
+    """(last seq, last hash, last entry's time) of a terminal's chain, in one read."""
+    row = conn.execute(
+        "SELECT t.last_seq, t.last_hash, e.created_at FROM terminals t LEFT JOIN entries e "
+        "ON e.terminal_id = t.terminal_id AND e.seq = t.last_seq WHERE t.terminal_id = ?",
+        (terminal_id,),
+    ).fetchone()
+    if row is None:
+        return 0, GENESIS, None
+    return int(row[0]), str(row[1]), parse_iso(row[2]) if row[2] else None
 
 
 def store(conn: sqlite3.Connection, entry: Entry) -> int:

@@ -46,22 +46,19 @@ def due_and_next(conn: sqlite3.Connection, wallet_id: str, as_of: str) -> tuple[
     """Points of the wallet's lots due by ``as_of`` (expired in effect, even
     before an expiry entry records it), and the next expiry after it: the
     points of the earliest day still to come."""
-    (due,) = conn.execute(
-        "SELECT coalesce(sum(remaining), 0) FROM lots WHERE wallet_id = ? AND remaining > 0 "
-        "AND expires_at <= ?",
+    due, first = conn.execute(
+        "SELECT (SELECT coalesce(sum(remaining), 0) FROM lots WHERE wallet_id = ?1 "
+        "        AND remaining > 0 AND expires_at <= ?2), "
+        "       (SELECT min(expires_at) FROM lots WHERE wallet_id = ?1 "
+        "        AND remaining > 0 AND expires_at > ?2)",
         (wallet_id, as_of),
     ).fetchone()
-    row = conn.execute(
-        "SELECT expires_at FROM lots WHERE wallet_id = ? AND remaining > 0 AND expires_at > ? "
-        "ORDER BY expires_at LIMIT 1",
-        (wallet_id, as_of),
-    ).fetchone()
-    if row is None:
+    if first is None:
         return int(due), None
-    day = row[0][:10]
+    day = first[:10]
     (points,) = conn.execute(
         "SELECT sum(remaining) FROM lots WHERE wallet_id = ? AND remaining > 0 "
         "AND expires_at > ? AND expires_at >= ? AND expires_at < ?",
         (wallet_id, as_of, day, day + "T99"),
     ).fetchone()
-    return int(due), Expiry(int(points), row[0])
+    return int(due), Expiry(int(points), first)

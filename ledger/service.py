@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from ledger import coupon_book, expiry, journal, members, reports, staff, terminal
 from ledger import coupons as couponlib
 from ledger import points as _points  # as _points: the methods' ``points`` argument shadows it
+from ledger.checkpoints import SAFETY_PAGES, Checkpointer
 from ledger.clock import Clock, utc_now
 from ledger.core import Core
 from ledger.db import connect, explain
@@ -94,6 +95,7 @@ class Ledger:
         self.settings = settings
         self.secrets_path = secrets_path
         self.spool = PrintSpool(conn, self.core.lock, clock)
+        self._checkpointer: Checkpointer | None = None
 
     @classmethod
     def open(
@@ -110,7 +112,19 @@ class Ledger:
         return cls(conn, path, settings, Path(chosen), clock)
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.core.conn.close()
+
+    def checkpoint_in_background(self, interval_s: float = 1.0) -> Checkpointer:
+        """For a long-running process (the counter app): WAL checkpoints run
+        in a thread of their own instead of inside a sale's commit (see
+        ledger.checkpoints). Stopped by :meth:`close`."""
+        if self._checkpointer is None:
+            with self.core.locked() as conn:
+                conn.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_PAGES}")
+            self._checkpointer = Checkpointer(self.path, interval_s).start()
+        return self._checkpointer
 
     def __enter__(self) -> Ledger:
         return self

@@ -38,7 +38,8 @@ class StaleLedger(LedgerError):
     code = "stale_ledger"
 
 
-def refuse_if_stale(conn: sqlite3.Connection, terminal_id: str) -> None:
+def refuse_if_stale(conn: sqlite3.Connection, terminal_id: str, top: int | None = None) -> None:
+    """``top``: the terminal's last seq, when the caller has read it already."""
     rows = dict(
         conn.execute(
             "SELECT key, value FROM meta WHERE key IN ('terminal_id', 'store_id', ?, ?, ?)",
@@ -56,10 +57,11 @@ def refuse_if_stale(conn: sqlite3.Connection, terminal_id: str) -> None:
     acked = int(rows.get(K_ACKED, "0"))
     if acked:
         # Head office acknowledged entries this journal no longer has.
-        row = conn.execute(
-            "SELECT last_seq FROM terminals WHERE terminal_id = ?", (terminal_id,)
-        ).fetchone()
-        top = int(row[0]) if row else 0
+        if top is None:
+            row = conn.execute(
+                "SELECT last_seq FROM terminals WHERE terminal_id = ?", (terminal_id,)
+            ).fetchone()
+            top = int(row[0]) if row else 0
         if top < acked:
             info = {"kind": "behind", "hq_seq": acked, "local_seq": top}
             info.update(terminal_id=terminal_id, store_id=rows.get("store_id", "STORE"))

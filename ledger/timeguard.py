@@ -125,7 +125,11 @@ def _far_ahead(
 def journal_time(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> datetime:
     """The time for a new entry (and the expiry cutoff that goes with it). The
     entry itself then vouches for that time: nothing more is written per sale."""
-    last = last_entry_time(conn, terminal_id)
+    return journal_time_after(conn, last_entry_time(conn, terminal_id), now)
+
+
+def journal_time_after(conn: sqlite3.Connection, last: datetime | None, now: datetime) -> datetime:
+    """:func:`journal_time` when the caller read the terminal's last entry time."""
     if last is not None and now < last:
         return last
     known = _far_ahead(conn, now, last)
