@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ledger import journal, meta
 from ledger.apply import MERGE_REASON as MERGE_REASON
@@ -37,8 +37,10 @@ from ledger.meta import (
     K_URL,
 )
 from ledger.models import ENTRY_COLUMNS
+from ledger.outbox import EVENT_COLS, MEMBERS_TO_PUSH, Outbox
 from ledger.secrets import read_secrets, write_secrets
 from ledger.stale import K_BACKUP, K_DIVERGED, clear_backup_mark, mark_diverged, marks
+from ledger.timeguard import skew_warning
 
 if TYPE_CHECKING:
     from ledger.service import Ledger
@@ -47,29 +49,10 @@ _MEMBER_COLS = ("member_id", "phone", "name", "wallet_id", "consent_at", "enroll
                 "terminal_id")  # fmt: skip
 _START_CURSOR = "0"
 RECENT_CONFLICTS = 20
-CLOCK_SKEW_WARN_S = 300  # as sync.protocol.CLOCK_SKEW_WARN_S (the ledger imports no sync)
 
 TOKEN = "hq_token"
 PREVIOUS_KEYS = "previous_keys"
 SHARED_KEYS = "shared_keys"  # the earlier keys head office already shares with the chain
-
-
-class Outbox(NamedTuple):
-    """One push worth of local changes not yet acknowledged by head office."""
-
-    entries: list[dict[str, Any]]
-    """This terminal's entries above ``acked_seq``, in seq order (every ENTRY_COLUMNS key)."""
-    members: list[dict[str, Any]]
-    """Members enrolled here, not pushed yet (WireMember fields)."""
-    coupon_events: list[dict[str, Any]]
-    """Coupon status changes made here, not pushed yet (CouponEvent fields)."""
-    members_upto: int
-    """Pass to :meth:`Replica.acknowledge` once head office stored the push."""
-    events_upto: int
-
-    @property
-    def empty(self) -> bool:
-        return not (self.entries or self.members or self.coupon_events)
 
 
 class Replica:
@@ -96,7 +79,7 @@ class Replica:
                 last_seq = self.last_seq()
                 pending = max(0, last_seq - acked)
                 (members,) = self._conn.execute(
-                    f"SELECT count(*) FROM members m WHERE {_MEMBERS_TO_PUSH}",
+                    f"SELECT count(*) FROM members m WHERE {MEMBERS_TO_PUSH}",
                     (int(facts.get(K_MEMBERS, "0")), terminal),
                 ).fetchone()
                 (events,) = self._conn.execute(
@@ -221,7 +204,7 @@ class Replica:
             members_from = int(facts.get(K_MEMBERS, "0"))
             member_rows = self._conn.execute(
                 f"SELECT m.rowid, {', '.join('m.' + c for c in _MEMBER_COLS)} FROM members m "
-                f"WHERE {_MEMBERS_TO_PUSH} ORDER BY m.rowid LIMIT ?",
+                f"WHERE {MEMBERS_TO_PUSH} ORDER BY m.rowid LIMIT ?",
                 (members_from, terminal, limit),
             ).fetchall()
             members = [dict(zip(_MEMBER_COLS, r[1:], strict=True)) for r in member_rows]
@@ -241,7 +224,7 @@ class Replica:
             if waiting is not None:
                 event_rows = event_rows[:waiting]  # the rest goes once the entry is acked
             events = [
-                dict(zip(_EVENT_COLS, r[1:-1], strict=True))
+                dict(zip(EVENT_COLS, r[1:-1], strict=True))
                 for r in event_rows
                 if r[4]  # a coupon always has a member; never send one head office refuses
             ]
@@ -409,28 +392,6 @@ class Replica:
                     clear_backup_mark(conn)
                 else:
                     mark_diverged(conn, found)
-
-
-# Members to push: enrolled here, above the rowid cursor; a member merged away
-# whose phone moved to the canonical member is not sent again (its phone is
-# gone here, and head office would read a missing phone as "forgotten").
-_MEMBERS_TO_PUSH = (
-    "m.rowid > ? AND m.terminal_id = ? AND NOT (m.phone IS NULL AND EXISTS "
-    "(SELECT 1 FROM wallet_merges wm WHERE wm.merged_member_id = m.member_id))"
-)
-_EVENT_COLS = ("code", "entry_id", "reward_id", "member_id", "status", "at", "terminal_id")
-
-
-def skew_warning(skew_s: int | None) -> str | None:
-    """A sentence for the cashier when this till's clock is off by more than 5 minutes."""
-    if skew_s is None or abs(skew_s) <= CLOCK_SKEW_WARN_S:
-        return None
-    minutes = (abs(skew_s) + 30) // 60
-    way = "behind" if skew_s > 0 else "ahead of"
-    return (
-        f"This till's clock is {minutes} minute(s) {way} head office's: set the date and "
-        "time (a flat clock battery does this), or points may be dated and expire wrongly."
-    )
 
 
 def _is_key(text: Any) -> bool:

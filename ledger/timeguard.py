@@ -36,6 +36,7 @@ class ClockWrong(LedgerError):
 
 
 AHEAD_LIMIT = timedelta(days=730)
+CLOCK_SKEW_WARN_S = 300  # as sync.protocol.CLOCK_SKEW_WARN_S (the ledger imports no sync)
 BEHIND_SLACK = timedelta(minutes=5)  # processes racing for the write lock differ by ms
 K_TRUSTED = "clock.trusted_at"
 
@@ -215,3 +216,15 @@ def _ahead_message(now: datetime, known: datetime) -> str:
 
 def _show(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def skew_warning(skew_s: int | None) -> str | None:
+    """A sentence for the cashier when this till's clock is off by more than 5 minutes."""
+    if skew_s is None or abs(skew_s) <= CLOCK_SKEW_WARN_S:
+        return None
+    minutes = (abs(skew_s) + 30) // 60
+    way = "behind" if skew_s > 0 else "ahead of"
+    return (
+        f"This till's clock is {minutes} minute(s) {way} head office's: set the date and "
+        "time (a flat clock battery does this), or points may be dated and expire wrongly."
+    )
