@@ -4,6 +4,7 @@ and talk only to the ``Ledger`` service, never to SQL."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -38,6 +39,20 @@ from pos.times import local_time
 from sync.errors import HeadOfficeUnreachable, SyncError
 
 log = logging.getLogger("pos.app")
+
+
+def settle_heap() -> None:
+    """Take the app's own objects out of the garbage collector's way.
+
+    Most of the heap is the app itself (screens, widgets, styles): left in the
+    collector's oldest generation, every full collection walks all of it, which
+    is 60-100 ms on a till and lands on about one card in ten. Frozen, a full
+    collection walks only what came since (a few ms). Thawed and collected
+    first, so what the last shift left behind (its screens) is freed, not kept.
+    Run once the lookup screen is up, as a shift starts."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class PosApp(App[None]):
@@ -93,6 +108,7 @@ class PosApp(App[None]):
         self.staff = staff
         log.info("login %s (%s)", staff.staff_id, staff.role)
         self.switch_screen(LookupScreen())
+        self.call_after_refresh(settle_heap)
         if self.joined and not getattr(self, "_sync_timer", None):
             self._sync_timer = self.set_interval(
                 self.settings.sync.interval_seconds, self.background_sync

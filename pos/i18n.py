@@ -82,6 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "redeem.short": ("Not enough points: the member has {balance}, {cost} needed.",
                      "แต้มไม่พอ: สมาชิกมี {balance} แต้ม ต้องใช้ {cost}"),
     "redeem.pts": ("{n} pts", "{n} แต้ม"),
+    "redeem.offline_limit": ("past today's offline limit", "เกินวงเงินแลกแต้มต่อวันขณะออฟไลน์"),
     # approval
     "approval.title": ("Supervisor approval", "หัวหน้าอนุมัติ"),
     "approval.why": ("{what}: a supervisor types their id and PIN.",

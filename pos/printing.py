@@ -83,13 +83,8 @@ class SlipPrinter:
         from printers import SaleSlip
 
         ledger, store = self.ledger, self.settings.store
-        entry = ledger.entry(entry_id)
-        member = ledger.member_by_id(entry.member_id or "")
-        card = ledger.card(member.phone or "")
-        cashier = None
-        if entry.cashier_id:
-            staff = ledger.staff(entry.cashier_id)
-            cashier = staff.name or staff.staff_id
+        receipt = ledger.receipt(entry_id)
+        entry, member, expiry = receipt.entry, receipt.member, receipt.next_expiry
         rules = entry.rules_applied
         th = self.language == "th"
         base = rules.get("base_rate", "")
@@ -103,14 +98,13 @@ class SlipPrinter:
                 f"{self._tier_name(str(rules['tier']))} x{rules['multiplier']}: "
                 f"+{rules['tier_bonus']}"
             )
-        expiry = card.next_expiry
         url = store.member_url.format(member_id=member.member_id) if store.member_url else None
         return SaleSlip(
             store_name=store.name,
             branch=store.branch,
             created_at=parse_iso(entry.created_at).astimezone(),
             terminal_id=entry.terminal_id,
-            cashier=cashier,
+            cashier=receipt.cashier,
             masked_phone=ledger.mask(member.phone) if member.phone else "-",
             member_name=member.name,
             sale_ref=entry.ref or "",

@@ -1,5 +1,6 @@
 """Redeem: the catalog filtered to what the member can afford, or a number
-of points. Above the approval threshold a supervisor approves first."""
+of points. Above the approval threshold, or past the offline limit, a
+supervisor approves first (``Ledger.redeem_policy`` says which)."""
 
 from __future__ import annotations
 
@@ -87,16 +88,19 @@ class RedeemScreen(PosScreen[Redemption | None]):
     ) -> None:
         if self.busy:
             return
-        balance = self.card.member.balance
-        if cost > balance:
+        try:
+            policy = self.pos.ledger.redeem_policy(self.card.member, cost)
+        except Refusal as exc:
+            self.pos.refuse(exc)
+            return
+        tr = self.pos.tr
+        if policy.short_by:
             # Say it now: no point calling a supervisor over for a refusal.
             self.query_one("#redeem-message", Message).show(
-                self.pos.tr("redeem.short", balance=self.pos.tr.number(balance), cost=cost),
-                error=True,
+                tr("redeem.short", balance=tr.number(policy.balance), cost=cost), error=True
             )
             return
-        threshold = self.pos.settings.redeem.approval_threshold
-        if cost <= threshold:
+        if not policy.needs_approval:
             self._send(points, reward_id, None)
             return
 
@@ -108,7 +112,9 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 return
             self._send(points, reward_id, credentials)
 
-        what = f"{self.pos.tr('redeem.title')} {self.pos.tr.number(cost)}"
+        what = f"{tr('redeem.title')} {tr.number(cost)}"
+        if policy.why == "offline_limit":
+            what = f"{what} ({tr('redeem.offline_limit')})"
         self.app.push_screen(ApprovalDialog(what), approved)
 
     def _send(
@@ -149,7 +155,8 @@ class RedeemScreen(PosScreen[Redemption | None]):
         self.busy = False
         self.query_one("#redeem-message", Message).show(error.message, error=True)
         if isinstance(error, ApprovalRequired) and approval is None:
-            # e.g. over the offline limit: the ledger says a supervisor must approve.
+            # The ledger asked for approval the policy did not foresee (head office
+            # went away between the two): a supervisor can still approve.
             def approved(credentials: Credentials | None) -> None:
                 if credentials is not None:
                     self._send(points, reward_id, credentials)

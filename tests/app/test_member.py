@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -23,6 +24,7 @@ from tests.app.conftest import (
     on,
     open_card,
     screen_text,
+    settle,
     submit,
     text_of,
     until,
@@ -147,6 +149,25 @@ async def test_f5_relabels_the_member_card(app: PosApp, ledger: Ledger) -> None:
         await pilot.press("f5")
         await until(pilot, lambda: text_of(balance).startswith("Balance"))
         assert app.screen.query_one("#amount", Input).placeholder == "Sale amount"
+
+
+async def test_the_card_shown_again_takes_a_theme_changed_meanwhile(
+    app: PosApp, ledger: Ledger
+) -> None:
+    """The card screen is kept and shown again for each member without
+    restyling it; a theme chosen while it was away still reaches it."""
+    ledger.enroll(PHONE, name="Malee")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        card = await open_card(pilot)
+        dark = card.styles.background
+        await pilot.press("escape")
+        await until(pilot, lambda: on(app, LookupScreen))
+        app.theme = "textual-light"
+        await settle(pilot)
+        assert await open_card(pilot) is card
+        light = Color.parse(app.get_css_variables()["background"])
+        assert card.styles.background == light != dark
 
 
 # -- errors never end the app ----------------------------------------------------

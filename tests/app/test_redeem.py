@@ -7,12 +7,16 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from config import Settings
+from ledger.db import transaction
+from ledger.meta import K_URL
 from ledger.service import Ledger
-from pos.app import PosApp
+from pos.app import PosApp, make_app
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
 from pos.screens.lookup import LookupScreen
 from pos.screens.redeem import RedeemScreen
+from sync.errors import HeadOfficeUnreachable
 from tests.app.conftest import (
     PHONE,
     SIZE,
@@ -26,6 +30,7 @@ from tests.app.conftest import (
     text_of,
     until,
 )
+from tests.conftest import FakeClock
 
 # -- redeem -------------------------------------------------------------------
 
@@ -150,3 +155,44 @@ async def test_redeem_more_than_the_balance_is_refused_and_the_app_keeps_running
         await until(pilot, lambda: on(app, LookupScreen))
         assert app.return_code is None
     assert ledger.member(PHONE).balance == 0
+
+
+class _UnreachableHeadOffice:
+    """A joined till whose head office cannot be reached (``pos.services.HeadOffice``)."""
+
+    def joined(self) -> bool:
+        return True
+
+    def state(self) -> dict[str, Any]:
+        return {"pending_entries": 0, "last_sync_at": None}
+
+    def sync(self) -> dict[str, Any]:
+        raise HeadOfficeUnreachable("Head office cannot be reached: working offline.")
+
+    def find_member(self, phone: str) -> bool:
+        return False
+
+
+async def test_past_the_offline_limit_a_supervisor_is_asked_before_anything_is_refused(
+    settings: Settings, ledger: Ledger, clock: FakeClock
+) -> None:
+    ledger.enroll(PHONE)
+    ledger.earn(PHONE, "50000", "SEED-1")
+    with transaction(ledger.conn) as conn:  # joined, never synced: the offline limit applies
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (K_URL, "https://hq.example"))
+    ledger.redeem(PHONE, ref="R1", points=400)
+    ledger.redeem(PHONE, ref="R2", points=400)  # 800 of today's 1000
+    before = ledger.member(PHONE).balance
+    app = make_app(settings, ledger, clock=clock, hq_client=_UnreachableHeadOffice())
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await open_redeem(pilot)
+        await submit(pilot, "#points", "300")  # below the threshold, past the limit
+        await until(pilot, lambda: on(app, ApprovalDialog), what="approval dialog")
+        assert app.tr("redeem.offline_limit") in screen_text(app)
+        await submit(pilot, "#approver", "sup")
+        await submit(pilot, "#approver-pin", "2468")
+        await until(pilot, lambda: on(app, LookupScreen), what="back to lookup")
+    entry = ledger.history(PHONE)[0]
+    assert (entry.kind, entry.points, entry.approver_id) == ("redeem", -300, "sup")
+    assert ledger.member(PHONE).balance == before - 300
