@@ -46,7 +46,7 @@ def settle_heap() -> None:
 
     Most of the heap is the app itself (screens, widgets, styles): left in the
     collector's oldest generation, every full collection walks all of it, which
-    is 60-100 ms on a till and lands on about one card in ten. Frozen, a full
+    is 60-100 ms on a till and lands on 3 to 10 cards in a hundred. Frozen, a full
     collection walks only what came since (a few ms). Thawed and collected
     first, so what the last shift left behind (its screens) is freed, not kept.
     Run once the lookup screen is up, as a shift starts."""
