@@ -35,9 +35,21 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            whole = node.module in ("sync.protocol", "sync.wire_fields")
+            whole = node.module in ("sync.protocol", "sync.wire_fields", *_SHARED)
             names.add(node.module if whole else node.module.split(".")[0])
     return names
+
+
+# What the till and head office share besides the protocol: the words both
+# speak (entry kinds), the shape of a refusal and the command-line plumbing.
+# None of them imports anything of the till.
+_SHARED = ("config.kinds", "config.refusal", "config.cli")
+
+
+def test_the_shared_modules_import_nothing_of_the_till() -> None:
+    till = {"ledger", "pos", "printers", "textual", "sync", "hq", "config"}
+    for name in _SHARED:
+        assert not _imports(ROOT / (name.replace(".", "/") + ".py")) & till, name
 
 
 def test_protocol_imports_nothing_of_the_terminal() -> None:
