@@ -172,6 +172,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.unexpected": ("Something went wrong; it was logged. Try again or call support.",
                          "เกิดข้อผิดพลาด บันทึกไว้แล้ว ลองใหม่หรือติดต่อผู้ดูแล"),
     "error.amount_empty": ("Type the sale amount, e.g. 250.50.", "พิมพ์ยอดขาย เช่น 250.50"),
+    "error.amount_bad": ("'{value}' is not an amount: type digits, e.g. 250 or 1,250.50.",
+                         "'{value}' ไม่ใช่ยอดเงิน พิมพ์เป็นตัวเลข เช่น 250 หรือ 1,250.50"),
+    "error.amount_negative": ("'{value}' is negative: type the amount paid. A refund is a "
+                              "reversal, done by a supervisor (F9, or pos reverse).",
+                              "'{value}' ติดลบ พิมพ์ยอดที่ลูกค้าจ่าย การคืนเงินคือการยกเลิกรายการ "
+                              "ซึ่งหัวหน้าเป็นผู้ทำ (F9 หรือ pos reverse)"),
+    "error.amount_decimals": ("'{value}' has more than two decimals: type at most satang, "
+                              "e.g. 250.50.",
+                              "'{value}' มีทศนิยมเกินสองตำแหน่ง พิมพ์ถึงสตางค์ เช่น 250.50"),
+    "error.amount_zero": ("The amount must be more than zero.", "ยอดขายต้องมากกว่าศูนย์"),
+    "error.amount_too_large": ("{amount} is more than the largest accepted sale ({limit}): "
+                               "check the amount.",
+                               "{amount} เกินยอดขายสูงสุดที่รับได้ ({limit}) ตรวจสอบยอดอีกครั้ง"),
+    "approval.wrong_pin": ("Wrong PIN for {staff}: {left} more wrong PIN(s) will lock this id. "
+                           "Type the PIN again.",
+                           "PIN ของ {staff} ไม่ถูกต้อง ผิดอีก {left} ครั้งรหัสนี้จะถูกล็อก "
+                           "พิมพ์ PIN ใหม่"),
+    "approval.locked": ("{staff} is locked after too many wrong PINs: try again in {minutes} min.",
+                        "{staff} ถูกล็อกเพราะใส่ PIN ผิดหลายครั้ง ลองใหม่ในอีก {minutes} นาที"),
+    "approval.unlock_by": ("An admin can lift it now: {admins}, with "
+                           "pos staff unlock {staff} --approver {admin_id}.",
+                           "ผู้ดูแลปลดล็อกได้ทันที: {admins} ด้วยคำสั่ง "
+                           "pos staff unlock {staff} --approver {admin_id}"),
+    "approval.unlock_nobody": ("Only an admin can lift it sooner, and none is set up.",
+                               "มีเพียงผู้ดูแลที่ปลดล็อกได้ก่อนเวลา แต่ยังไม่มีผู้ดูแลในระบบ"),
 }  # fmt: skip
 
 
