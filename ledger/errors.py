@@ -87,6 +87,13 @@ class NotReversible(LedgerError):
     code = "not_reversible"
 
 
+class CouponChoiceRequired(LedgerError):
+    """A reversal would leave the member below zero while coupons bought with
+    those points are still unused: void them or keep them (``details``)."""
+
+    code = "coupon_choice_required"
+
+
 class CouponUnusable(LedgerError):
     code = "coupon_unusable"
 
