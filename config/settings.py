@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import (
@@ -84,6 +85,11 @@ class LocaleSettings(_Section):
     language: Literal["th", "en"] = Field(
         default="th", description="Language of screens and slips."
     )
+    timezone: str = Field(
+        default="",
+        description="The shop's time zone (IANA name, e.g. Asia/Bangkok): its day runs from "
+        "local midnight. Empty = this computer's zone.",
+    )
 
     @field_validator("region", mode="before")
     @classmethod
@@ -92,6 +98,20 @@ class LocaleSettings(_Section):
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError('must be a region code phonenumbers knows, e.g. "TH" or "US"')
         return code
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                # ValueError: a path such as "../x"; OSError: a directory such as "Asia".
+                raise ValueError(
+                    'must be a time zone name, e.g. "Asia/Bangkok" or "Europe/Berlin", '
+                    'or "" for this computer\'s zone'
+                ) from None
+        return name
 
 
 class StoreSettings(_Section):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ledger import coupons as couponlib
-from ledger import journal, pins, timeguard
+from ledger import journal, localday, pins, timeguard
 from ledger.clock import Clock
 from ledger.db import explain, transaction
 from ledger.errors import NotInitialized, SecretsError
@@ -47,6 +47,8 @@ class Core:
         self.clock = clock
         self.region = settings.locale.region
         self.currency = settings.locale.currency
+        # The shop's zone: its days (summary, daily limits) run from local midnight.
+        self.zone = localday.shop_zone(settings.locale.timezone, settings.locale.region)
         self.tiers: list[Tier] = list(settings.tiers)
         self.spend_per_point = to_minor(settings.earn.spend_per_point)
         self.max_sale = to_minor(settings.earn.max_sale)

@@ -2,7 +2,8 @@
 any script get the same answer.
 
 While a joined till cannot count on head office, a member could spend the
-same points at several tills; so per member and UTC day, redemptions above
+same points at several tills; so per member and day (the shop's day, from
+local midnight: ledger.localday), redemptions above
 ``sync.offline_redeem_limit`` need a supervisor. "Offline" is read from what
 the sync itself records in ``meta``: the till joined a head office and its
 last sync did not go through, or it has never synced, or the last sync that
@@ -15,9 +16,10 @@ A till that never joined has no chain to protect: no limit.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from ledger import localday
 from ledger.clock import parse_iso
 from ledger.errors import ApprovalRequired
 from ledger.meta import K_LAST_ATTEMPT, K_LAST_SYNC, K_URL
@@ -58,9 +60,18 @@ def offline_limit(conn: sqlite3.Connection, settings: Settings, now: datetime) -
     return settings.sync.offline_redeem_limit if is_offline(conn, settings, now) else None
 
 
-def redeemed_today(conn: sqlite3.Connection, wallet_id: str, now: datetime) -> int:
-    """Points redeemed from a wallet since midnight UTC (net of reversals)."""
-    since = now.strftime("%Y-%m-%dT00:00:00.000000Z")
+def _zone(zone: tzinfo | None) -> tzinfo:
+    # A caller without the shop's zone (Core.zone) gets this computer's, which is
+    # also the setting's default.
+    return zone or localday.system_zone() or UTC
+
+
+def redeemed_today(
+    conn: sqlite3.Connection, wallet_id: str, now: datetime, zone: tzinfo | None = None
+) -> int:
+    """Points redeemed from a wallet since the shop's midnight (net of reversals)."""
+    shop = _zone(zone)
+    since, _ = localday.day_range(localday.day_of(now, shop), shop)
     (spent,) = conn.execute(
         "SELECT coalesce(-sum(points), 0) FROM entries WHERE wallet_id = ? "
         "AND kind = 'redeem' AND created_at >= ?",
@@ -70,19 +81,22 @@ def redeemed_today(conn: sqlite3.Connection, wallet_id: str, now: datetime) -> i
 
 
 def check_offline_limit(
-    conn: sqlite3.Connection, wallet_id: str, cost: int, limit: int | None, now: datetime
+    conn: sqlite3.Connection,
+    wallet_id: str,
+    cost: int,
+    limit: int | None,
+    now: datetime,
+    zone: tzinfo | None = None,
 ) -> None:
     """Refuse (ApprovalRequired) a redemption without approval that passes the limit."""
     if limit is None:
         return
-    spent = redeemed_today(conn, wallet_id, now)
+    spent = redeemed_today(conn, wallet_id, now, zone)
     if spent + cost > limit:
-        # The day is the UTC day (as the journal's times): say when it starts here.
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone()
         raise ApprovalRequired(
             f"Head office cannot be reached (or this till has not synced lately) and this "
             f"would pass the offline limit of {limit} points a day for this member "
-            f"({spent} redeemed since {start:%H:%M} local time, 00:00 UTC): a supervisor "
+            f"({spent} redeemed since 00:00 {localday.zone_name(_zone(zone))} time): a supervisor "
             "must approve with their id and PIN.",
             limit=limit,
             redeemed_today=spent,

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from ledger import journal
+from ledger import journal, localday
 from ledger.core import Core
 from ledger.models import Entry
 
 
-def day_summary(core: Core, day: datetime | None) -> dict[str, Any]:
-    """This terminal's totals for one UTC day: per kind and per cashier."""
-    moment = day or core.clock()
-    start = moment.strftime("%Y-%m-%dT00:00:00.000000Z")
-    end = (moment + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00.000000Z")
+def day_summary(core: Core, day: date | datetime | None) -> dict[str, Any]:
+    """This terminal's totals for one of the shop's days (from local midnight,
+    ``locale.timezone``): per kind and per cashier. ``day``: the shop's date, or
+    a moment in it; None: today."""
+    if day is None or isinstance(day, datetime):
+        day = localday.day_of(day or core.clock(), core.zone)
+    start, end = localday.day_range(day, core.zone)
     _, terminal_id = core.terminal()
     where = "terminal_id = ? AND created_at >= ? AND created_at < ?"
     args = (terminal_id, start, end)
@@ -34,7 +36,12 @@ def day_summary(core: Core, day: datetime | None) -> dict[str, Any]:
             args,
         )
     ]
-    return {"day": start[:10], "terminal_id": terminal_id, "kinds": kinds, "cashiers": cashiers}
+    return {
+        "day": day.isoformat(),
+        "terminal_id": terminal_id,
+        "kinds": kinds,
+        "cashiers": cashiers,
+    }
 
 
 def recent_entries(core: Core, limit: int) -> list[Entry]:
