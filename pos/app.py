@@ -11,11 +11,14 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from config import Settings
@@ -29,6 +32,7 @@ from pos.headoffice import SyncHeadOffice
 from pos.i18n import LANGUAGES, Translator, translate_bindings
 from pos.output import visible
 from pos.printing import Device, Outcome, SlipPrinter
+from pos.screens.base import PosDialog, PosScreen
 from pos.screens.login import LoginScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
@@ -36,6 +40,7 @@ from pos.screens.setup import SetupScreen
 from pos.screens.supervisor import SupervisorScreen
 from pos.services import Counter, HeadOffice
 from pos.times import local_time
+from pos.typeahead import TypeAhead
 from sync.errors import HeadOfficeUnreachable, SyncError
 
 log = logging.getLogger("pos.app")
@@ -94,6 +99,28 @@ class PosApp(App[None]):
         language = ledger.pref("language") if ledger.is_initialized() else None
         self.set_reactive(PosApp.language, language or settings.locale.language)
         self.tr.language = self.language
+        self.typing = TypeAhead(self, self._key, _typing_target)
+
+    # -- keys ------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed after an Enter in a field wait (``pos.typeahead``)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.typing.take(event):
+                await self._key(event)
+            return
+        await super().on_event(event)
+
+    async def _key(self, event: events.Key) -> None:
+        focused = self.focused  # Textual hands the key to it (unless a priority binding takes it)
+        await super().on_event(event)
+        if (
+            event.key == "enter"
+            and event.is_forwarded
+            and isinstance(focused, Input)
+            and isinstance(self.screen, (PosScreen, PosDialog))
+        ):
+            self.typing.hold(self.screen)
 
     # -- start -----------------------------------------------------------
 
@@ -320,6 +347,10 @@ class PosApp(App[None]):
             now,
         ]
         return " │ ".join(parts)
+
+
+def _typing_target(screen: Screen[Any]) -> Widget | None:
+    return screen.typing_target() if isinstance(screen, PosScreen) else screen.focused
 
 
 def make_app(

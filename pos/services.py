@@ -8,6 +8,7 @@ anything that answers ``HeadOffice``, so a test can hand the app a fake one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 from textual.dom import DOMNode
@@ -46,6 +47,28 @@ class HeadOffice(Protocol):
         ...
 
 
+class TypingAhead(Protocol):
+    """Keys typed after an Enter in a field wait until the screen has done what
+    the Enter asked (``pos.typeahead``); the counter screens say when."""
+
+    def submitted(self, screen: Screen[Any]) -> None:
+        """``screen`` has handled an Enter in one of its fields."""
+        ...
+
+    def discard(self, screen: Screen[Any]) -> None:
+        """The Enter on ``screen`` did not lead where the keys after it were
+        going (an unknown phone, a refusal): drop them."""
+        ...
+
+    def work_started(self, screen: Screen[Any]) -> Callable[[], None] | None:
+        """``screen`` started a ledger call: call the answer when it is over."""
+        ...
+
+    def shown(self, screen: Screen[Any]) -> None:
+        """``screen`` came up, its first focus asked for."""
+        ...
+
+
 class Counter(Protocol):
     """The app as a screen sees it: the ledger, the words, who is serving,
     and the few things only the app does (switching screens, printing, sync)."""
@@ -57,6 +80,9 @@ class Counter(Protocol):
     staff: Staff | None
     head_office: HeadOffice
     language: str
+
+    @property
+    def typing(self) -> TypingAhead: ...
 
     @property
     def joined(self) -> bool: ...

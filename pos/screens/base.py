@@ -7,8 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Input
 
 from config.refusal import Refusal
 from pos.i18n import translate_bindings
@@ -36,8 +39,17 @@ def call_ledger(
     by the app's worker handler and shown as a plain message, never a traceback.
     """
     app, pos = node.app, counter(node)
+    # Keys typed after the Enter that asked for this wait until it is over.
+    finished = pos.typing.work_started(node)
 
     def work() -> None:
+        try:
+            answer(job)
+        finally:
+            if finished is not None:
+                app.call_from_thread(finished)
+
+    def answer(job: Callable[[], T]) -> None:
         try:
             result = job()
         except Refusal as exc:
@@ -64,6 +76,18 @@ class PosScreen(Screen[T]):
     def pos(self) -> Counter:
         return counter(self)
 
+    def typing_target(self) -> Widget | None:
+        """The field keys typed ahead go to once this screen is up (``pos.typeahead``)."""
+        return self.focused
+
+    # Handlers run for every class of a screen (subclass first), so these run
+    # after the screen's own, whatever it defines.
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.pos.typing.submitted(self)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.pos.typing.shown(self)
+
     def compose_chrome(self) -> ComposeResult:
         yield StatusBar()
         yield KeyBar()
@@ -80,6 +104,12 @@ class PosDialog(ModalScreen[T]):
     @property
     def pos(self) -> Counter:
         return counter(self)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.pos.typing.submitted(self)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.pos.typing.shown(self)
 
     def on_mount(self) -> None:
         self.watch(self.app, "language", self._translate_footer, init=True)

@@ -9,6 +9,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input
 
 from config.refusal import Refusal
@@ -89,12 +90,24 @@ class LookupScreen(PosScreen[None]):
                 self._offer_enroll(text)
             return
         except InvalidPhone as exc:
+            self._no_card()
             self.message(exc.message, error=True)
             return
         except Refusal as exc:
+            self._no_card()
             self.pos.refuse(exc)
             return
         self._open_card(card)
+
+    def _no_card(self) -> None:
+        """Keys typed after this Enter were for a card that did not come up (an
+        amount, its Enter): dropped, never typed into the phone or an offer."""
+        self.pos.typing.discard(self)
+
+    def typing_target(self) -> Widget | None:
+        if self.query_one("#enroll").display:
+            return self.focused
+        return self.query_one("#phone", Input)
 
     # -- results ---------------------------------------------------------
 
@@ -132,6 +145,7 @@ class LookupScreen(PosScreen[None]):
     # -- enroll ----------------------------------------------------------
 
     def _offer_enroll(self, text: str) -> None:
+        self._no_card()
         self._enroll_phone = text
         masked = self.pos.ledger.mask(self.pos.ledger.normalize(text))
         self.query_one("#enroll-question", Tr).set("lookup.enroll", phone=masked)
@@ -177,6 +191,7 @@ class LookupScreen(PosScreen[None]):
 
     def _coupon(self, text: str) -> None:
         field = self.query_one("#phone", Input)
+        self._no_card()  # and the coupon's dialog is no place for them either
         try:
             coupon = self.pos.ledger.check_coupon(text)
         except Refusal as exc:
