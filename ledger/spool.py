@@ -136,7 +136,11 @@ class PrintSpool:
             ).rowcount
             return self._row(job_id) if changed else None
 
-    def finish(self, job_id: str, error: str | None = None) -> PrintJob:
+    def finish(self, job_id: str, error: str | None = None, *, uncertain: bool = False) -> PrintJob:
+        """Printed (no ``error``), or back to queued with the reason; ``uncertain``:
+        the printer stopped during the slip, which may have come out, so a person
+        looks before it is printed again."""
+        status = "uncertain" if uncertain else "queued"
         with self._lock, transaction(self._conn) as conn:
             if error is None:
                 conn.execute(
@@ -146,9 +150,9 @@ class PrintSpool:
                 )
             else:
                 conn.execute(
-                    "UPDATE print_jobs SET status = 'queued', last_error = ? "
+                    "UPDATE print_jobs SET status = ?, last_error = ? "
                     "WHERE job_id = ? AND status = 'printing'",
-                    (error, job_id),
+                    (status, error, job_id),
                 )
             return self._row(job_id)
 

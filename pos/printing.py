@@ -22,7 +22,7 @@ from ledger.service import Ledger
 from ledger.spool import PrintJob
 
 if TYPE_CHECKING:
-    from printers import Printer, PrintResult, Slip
+    from printers import Printer, PrinterStatus, PrintResult, Slip
 
 log = logging.getLogger("pos.printing")
 
@@ -31,6 +31,28 @@ class PrintFailed(Refusal):
     """Carries the printer's message to the CLI and the app."""
 
     code = "printer_unavailable"
+
+
+class NotReady(Exception):
+    """The printer said it cannot print (paper out, cover open, offline)."""
+
+    def __init__(self, status: PrinterStatus) -> None:
+        super().__init__(status.message)
+        self.status = status
+
+
+# The catalogue's words for a printer fault (pos.i18n), by the printer's state.
+_FAULT_TEXT = {
+    "paper_out": "printer.paper_out",
+    "cover_open": "printer.cover_open",
+    "offline": "printer.offline",
+}
+
+
+def status_of(printer: object) -> PrinterStatus | None:
+    """The printer's own status (``DLE EOT``); None for a stand-in that cannot say."""
+    ask = getattr(printer, "status", None)
+    return ask() if callable(ask) else None
 
 
 class Device(Protocol):
@@ -50,10 +72,11 @@ class Outcome:
     printed: bool
     message: str
     files: tuple[str, ...] = ()
+    reason: str | None = None  # the printer's state when it refused: paper_out, cover_open, ...
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.job.to_dict(), "printed": self.printed, "message": self.message,
-                "files": list(self.files)}  # fmt: skip
+                "files": list(self.files), "reason": self.reason}  # fmt: skip
 
 
 class SlipPrinter:
@@ -183,24 +206,57 @@ class SlipPrinter:
         yield self.device
 
     def print_job(self, job: PrintJob) -> Outcome:
-        """Print one queued job; a failure leaves it queued with the reason."""
+        """Print one queued job. The printer is asked first where it can say: a
+        printer that cannot print gets nothing and the job stays queued with the
+        reason; one that stops during the slip leaves the job 'uncertain'."""
         from printers import PrinterError
 
         claimed = self.ledger.spool.claim(job.job_id)
         if claimed is None:
             current = self.ledger.spool.job(job.job_id)
             return Outcome(current, False, f"Job is {current.status}: not printed again.")
+        after = None
         try:
             slip = self.slip_for(claimed)
             with self.connected() as printer:
+                before = status_of(printer)
+                if before is not None and not before.can_print:
+                    raise NotReady(before)
                 result = printer.print_slip(slip, name=f"{claimed.kind}-{claimed.job_id}")
+                if before is not None and before.known:
+                    after = status_of(printer)
+        except NotReady as fault:
+            message = self.fault_text(fault.status)
+            log.warning("print job %s not sent: %s", claimed.job_id, message)
+            job = self.ledger.spool.finish(claimed.job_id, message)
+            return Outcome(job, False, message, reason=fault.status.state)
         except (PrinterError, ValueError, Refusal) as exc:
             message = getattr(exc, "message", None) or str(exc)
             log.warning("print job %s failed: %s", claimed.job_id, message)
             return Outcome(self.ledger.spool.finish(claimed.job_id, message), False, message)
+        if after is not None and not after.can_print:
+            message = f"{self._text('printer.stopped')} ({self.fault_text(after)})"
+            log.warning("print job %s: printer stopped during the slip: %s", claimed.job_id,
+                        after.message)  # fmt: skip
+            job = self.ledger.spool.finish(claimed.job_id, message, uncertain=True)
+            return Outcome(job, False, message, reason=after.state)
         done = self.ledger.spool.finish(claimed.job_id)
         files = tuple(str(f) for f in result.files)
         return Outcome(done, True, "Printed" if not files else f"Preview: {files[-1]}", files)
+
+    def _text(self, key: str) -> str:
+        from pos.i18n import Translator  # only on a fault: it loads Textual
+
+        return Translator("th" if self.language == "th" else "en")(key)
+
+    def fault_text(self, status: PrinterStatus) -> str:
+        """What the cashier reads about a printer fault, in the till's language."""
+        from printers.status import MESSAGES
+
+        key = _FAULT_TEXT.get(status.state)
+        if key is None or status.message != MESSAGES[status.state]:
+            return status.message  # not the printer's answer: the connection's own words
+        return self._text(key)
 
     def print_pending(self) -> list[Outcome]:
         return [self.print_job(job) for job in self.ledger.spool.jobs(("queued",))]
@@ -225,10 +281,15 @@ class SlipPrinter:
         )
         try:
             with self.open() as printer:
+                before = printer.status()
+                if not before.can_print:  # nothing is sent to a printer that would not print
+                    raise PrintFailed(self.fault_text(before))
                 result = printer.print_slip(page, name="test")
-                status = printer.status()
+                status = printer.status() if before.known else before
         except (PrinterError, ValueError) as exc:
             raise PrintFailed(getattr(exc, "message", None) or str(exc)) from None
+        if not status.can_print:
+            raise PrintFailed(f"{self._text('printer.stopped')} ({self.fault_text(status)})")
         return {
             "printed": True,
             "printer": cfg.url,

@@ -4,7 +4,7 @@ Plain data in (``SaleSlip``, ``CouponSlip``, ``DaySummary``), bytes or a PNG
 out. python-escpos is imported only when a slip is built or a printer opened.
 """
 
-from printers.connect import Printer, PrinterStatus, PrintResult, open_printer
+from printers.connect import Printer, PrintResult, open_printer
 from printers.errors import PrinterError, PrinterUnavailable, ThaiFontMissing, UnprintableText
 from printers.layout import (
     blocks_for,
@@ -17,6 +17,7 @@ from printers.layout import (
 )
 from printers.preview import render_image, render_png
 from printers.slips import CouponSlip, DaySummary, SaleSlip, Slip, TestPage
+from printers.status import PrinterStatus
 from printers.target import Target, parse_url
 from printers.thai import find_font, thai_code_page
 

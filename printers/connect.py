@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import platformdirs
 
@@ -28,19 +28,8 @@ from printers.errors import PrinterUnavailable
 from printers.layout import FontPath, build_bytes, default_columns
 from printers.preview import render_png
 from printers.slips import CouponSlip, DaySummary, SaleSlip, Slip, TestPage
+from printers.status import ASK_CAUSE, ASK_PAPER, ASK_PRINTER, PrinterStatus, decode, is_status
 from printers.target import KEPT, MissingDriver, Target, parse_url, root_cause, unavailable
-
-
-@dataclass(frozen=True, slots=True)
-class PrinterStatus:
-    state: Literal["ready", "paper_low", "paper_out", "offline", "unknown"]
-    message: str
-    online: bool | None = None
-    paper: Literal["ok", "low", "out"] | None = None
-
-    @property
-    def can_print(self) -> bool:
-        return self.state in ("ready", "paper_low", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,33 +260,54 @@ class Printer:
             return PrinterStatus("unknown", f"Printer {self.target.where}: status not available")
         if not self._open:
             return PrinterStatus("offline", f"Printer {self.target.where} is not connected", False)
-        sock = self._device._device if self.target.kind == "tcp" else None
         try:
-            if sock is not None:
-                sock.settimeout(min(self.status_timeout, self.write_timeout))
-            online = bool(self._device.is_online())
-            paper_code = int(self._device.paper_status())
-            if sock is not None:
-                sock.settimeout(self.write_timeout)
-        except (OSError, RuntimeError, ValueError, _escpos_error()) as exc:
-            if isinstance(root_cause(exc), TimeoutError):
+            printer = self._ask(ASK_PRINTER)
+            if printer is None:
                 return PrinterStatus("unknown", f"Printer {self.target.where}: no status reply")
+            paper = self._ask(ASK_PAPER)
+            cause = self._ask(ASK_CAUSE) if printer & 0x08 else None
+        except (OSError, RuntimeError, ValueError, _escpos_error()) as exc:
             self._drop()
             return PrinterStatus("offline", unavailable(self.target, exc, "status").message, False)
-        paper: Literal["ok", "low", "out"] = ("out", "low", "ok")[max(0, min(2, paper_code))]
-        if paper == "out":
-            return PrinterStatus(
-                "paper_out", "Printer is out of paper: load a new roll", online, paper
-            )
-        if not online:
-            return PrinterStatus(
-                "offline", "Printer is offline: close the cover and check the paper", False, paper
-            )
-        if paper == "low":
-            return PrinterStatus(
-                "paper_low", "Paper is running low: have a roll ready", True, paper
-            )
-        return PrinterStatus("ready", "Printer ready", True, paper)
+        return decode(printer, paper, cause)
+
+    def _ask(self, request: bytes) -> int | None:
+        """One real-time status byte, or None when the printer does not answer in time."""
+        sock = self._device._device if self.target.kind == "tcp" else None
+        if sock is not None:
+            _drain(sock)  # a late answer to an earlier question is not this one's
+            sock.settimeout(min(self.status_timeout, self.write_timeout))
+        try:
+            with _escpos.no_basic_config():
+                self._device._raw(request)
+                reply = self._device._read()
+        except (OSError, RuntimeError, _escpos_error()) as exc:
+            cause = root_cause(exc)
+            if isinstance(cause, TimeoutError) or "Timeout" in type(cause).__name__:
+                return None  # pyusb's USBTimeoutError is not a TimeoutError
+            raise
+        finally:
+            if sock is not None:
+                sock.settimeout(self.write_timeout)
+        if not reply:
+            if sock is not None:  # the printer closed the connection
+                raise ConnectionResetError("the printer closed the connection")
+            return None
+        byte = int(reply[-1])
+        return byte if is_status(byte) else None
+
+
+def _drain(sock: socket.socket) -> None:
+    sock.setblocking(False)
+    try:
+        while sock.recv(64):
+            pass
+    except (BlockingIOError, InterruptedError):
+        pass
+    except OSError:
+        pass  # a broken socket: the question itself will say so
+    finally:
+        sock.setblocking(True)
 
 
 def _has_pycups() -> bool:
