@@ -1,21 +1,37 @@
 # One front door for setting up, running and checking Loyalty POS.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 THAI_FONT := /usr/share/fonts/truetype/tlwg/Loma.ttf
 MONO_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 
-.PHONY: install system-deps run check lint test bench
+.PHONY: install install-dev system-deps run check lint test bench
 
-$(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+# Two stamps, both named after pyproject.toml's hash: the app's dependencies
+# (what `make run` needs), and the test tools on top (what `make check` needs).
+HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+APP_STAMP := $(VENV)/.app-installed-$(HASH)
+DEV_STAMP := $(VENV)/.dev-installed-$(HASH)
+# -qq: pip says nothing unless something fails.
+PIP := $(PY) -m pip install -qq --disable-pip-version-check
 
-install: $(STAMP)
+$(APP_STAMP): pyproject.toml
+	@echo "Installing Loyalty POS and what it needs into $(VENV) (once)..."
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PIP) --upgrade pip
+	@$(PIP) -e .
+	@rm -f $(VENV)/.installed-* $(VENV)/.app-installed-*
+	@touch $@
+
+$(DEV_STAMP): $(APP_STAMP)
+	@echo "Installing the test tools (pytest, mypy, ruff, ...) into $(VENV)..."
+	@$(PIP) -e '.[dev]'
+	@rm -f $(VENV)/.dev-installed-*
+	@touch $@
+
+install: $(APP_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 # Thai slips on printers without a Thai code page are drawn with a Thai font
 # (Debian: fonts-thai-tlwg); the tests print such slips.
@@ -32,18 +48,18 @@ run: install
 	$(VENV)/bin/pos run
 
 # lint-imports: which package may import which ([tool.importlinter] in pyproject.toml).
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
-test: install system-deps
+test: install-dev system-deps
 	$(PY) -m pytest -q
 
 check: lint test
 
-bench: install
+bench: install-dev
 	$(PY) -m bench.ledger
 	$(PY) -m bench.printing
 	$(PY) -m bench.tui
