@@ -23,6 +23,24 @@ class InvalidAmount(LedgerError):
     code = "invalid_amount"
 
 
+# The kinds of bad amount keep the code "invalid_amount" (scripts read it); the
+# counter tells them apart to say what to do instead (a refund is a reversal).
+class NegativeAmount(InvalidAmount):
+    """A sale below zero: a refund is a reversal, not a negative sale."""
+
+
+class ZeroAmount(InvalidAmount):
+    pass
+
+
+class TooManyDecimals(InvalidAmount):
+    pass
+
+
+class AmountTooLarge(InvalidAmount):
+    """Above ``earn.max_sale``: details ``amount_minor`` and ``max_minor``."""
+
+
 class InvalidInput(LedgerError):
     code = "invalid_input"
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ledger.errors import InvalidAmount, InvalidInput
+from ledger.errors import (
+    AmountTooLarge,
+    InvalidAmount,
+    InvalidInput,
+    NegativeAmount,
+    TooManyDecimals,
+    ZeroAmount,
+)
 
 MINOR_PER_UNIT = 100  # THB, USD, EUR...: two decimals
 
@@ -28,8 +35,9 @@ def _short(text: str) -> str:
 def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> int:
     """Parse a sale amount such as ``"250"`` or ``"1,250.50"`` into minor units.
 
-    Refuses floats, negatives, zero, NaN, exponents, more than two decimals
-    and amounts over ``max_minor``.
+    Refuses floats, negatives, zero, NaN, exponents, signs, more than two
+    decimals and amounts over ``max_minor``. A refusal made from typed text
+    carries it (shortened) as ``value``, for a message in any language.
     """
     if isinstance(value, (bool, float)):
         raise InvalidAmount("Amounts must be given as text or Decimal, never as a float.")
@@ -43,27 +51,35 @@ def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> in
         text = value.strip().translate(_THAI_DIGITS)
     else:
         raise InvalidAmount("Amounts must be given as text or Decimal.")
-    shown = _short(text or str(value))
+    shown = _short(value.strip() if isinstance(value, str) else text)  # as typed
+    not_an_amount = f"'{shown}' is not an amount: type a number such as 250 or 250.50."
     if len(text) > _MAX_CHARS:
-        raise InvalidAmount(f"'{shown}' is not an amount: type a number such as 250 or 250.50.")
-    if text.startswith("-"):
-        raise InvalidAmount(f"'{shown}' is negative: type the amount paid, e.g. 250.50.")
+        raise InvalidAmount(not_an_amount, value=shown)
+    if text.startswith("-") and _AMOUNT.match(text[1:]):
+        raise NegativeAmount(
+            f"'{shown}' is negative: type the amount paid, e.g. 250.50. A refund is a "
+            "reversal, done by a supervisor (pos reverse).",
+            value=shown,
+        )
     if re.fullmatch(r"\d+\.\d{3,}", text.replace(",", "")):
-        raise InvalidAmount(
-            f"'{shown}' has more than two decimals: type at most satang, e.g. 250.50."
+        raise TooManyDecimals(
+            f"'{shown}' has more than two decimals: type at most satang, e.g. 250.50.",
+            value=shown,
         )
     if not _AMOUNT.match(text):
-        raise InvalidAmount(f"'{shown}' is not an amount: type a number such as 250 or 250.50.")
+        raise InvalidAmount(not_an_amount, value=shown)
     try:
         minor = int(Decimal(text.replace(",", "")) * MINOR_PER_UNIT)
     except InvalidOperation:  # pragma: no cover - the regex already guards this
         raise InvalidAmount(f"'{shown}' is not an amount.") from None
     if minor <= 0:
-        raise InvalidAmount("The amount must be more than zero.")
+        raise ZeroAmount("The amount must be more than zero.", value=shown)
     if max_minor is not None and minor > max_minor:
-        raise InvalidAmount(
+        raise AmountTooLarge(
             f"{format_minor(minor)} is more than the largest accepted sale "
-            f"({format_minor(max_minor)}): check the amount."
+            f"({format_minor(max_minor)}): check the amount.",
+            amount_minor=minor,
+            max_minor=max_minor,
         )
     return minor
 
