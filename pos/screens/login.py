@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from config.refusal import Refusal
+from ledger.errors import StaffNotFound
 from ledger.models import Staff
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput
@@ -52,4 +53,7 @@ class LoginScreen(PosScreen[None]):
 
     def _refused(self, error: Refusal) -> None:
         self.query_one("#login-message", Message).show(error.message, error=True)
-        self.query_one("#pin", Input).focus()
+        # Focus the field to fix: an unknown id goes back to the id (selected,
+        # so the retyped one replaces it rather than landing in the PIN field).
+        field = "#staff" if isinstance(error, StaffNotFound) else "#pin"
+        self.query_one(field, Input).focus()

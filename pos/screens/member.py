@@ -13,8 +13,15 @@ from textual.content import Content
 from textual.widgets import Input, ProgressBar
 
 from config.refusal import Refusal
+from ledger.errors import (
+    AmountTooLarge,
+    InvalidAmount,
+    NegativeAmount,
+    TooManyDecimals,
+    ZeroAmount,
+)
 from ledger.models import Earned, Entry, MemberCard, Redemption
-from ledger.money import to_minor
+from ledger.money import parse_amount, to_minor
 from pos.screens.base import PosScreen, call_ledger
 from pos.screens.redeem import RedeemScreen
 from pos.times import local_time
@@ -52,7 +59,10 @@ class MemberScreen(PosScreen[str | None]):
                 yield Tr("card.visits", classes="title")
                 yield Plain(id="card-visit-list")
         with Horizontal(id="card-sale"):
-            yield TrInput("card.amount", id="amount", restrict=r"[0-9๐-๙.,]*")
+            # No `restrict`: it drops the keys it refuses, so "-5" became a 5.00
+            # sale and "1e3" a 13.00 one. The field keeps what was typed; Enter
+            # refuses what is not an amount, with a message.
+            yield TrInput("card.amount", id="amount")
             yield TrInput("card.ref", id="ref")
         yield Message(id="card-message")
         yield Tr("card.amount_hint", classes="hint")
@@ -168,6 +178,13 @@ class MemberScreen(PosScreen[str | None]):
             return
         if self.busy:
             return
+        try:
+            # Checked here too (the ledger checks again): a refusal is shown at
+            # once, and a sale the ledger would refuse never leaves the screen.
+            parse_amount(amount, to_minor(self.pos.settings.earn.max_sale))
+        except InvalidAmount as error:
+            self._refused(error)
+            return
         self.busy = True
         ref = self.query_one("#ref", Input).value.strip() or self.sale_ref
         member = self.card.member  # the one on screen: no second look-up by phone
@@ -196,8 +213,23 @@ class MemberScreen(PosScreen[str | None]):
 
     def _refused(self, error: Refusal) -> None:
         self.busy = False
-        self.query_one("#card-message", Message).show(error.message, error=True)
+        text = self._amount_problem(error) if isinstance(error, InvalidAmount) else None
+        self.query_one("#card-message", Message).show(text or error.message, error=True)
         self.query_one("#amount", Input).focus()
+
+    def _amount_problem(self, error: InvalidAmount) -> str | None:
+        """What is wrong with the typed amount, in the cashier's language (None:
+        a refusal with no typed value, shown as the ledger wrote it)."""
+        tr, details = self.pos.tr, error.details
+        if isinstance(error, AmountTooLarge):
+            amount, limit = details["amount_minor"], details["max_minor"]
+            return tr("error.amount_too_large", amount=tr.money(amount), limit=tr.money(limit))
+        if isinstance(error, ZeroAmount):
+            return tr("error.amount_zero")
+        if "value" not in details:
+            return None
+        key = {NegativeAmount: "error.amount_negative", TooManyDecimals: "error.amount_decimals"}
+        return tr(key.get(type(error), "error.amount_bad"), value=details["value"])
 
     # -- keys ------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList
 from textual.widgets.option_list import Option
 
 from config.refusal import Refusal
+from ledger.errors import WeakPin
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
@@ -154,8 +155,18 @@ class SetupScreen(PosScreen[None]):
             self,
             lambda: self.pos.ledger.add_staff(staff_id, "supervisor", pin),
             lambda staff: self._finished(staff.staff_id),
-            self._refused,
+            self._supervisor_refused,
         )
+
+    def _supervisor_refused(self, error: Refusal) -> None:
+        """Focus the field to fix, keeping the id: a weak PIN is typed again
+        from the first PIN field; anything else is about the id."""
+        self._error(error.message)
+        if isinstance(error, WeakPin):
+            self.query_one("#sup-pin", Input).value = ""
+            self.query_one("#sup-pin", Input).focus()
+        else:
+            self.query_one("#sup-id", Input).focus()
 
     def _finished(self, staff_id: str) -> None:
         self.pos.ledger.set_pref("setup_step", "done")

@@ -71,6 +71,7 @@ async def test_invalid_amount_is_refused_on_the_card(
 ) -> None:
     ledger.enroll(PHONE)
     async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"  # the words below are English; Thai: tests/app/test_amount_focus.py
         await login(pilot)
         await open_card(pilot)
         await submit(pilot, "#amount", amount)
