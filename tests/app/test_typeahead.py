@@ -15,9 +15,20 @@ from textual.widgets import Checkbox, Input
 
 from ledger.service import Ledger
 from pos.app import PosApp
+from pos.dialogs.coupon import CouponDialog
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
-from tests.app.conftest import PHONE, SIZE, entries, login, members, message, on, settle, until
+from tests.app.conftest import (
+    PHONE,
+    SIZE,
+    entries,
+    login,
+    members,
+    message,
+    on,
+    settle,
+    until,
+)
 
 OTHER = "0898765432"
 
@@ -155,3 +166,23 @@ async def test_staff_pin_and_a_phone_typed_in_one_go_log_in_and_look_up(
         await until(pilot, lambda: on(app, MemberScreen), what="member card")
         assert app.focused is app.screen.query_one("#amount")
     assert app.staff is not None and app.staff.staff_id == "cash1"
+
+
+async def test_keys_typed_after_a_coupon_never_reach_its_dialog(
+    app: PosApp, ledger: Ledger, member: str
+) -> None:
+    """Enter in the coupon dialog marks the coupon used: an Enter typed ahead
+    (meant for a card) must not."""
+    coupon = ledger.redeem(PHONE, ref="R-SEED", reward_id="COFFEE").coupon
+    assert coupon is not None
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        burst(app, [*coupon.code, "enter", *"350", "enter"])
+        await until(pilot, lambda: on(app, CouponDialog), what="coupon dialog")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert on(app, CouponDialog)
+        assert ledger.check_coupon(coupon.code).status == "issued"
+        await pilot.press("enter")  # after a pause: the cashier's own Enter
+        await until(pilot, lambda: on(app, LookupScreen))
+    assert ledger.check_coupon(coupon.code).status == "used"
