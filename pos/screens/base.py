@@ -44,12 +44,12 @@ def call_ledger(
 
     def work() -> None:
         try:
-            answer(job)
+            answer()
         finally:
             if finished is not None:
                 app.call_from_thread(finished)
 
-    def answer(job: Callable[[], T]) -> None:
+    def answer() -> None:
         try:
             result = job()
         except Refusal as exc:
