@@ -205,4 +205,20 @@ BEGIN
     ON CONFLICT (wallet_id, day) DO UPDATE SET amount_minor = amount_minor + excluded.amount_minor;
 END;
 """,
+    """
+-- The PIN audit trail: each wrong PIN, lock and unlock, written in the same
+-- transaction as the attempt count (ledger.staffauth). ``until``: a lock's
+-- end; ``by``: the admin who lifted one. IF NOT EXISTS: a ledger set back to
+-- an older schema by hand (tests do) keeps its trail.
+CREATE TABLE IF NOT EXISTS pin_events (
+    event_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('wrong_pin', 'locked', 'unlocked')),
+    until TEXT,
+    by TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS pin_events_staff ON pin_events (staff_id, at);
+CREATE INDEX IF NOT EXISTS pin_events_at ON pin_events (at);
+""",
 ]

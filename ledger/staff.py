@@ -69,7 +69,14 @@ def unlock(core: Core, staff_id: str, approval: Credentials) -> Staff:
         raise NotPermitted(
             f"{admin.staff_id} is a {admin.role}: only an admin can lift a PIN lock."
         )
-    return find(core, staffauth.unlock(core.conn, staff_id))
+    return find(core, staffauth.unlock(core.conn, staff_id, core.clock(), admin.staff_id))
+
+
+def pin_events(
+    core: Core, staff_id: str | None = None, since: str | None = None
+) -> list[staffauth.PinEvent]:
+    """The PIN audit trail (wrong PINs, locks, unlocks), oldest first."""
+    return staffauth.pin_events(core.conn, staff_id, since)
 
 
 def approver(core: Core, approval: Credentials) -> Staff:

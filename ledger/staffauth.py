@@ -5,12 +5,17 @@ The attempt is counted (and the lock set, on the last allowed one) in a
 processes guess at once, at most ``max_pin_attempts`` guesses are compared
 per lock window. The slow scrypt runs outside the write lock, so sales on
 other processes do not wait for it.
+
+Each counted attempt is also an audit row (``pin_events``), in the same
+transaction: a wrong PIN, and a lock when it locks. Like the lock, the row is
+written before the answer; a right PIN takes it back with the count.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,6 +31,17 @@ if TYPE_CHECKING:
 _LOCK_CAP = timedelta(hours=24)
 # pepper(create) -> the pepper; create=False may answer None (none made yet).
 Pepper = Callable[[bool], bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PinEvent:
+    """One row of the PIN audit trail."""
+
+    at: str
+    staff_id: str
+    event: str  # wrong_pin, locked, unlocked
+    until: str | None = None  # a lock's end
+    by: str | None = None  # the admin who lifted a lock
 
 
 def authenticate(
@@ -48,7 +64,8 @@ def authenticate(
             raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
         sid, name, role, digest, locked_until, failed, locks = row
         if locked_until and parse_iso(locked_until) > now:
-            raise StaffLocked(_locked_message(sid, parse_iso(locked_until) - now))
+            # No PIN is compared while locked: not a guess, no audit row.
+            raise _locked(conn, sid, parse_iso(locked_until) - now)
         # Read the pepper before counting: a missing secrets file is not a guess.
         key = pepper(False) if pins.needs_pepper(digest) else None
         if pins.needs_pepper(digest) and key is None:
@@ -57,6 +74,9 @@ def authenticate(
                 "restore the secrets file (<ledger>.secrets) from a backup."
             )
         failed += 1
+        # On record as wrong until the compare says otherwise (a crash during
+        # the compare leaves a counted guess, as the count does).
+        written = [_record(conn, now, sid, "wrong_pin")]
         if failed >= policy.max_pin_attempts:
             # Locked now, before the answer; a right PIN lifts it again below.
             # Each further lock doubles, so guessing gets slower and slower.
@@ -66,19 +86,64 @@ def authenticate(
                 "WHERE staff_id = ?",
                 (iso(now + length), sid),
             )
+            written.append(_record(conn, now, sid, "locked", until=iso(now + length)))
         else:
             conn.execute("UPDATE staff SET failed_attempts = ? WHERE staff_id = ?", (failed, sid))
     if pins.pin_matches(pin or "", digest, key):
-        _succeeded(conn, sid, pin, digest, pepper)
+        _succeeded(conn, sid, pin, digest, pepper, written)
         return Staff(sid, name, role)
     if length is not None:
-        raise StaffLocked(_locked_message(sid, length))
+        raise _locked(conn, sid, length)
     left = policy.max_pin_attempts - failed
-    raise WrongPin(f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.")
+    raise WrongPin(
+        f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.",
+        staff_id=sid,
+        left=left,
+    )
 
 
-def _succeeded(conn: sqlite3.Connection, sid: str, pin: str, digest: str, pepper: Pepper) -> None:
-    """Reset the count; an old unpeppered hash is replaced by a peppered one."""
+def _record(
+    conn: sqlite3.Connection,
+    now: datetime,
+    staff_id: str,
+    event: str,
+    *,
+    until: str | None = None,
+    by: str | None = None,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO pin_events (at, staff_id, event, until, by) VALUES (?, ?, ?, ?, ?)",
+        (iso(now), staff_id, event, until, by),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def pin_events(
+    conn: sqlite3.Connection, staff_id: str | None = None, since: str | None = None
+) -> list[PinEvent]:
+    """The PIN audit trail, oldest first: one staff member's, or everyone's;
+    from ``since`` (an ISO time) on."""
+    sql = "SELECT at, staff_id, event, until, by FROM pin_events WHERE 1 = 1"
+    args: list[str] = []
+    if staff_id is not None:
+        sql, args = sql + " AND staff_id = ?", [*args, staff_id]
+    if since is not None:
+        sql, args = sql + " AND at >= ?", [*args, since]
+    return [PinEvent(*row) for row in conn.execute(sql + " ORDER BY event_id", args)]
+
+
+def _succeeded(
+    conn: sqlite3.Connection,
+    sid: str,
+    pin: str,
+    digest: str,
+    pepper: Pepper,
+    written: list[int],
+) -> None:
+    """Reset the count and take back this attempt's audit rows (it was no
+    guess, and a lock it set is lifted); an old unpeppered hash is replaced
+    by a peppered one."""
     new = None
     if pins.needs_upgrade(digest):
         key = pepper(True)
@@ -90,6 +155,7 @@ def _succeeded(conn: sqlite3.Connection, sid: str, pin: str, digest: str, pepper
             "WHERE staff_id = ?",
             (sid,),
         )
+        conn.executemany("DELETE FROM pin_events WHERE event_id = ?", [(n,) for n in written])
         if new is not None:
             # Only if nobody changed the PIN meanwhile.
             conn.execute(
@@ -98,9 +164,10 @@ def _succeeded(conn: sqlite3.Connection, sid: str, pin: str, digest: str, pepper
             )
 
 
-def unlock(conn: sqlite3.Connection, staff_id: str) -> str:
-    """Lift a lock (an admin's approval is checked by the caller). Returns the
-    id as stored; StaffNotFound for an unknown one."""
+def unlock(conn: sqlite3.Connection, staff_id: str, now: datetime, by: str | None = None) -> str:
+    """Lift a lock (an admin's approval is checked by the caller; ``by`` is
+    that admin, for the audit trail). Returns the id as stored; StaffNotFound
+    for an unknown one."""
     with transaction(conn):
         row = conn.execute(
             "SELECT staff_id FROM staff WHERE staff_id = ?", ((staff_id or "").strip(),)
@@ -112,12 +179,32 @@ def unlock(conn: sqlite3.Connection, staff_id: str) -> str:
             "WHERE staff_id = ?",
             (row[0],),
         )
+        _record(conn, now, str(row[0]), "unlocked", by=by)
     return str(row[0])
 
 
-def _locked_message(staff_id: str, left: timedelta) -> str:
+def _locked(conn: sqlite3.Connection, staff_id: str, left: timedelta) -> StaffLocked:
+    """The lock, and who can lift it sooner: the admins, by name."""
     minutes = max(1, int(left.total_seconds() + 59) // 60)
-    return (
-        f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min, "
-        f"or an admin lifts the lock: pos staff unlock {staff_id} --approver ADMIN_ID."
-    )
+    admins = [
+        {"staff_id": sid, "name": name}
+        for sid, name in conn.execute(
+            "SELECT staff_id, name FROM staff WHERE role = 'admin' ORDER BY staff_id"
+        )
+    ]
+    text = f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min"
+    if admins:
+        names = ", ".join(admin_name(a) for a in admins)
+        text += (
+            f", or an admin lifts the lock now ({names}): "
+            f"pos staff unlock {staff_id} --approver {admins[0]['staff_id']}."
+        )
+    else:
+        text += "; only an admin could lift it sooner, and there is no admin yet."
+    return StaffLocked(text, staff_id=staff_id, minutes=minutes, admins=admins)
+
+
+def admin_name(admin: dict[str, str | None]) -> str:
+    """``"Owner Malee (owner)"``, or the id alone when there is no name."""
+    sid, name = admin["staff_id"], admin["name"]
+    return f"{name} ({sid})" if name else str(sid)

@@ -1,5 +1,10 @@
 """The supervisor PIN dialog: id, Enter, PIN, Enter. Returns the credentials
-(the ledger checks them and records wrong PINs) or None when cancelled."""
+or None when cancelled.
+
+The PIN is checked here, so a wrong one keeps the dialog open (the id kept,
+the PIN field cleared and focused) instead of sending the cashier back to pick
+the reward again; the ledger counts it and keeps it in its audit trail. The
+operation approved checks the credentials again when it runs."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from config.refusal import Refusal
-from ledger.errors import NotPermitted
+from ledger.errors import NotPermitted, StaffLocked, StaffNotFound, WrongPin
 from ledger.models import Credentials, Staff
 from pos.screens.base import PosDialog, call_ledger
 from pos.widgets.text import Message, Tr, TrInput
@@ -33,8 +38,9 @@ class ApprovalDialog(PosDialog[Credentials | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="key.cancel")]
 
     def __init__(self, what: str, *, check: bool = False) -> None:
-        """``check``: verify the PIN here (opening the supervisor screen);
-        otherwise the operation being approved verifies it."""
+        """``check``: the approver must also be a supervisor or admin here
+        (opening the supervisor screen); otherwise the operation being approved
+        judges the role, and says so on its own screen."""
         super().__init__()
         self.what = what
         self.check = check
@@ -65,9 +71,6 @@ class ApprovalDialog(PosDialog[Credentials | None]):
         if not staff_id:
             self.query_one("#approver", Input).focus()
             return
-        if not self.check:
-            self.dismiss(credentials)
-            return
         call_ledger(
             self,
             lambda: self._verify(credentials),
@@ -80,13 +83,37 @@ class ApprovalDialog(PosDialog[Credentials | None]):
 
     def _verify(self, credentials: Credentials) -> Staff:
         staff = self.pos.ledger.authenticate(credentials.staff_id, credentials.pin)
-        if staff.role not in ("supervisor", "admin"):
+        if self.check and staff.role not in ("supervisor", "admin"):
             raise NotPermitted(f"{staff.staff_id} is a {staff.role}: ask a supervisor.")
         return staff
 
     def _refused(self, error: Refusal) -> None:
-        self.query_one("#approval-message", Message).show(error.message, error=True)
-        self.query_one("#approver-pin", Input).focus()
+        self.query_one("#approval-message", Message).show(self._say(error), error=True)
+        # A wrong PIN is typed again; a locked, unknown or unfit id is
+        # replaced by another supervisor's (the field's text is selected).
+        wrong_pin = not isinstance(error, (StaffLocked, StaffNotFound, NotPermitted))
+        self.query_one("#approver-pin" if wrong_pin else "#approver", Input).focus()
+
+    def _say(self, error: Refusal) -> str:
+        """A wrong PIN or a lock in the cashier's language; a lock says who can
+        lift it now and how."""
+        tr, details = self.pos.tr, error.details
+        if isinstance(error, WrongPin) and "left" in details:
+            return tr("approval.wrong_pin", staff=details["staff_id"], left=details["left"])
+        if isinstance(error, StaffLocked) and "admins" in details:
+            staff = details["staff_id"]
+            text = tr("approval.locked", staff=staff, minutes=details["minutes"])
+            admins = details["admins"]
+            if not admins:
+                return f"{text} {tr('approval.unlock_nobody')}"
+            names = ", ".join(
+                f"{a['name']} ({a['staff_id']})" if a["name"] else a["staff_id"] for a in admins
+            )
+            unlock = tr(
+                "approval.unlock_by", admins=names, staff=staff, admin_id=admins[0]["staff_id"]
+            )
+            return f"{text} {unlock}"
+        return error.message
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -43,6 +43,7 @@ async def open_supervisor(pilot: Pilot[Any], staff: str = "sup", pin: str = "246
 
 async def test_f9_needs_a_supervisor_pin(app: PosApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"  # the words below are English; Thai: tests/app/test_approval_pin.py
         await login(pilot)
         await open_supervisor(pilot, "cash1", "1357")
         await until(pilot, lambda: message(app, "#approval-message"), what="refusal")
