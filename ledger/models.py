@@ -248,3 +248,97 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return {"check": self.check, "message": self.message, "entry_id": self.entry_id}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTag:
+    """Who an entry belongs to, as a list of entries shows it."""
+
+    member_id: str
+    masked_phone: str | None
+    name: str | None
+
+    @property
+    def label(self) -> str:
+        return " ".join(part for part in (self.masked_phone, self.name) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class PaidCoupon:
+    """An unused coupon whose redemption spent points a reversal takes back."""
+
+    coupon: Coupon
+    points: int  # what its redemption cost: given back if the coupon is voided
+    terminal_id: str  # where it was issued: only that terminal can void it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.coupon.code,
+            "reward_id": self.coupon.reward_id,
+            "points": self.points,
+            "redemption_id": self.coupon.entry_id,
+            "terminal_id": self.terminal_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalPreview:
+    """What reversing ``entry`` would do now (ledger.reversal)."""
+
+    entry: Entry
+    member: Member | None  # None: no member (or erased)
+    masked_phone: str | None
+    points: int  # the reversal's change (points of an earn that expired are not taken back)
+    balance_before: int
+    coupons: tuple[PaidCoupon, ...]  # non-empty only when the balance would go below zero
+
+    @property
+    def balance_after(self) -> int:
+        """With the coupons kept."""
+        return self.balance_before + self.points
+
+    @property
+    def below_zero(self) -> bool:
+        return self.balance_after < 0
+
+    @property
+    def balance_if_voided(self) -> int:
+        return self.balance_after + sum(c.points for c in self.coupons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry.to_dict(),
+            "member": None
+            if self.member is None
+            else {"member_id": self.member.member_id, "phone": self.masked_phone,
+                  "name": self.member.name},
+            "points": self.points,
+            "balance_before": self.balance_before,
+            "balance_after": self.balance_after,
+            "below_zero": self.below_zero,
+            "coupons": [c.to_dict() for c in self.coupons],
+            "balance_if_voided": self.balance_if_voided,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Reversal(Entry):
+    """What ``reverse`` answers: the reversal entry, the coupons it voided
+    (a redemption's own, or those paid with the reversed points, each with
+    its redemption reversed in ``coupon_reversals``) and those kept valid."""
+
+    voided: tuple[Coupon, ...] = ()
+    kept: tuple[Coupon, ...] = ()
+    coupon_reversals: tuple[Entry, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **Entry.to_dict(self),
+            "voided_coupons": [_coupon_brief(c) for c in self.voided],
+            "kept_coupons": [_coupon_brief(c) for c in self.kept],
+            "coupon_reversals": [e.to_dict() for e in self.coupon_reversals],
+        }
+
+
+def _coupon_brief(coupon: Coupon) -> dict[str, Any]:
+    return {"code": coupon.code, "reward_id": coupon.reward_id, "status": coupon.status}

@@ -1,4 +1,4 @@
-"""Points: earning on a sale, redeeming, reversing, adjusting by hand.
+"""Points: earning on a sale, redeeming, adjusting by hand (reversing: ledger.reversal).
 
 Each is one ``BEGIN IMMEDIATE`` transaction: the entry (ledger.journal), the
 balance, the lots (ledger.expiry, ledger.lots), a coupon, a slip to print.
@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ledger import coupon_book, journal, limits, lots, members
-from ledger import coupons as couponlib
 from ledger.core import Core
 from ledger.db import transaction
 from ledger.errors import (
@@ -20,7 +19,6 @@ from ledger.errors import (
     EntryNotFound,
     InsufficientPoints,
     InvalidInput,
-    NotReversible,
     RefConflict,
     RewardNotFound,
 )
@@ -220,65 +218,6 @@ def find_entry(core: Core, entry_id: str) -> Entry:
     entry = journal.by_id(core.conn, (entry_id or "").strip())
     if entry is None:
         raise EntryNotFound(f"No entry with id '{entry_id}': check the id.")
-    return entry
-
-
-def reverse(core: Core, entry_id: str, reason: str, approval: Credentials) -> Entry:
-    """Undo an entry with a new, opposite one. Needs a supervisor."""
-    reason_text = clean_text(reason, "reason", required=True)
-    original = find_entry(core, entry_id)
-    if original.kind in ("reverse", "expire"):
-        raise NotReversible(
-            f"A {original.kind} entry cannot be reversed: make an adjustment instead."
-        )
-    approved_by = approver(core, approval)
-    with transaction(core.conn) as conn:
-        done = conn.execute(
-            "SELECT entry_id FROM entries WHERE reverses = ?", (original.entry_id,)
-        ).fetchone()
-        if done:
-            raise NotReversible(f"Entry {original.entry_id} was already reversed by {done[0]}.")
-        coupon = conn.execute(
-            "SELECT code, status FROM coupons WHERE entry_id = ?", (original.entry_id,)
-        ).fetchone()
-        if coupon and coupon[1] == "used":
-            raise NotReversible(
-                f"Coupon {couponlib.display_code(coupon[0])} was already used: "
-                "this redemption cannot be reversed."
-            )
-        if original.kind == "redeem" and original.terminal_id != core.terminal()[1]:
-            # Head office lets only the issuing terminal void a coupon (403 otherwise).
-            raise NotReversible(
-                f"This redemption was made at terminal {original.terminal_id}: reverse it "
-                "there (only the terminal that issued its coupon can void it)."
-            )
-        # Points of an earn that already expired are gone: take back only the rest.
-        (expired,) = conn.execute(
-            "SELECT coalesce(sum(expired), 0) FROM lots WHERE entry_id = ?",
-            (original.entry_id,),
-        ).fetchone()
-        writer = core.writer(conn)
-        rules: dict[str, Any] = {"reversed_kind": original.kind}
-        if expired:
-            rules["already_expired"] = expired
-        entry = writer.append(
-            wallet_id=original.wallet_id,
-            member_id=original.member_id,
-            kind="reverse",
-            points=-(original.points - expired),
-            amount_minor=None if original.amount_minor is None else -original.amount_minor,
-            ref=original.ref,
-            approver_id=approved_by.staff_id,
-            reason=reason_text,
-            reverses=original.entry_id,
-            rules=rules,
-        )
-        if entry.points < 0:
-            lots.debit(conn, original.wallet_id, -entry.points, original.entry_id)
-        elif entry.points > 0:
-            credit(core, writer, entry)
-        if coupon:
-            coupon_book.void(conn, coupon[0], entry.created_at, writer.terminal_id)
     return entry
 
 

@@ -6,7 +6,8 @@ that owns the rule (one module per concern):
 - ``terminal``: setup, store and terminal ids, preferences
 - ``staff``: staff, PINs, approvals
 - ``members``: enrolling, finding, the member card
-- ``points``: earn, redeem (and ``redeem_policy``), reverse, adjust
+- ``points``: earn, redeem (and ``redeem_policy``), adjust
+- ``reversal``: reverse, and what a reversal would do (``reversal_preview``)
 - ``expiry``: lots due, the nightly expiry, the clock guard's questions
 - ``coupon_book``: coupons issued, checked, used
 - ``reports``: read-only totals and lists
@@ -26,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from ledger import coupon_book, expiry, journal, members, reports, staff, terminal
+from ledger import coupon_book, expiry, journal, members, reports, reversal, staff, terminal
 from ledger import coupons as couponlib
 from ledger import points as _points  # as _points: the methods' ``points`` argument shadows it
 from ledger.checkpoints import SAFETY_PAGES, Checkpointer
@@ -40,9 +41,12 @@ from ledger.models import (
     Entry,
     Member,
     MemberCard,
+    MemberTag,
     Problem,
     Receipt,
     Redemption,
+    Reversal,
+    ReversalPreview,
     Staff,
 )
 from ledger.spool import PrintSpool
@@ -293,9 +297,24 @@ class Ledger:
         return list(self.settings.rewards)
 
     @_serialized
-    def reverse(self, entry_id: str, reason: str, approval: Credentials) -> Entry:
-        """Undo an entry with a new, opposite one. Needs a supervisor."""
-        return _points.reverse(self.core, entry_id, reason, approval)
+    def reversal_preview(self, entry_id: str) -> ReversalPreview:
+        """What reversing an entry would do (member, balance before and after,
+        unused coupons paid with its points); changes nothing."""
+        return reversal.preview(self.core, entry_id)
+
+    @_serialized
+    def reverse(
+        self,
+        entry_id: str,
+        reason: str,
+        approval: Credentials,
+        *,
+        coupons: reversal.CouponChoice | None = None,
+    ) -> Reversal:
+        """Undo an entry with a new, opposite one. Needs a supervisor; when the
+        balance would go below zero and coupons were paid with the points,
+        ``coupons`` says whether they are voided or kept (ledger.reversal)."""
+        return reversal.reverse(self.core, entry_id, reason, approval, coupons)
 
     @_serialized
     def adjust(self, phone: str, points: int | str, reason: str, approval: Credentials) -> Entry:
@@ -332,6 +351,11 @@ class Ledger:
     @_serialized
     def recent_entries(self, limit: int = 50) -> list[Entry]:
         return reports.recent_entries(self.core, limit)
+
+    @_serialized
+    def member_tags(self, entries: list[Entry]) -> dict[str, MemberTag]:
+        """Masked phone and name of the members of ``entries``, by member id."""
+        return reversal.member_tags(self.core, {e.member_id for e in entries if e.member_id})
 
     @_serialized
     def verify(self, quick: bool = False) -> list[Problem]:
