@@ -213,6 +213,9 @@ class MemberScreen(PosScreen[str | None]):
 
     def _refused(self, error: Refusal) -> None:
         self.busy = False
+        # Keys typed ahead after a refused sale were meant for the next member:
+        # never for this amount field.
+        self.pos.typing.discard(self)
         text = self._amount_problem(error) if isinstance(error, InvalidAmount) else None
         self.query_one("#card-message", Message).show(text or error.message, error=True)
         self.query_one("#amount", Input).focus()

@@ -186,3 +186,19 @@ async def test_keys_typed_after_a_coupon_never_reach_its_dialog(
         await pilot.press("enter")  # after a pause: the cashier's own Enter
         await until(pilot, lambda: on(app, LookupScreen))
     assert ledger.check_coupon(coupon.code).status == "used"
+
+
+async def test_keys_typed_after_a_refused_amount_never_land_in_the_amount(
+    app: PosApp, ledger: Ledger
+) -> None:
+    ledger.enroll(PHONE)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        burst(app, [*sale(PHONE, "-5"), *OTHER, "enter"])
+        await until(pilot, lambda: on(app, MemberScreen) and message(app, "#card-message"),
+                    what="the card's refusal")  # fmt: skip
+        await settle(pilot)
+        # The refusal stops the burst: the next phone is not typed into the amount,
+        # and its Enter records nothing.
+        assert app.screen.query_one("#amount", Input).value == "-5"
+        assert earns(ledger) == []
