@@ -144,6 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entry_id", metavar="ENTRY_ID")
     p.add_argument("--reason", required=True, metavar="TEXT")
     p.add_argument("--approver", required=True, metavar="STAFF_ID")
+    # Only asked for when the reversal takes the balance below zero and coupons
+    # bought with those points are still unused (ledger.reversal).
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--void-coupons",
+        action="store_true",
+        help="void unused coupons paid with the reversed points",
+    )
+    choice.add_argument("--keep-coupons", action="store_true",
+                        help="keep them valid (the balance stays below zero)")  # fmt: skip
 
     p = command(sub, "adjust", cmd_adjust, "add or remove points by hand (supervisor)")
     p.add_argument("phone", metavar="PHONE")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from config.cli import Result, UsageError
+from ledger.coupons import display_code
+from ledger.errors import CouponChoiceRequired
 from pos import output
 from pos.context import Context, approval, read_pin, required_approval
 
@@ -113,9 +115,24 @@ def cmd_redeem(ctx: Context) -> Result:
 
 def cmd_reverse(ctx: Context) -> Result:
     a = ctx.args
-    entry = ctx.ledger.reverse(a.entry_id, a.reason, required_approval(a.approver))
-    return Result(entry.to_dict(), [f"Reversed: {entry.points:+} points, "
-                                    f"balance {entry.balance_after}."])  # fmt: skip
+    choice: Literal["void", "keep"] | None = (
+        "void" if a.void_coupons else "keep" if a.keep_coupons else None
+    )
+    try:
+        done = ctx.ledger.reverse(
+            a.entry_id, a.reason, required_approval(a.approver), coupons=choice
+        )
+    except CouponChoiceRequired as refusal:
+        raise CouponChoiceRequired(
+            f"{refusal.message} Run it again with --void-coupons or --keep-coupons.",
+            **refusal.details,
+        ) from None
+    lines = [f"Reversed: {done.points:+} points, balance {done.balance_after}."]
+    lines += [f"Voided coupon {display_code(c.code)} ({c.reward_id})." for c in done.voided]
+    lines += [
+        f"Kept coupon {display_code(c.code)} ({c.reward_id}): still valid." for c in done.kept
+    ]
+    return Result(done.to_dict(), lines)
 
 
 def cmd_adjust(ctx: Context) -> Result:
