@@ -1,10 +1,11 @@
 """Supervisor screen: reverse an entry, adjust points, add staff, and this
 terminal's day summary. Opened with a supervisor PIN; each action is checked
-again by the ledger with the same credentials."""
+again by the ledger with the same credentials. A reversal is confirmed first
+(pos.dialogs.reverse): member, balances, coupons paid with the points."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,7 +14,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from config.refusal import Refusal
-from ledger.models import Credentials, Entry, Staff
+from ledger.coupons import display_code
+from ledger.models import Credentials, Entry, Reversal, ReversalPreview, Staff
+from pos.dialogs.reverse import ReverseDialog
 from pos.screens.base import PosScreen, call_ledger
 from pos.times import local_time
 from pos.widgets.text import Message, Tr, TrInput, cell
@@ -90,12 +93,16 @@ class SupervisorScreen(PosScreen[None]):
         table.clear(columns=True)
         table.add_columns(
             tr("sup.col.time"), tr("sup.col.kind"), tr("sup.col.points"),
-            tr("sup.col.ref"), tr("sup.col.cashier"),
+            tr("sup.col.member"), tr("sup.col.ref"), tr("sup.col.cashier"),
         )  # fmt: skip
-        for entry in self.pos.ledger.recent_entries(50):
+        latest = self.pos.ledger.recent_entries(50)
+        tags = self.pos.ledger.member_tags(latest)
+        for entry in latest:
+            tag = tags.get(entry.member_id or "")
             table.add_row(
                 local_time(entry.created_at), cell(entry.kind), f"{entry.points:+d}",
-                cell(entry.ref or ""), cell(entry.cashier_id or entry.approver_id or ""),
+                cell(_short(tag.label if tag else "", 24)), cell(entry.ref or ""),
+                cell(entry.cashier_id or entry.approver_id or ""),
                 key=entry.entry_id,
             )  # fmt: skip
 
@@ -108,20 +115,58 @@ class SupervisorScreen(PosScreen[None]):
         reason = reason_field.value
         if not reason.strip():
             reason_field.focus()
+            # The ledger says why (a reason is required) before anything is shown.
+            call_ledger(
+                self,
+                lambda: self.pos.ledger.reverse(entry_id, reason, self.credentials),
+                self._reversed,
+                self._refused,
+            )
+            return
         call_ledger(
             self,
-            lambda: self.pos.ledger.reverse(entry_id, reason, self.credentials),
-            self._reversed,
+            lambda: self.pos.ledger.reversal_preview(entry_id),
+            lambda preview: self._confirm(preview, reason),
             self._refused,
         )
+
+    def _confirm(self, preview: ReversalPreview, reason: str) -> None:
+        entry_id = preview.entry.entry_id
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                self._say(self.pos.tr("approval.cancelled"))
+                return
+            coupons: Literal["void", "keep"] | None = (
+                "void" if choice == "void" else "keep" if choice == "keep" else None
+            )
+            call_ledger(
+                self,
+                lambda: self.pos.ledger.reverse(
+                    entry_id, reason, self.credentials, coupons=coupons
+                ),
+                self._reversed,
+                self._refused,
+            )
+
+        self.app.push_screen(ReverseDialog(preview), chosen)
 
     @on(Input.Submitted, "#reverse-reason")
     def _reason_typed(self) -> None:
         self.action_reverse()
 
-    def _reversed(self, entry: Entry) -> None:
+    def _reversed(self, done: Reversal) -> None:
         self.query_one("#reverse-reason", Input).value = ""
-        self._say(self.pos.tr("sup.reversed", points=f"{entry.points:+d}"))
+        tr = self.pos.tr
+        values = {"points": f"{done.points:+d}", "balance": done.balance_after}
+        if done.voided:
+            codes = ", ".join(display_code(c.code) for c in done.voided)
+            self._say(tr("sup.reversed_voided", codes=codes, **values))
+        elif done.kept:
+            codes = ", ".join(display_code(c.code) for c in done.kept)
+            self._say(tr("sup.reversed_kept", codes=codes, **values), error=True)
+        else:
+            self._say(tr("sup.reversed_balance", **values), error=done.balance_after < 0)
         self._load_entries()
         self._load_summary()
 
@@ -202,3 +247,7 @@ class SupervisorScreen(PosScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, TabbedContent
 from ledger.service import Ledger
 from pos.app import PosApp
 from pos.dialogs.approval import ApprovalDialog
+from pos.dialogs.reverse import ReverseDialog
 from pos.screens.login import LoginScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.supervisor import SupervisorScreen
@@ -75,6 +76,9 @@ async def test_supervisor_reverses_the_selected_entry(
         await until(pilot, lambda: app.focused is table, what="entries focused")
         assert table.cursor_row == 0
         await submit(pilot, "#reverse-reason", "wrong bill")
+        # A reversal is confirmed first (pos.dialogs.reverse): Enter reverses.
+        await until(pilot, lambda: on(app, ReverseDialog), what="confirmation")
+        await pilot.press("enter")
         await until(pilot, lambda: table.row_count == 4, what="reloaded entries")
         assert "-60" in message(app, "#sup-message")
     reverse = ledger.history(rich_member)[0]
