@@ -19,7 +19,10 @@ $(APP_STAMP): pyproject.toml
 	@echo "Installing Loyalty POS and what it needs into $(VENV) (once)..."
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PIP) --upgrade pip
-	@$(PIP) -e .
+	@# --no-compile: byte-compiling every dependency (phonenumbers' 48 MB of
+	@# metadata modules) took longer than downloading them; Python compiles
+	@# what the app imports on its first start instead.
+	@$(PIP) --no-compile -e .
 	@rm -f $(VENV)/.installed-* $(VENV)/.app-installed-*
 	@touch $@
 
