@@ -93,6 +93,7 @@ class PosApp(App[None]):
         self.staff: Staff | None = None
         self.printer_state = "preview" if settings.printer.url == "preview" else "-"
         self._offline = False
+        self._print_retry = False
         self._sync_cache: tuple[float, str] = (0.0, "")
         self._warned: set[str] = set()
         self.tr = Translator(settings.locale.language)
@@ -283,13 +284,24 @@ class PosApp(App[None]):
     def _printed(self, outcomes: list[Outcome]) -> None:
         failed = [o for o in outcomes if not o.printed]
         if failed:
-            self.printer_state = self.tr("status.printer_down")
+            fault = failed[-1].reason or ""
+            self.printer_state = self.tr(_FAULT_STATUS.get(fault, "status.printer_down"))
             self.notify(
                 f"{failed[-1].message}", title=self.tr("print.failed"), severity="warning",
                 timeout=10,
             )  # fmt: skip
+            if fault in _FAULT_STATUS and not self._print_retry:
+                # Paper out, cover open, offline: the slips wait in the queue and
+                # print by themselves once the printer is ready again.
+                self._print_retry = True
+                self.set_timer(PRINT_RETRY_S, self._retry_print)
         elif outcomes:
             self.printer_state = self.tr("status.printer_ok")
+
+    def _retry_print(self) -> None:
+        self._print_retry = False
+        if self.ledger.spool.jobs(("queued",)):
+            self.print_pending()
 
     def reprint_last(self) -> None:
         last = self.ledger.spool.last()
@@ -347,6 +359,15 @@ class PosApp(App[None]):
             now,
         ]
         return " │ ".join(parts)
+
+
+# A printer fault the printer itself reported, and how the status bar names it.
+_FAULT_STATUS = {
+    "paper_out": "status.printer_paper_out",
+    "cover_open": "status.printer_cover_open",
+    "offline": "status.printer_offline",
+}
+PRINT_RETRY_S = 10.0
 
 
 def _typing_target(screen: Screen[Any]) -> Widget | None:

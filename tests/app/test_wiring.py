@@ -15,6 +15,7 @@ from pos.app import make_app
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from printers import PrintResult, SaleSlip, Slip
+from printers.status import MESSAGES, PrinterStatus
 from sync.errors import HeadOfficeUnreachable
 from tests.app.conftest import E164, PHONE, SIZE, login, on, open_card, submit, text_of, until
 from tests.conftest import FakeClock
@@ -128,3 +129,39 @@ async def test_an_unreachable_head_office_means_offline_and_no_lookup(
         await until(pilot, lambda: app.screen.query_one("#enroll").display, what="enroll offer")
         assert on(app, LookupScreen)
         assert head_office.asked == []  # offline: the cashier enrolls, nobody waits on the network
+
+
+class PaperOutPrinter(SlipCatcher):
+    """A printer that answers its status (as ``printers.Printer.status``): out of
+    paper until a roll is loaded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paper = False
+
+    def status(self) -> PrinterStatus:
+        if self.paper:
+            return PrinterStatus("ready", MESSAGES["ready"], online=True, paper="ok")
+        return PrinterStatus("paper_out", MESSAGES["paper_out"], online=True, paper="out")
+
+
+async def test_out_of_paper_the_bar_says_so_and_the_slip_prints_by_itself_once_loaded(
+    settings: Settings, ledger: Ledger, clock: FakeClock, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("pos.app.PRINT_RETRY_S", 0.2)
+    ledger.enroll(PHONE, name="Malee")
+    printer = PaperOutPrinter()
+    app = make_app(settings, ledger, clock=clock, printer=printer)
+    app.language = "en"
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await open_card(pilot)
+        await submit(pilot, "#amount", "1000")
+        await until(pilot, lambda: "NO PAPER" in app.status_text(), what="the paper fault")
+        assert printer.slips == [] and len(ledger.spool.jobs(("queued",))) == 1
+        printer.paper = True  # a new roll: nobody presses anything
+        await until(pilot, lambda: len(printer.slips) == 1, timeout=5, what="the slip")
+        await until(pilot, lambda: ledger.spool.jobs(("queued",)) == [], what="the queue")
+        await until(pilot, lambda: "ok" in app.status_text(), what="the printer ok")
+        await pilot.pause(0.5)
+        assert len(printer.slips) == 1  # printed once
