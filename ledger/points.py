@@ -54,7 +54,8 @@ def redeem_policy(core: Core, member: Member, cost: int) -> RedeemPolicy:
         limit = limits.offline_limit(core.conn, core.settings, core.clock())
         if (
             limit is not None
-            and limits.redeemed_today(core.conn, member.wallet_id, core.now()) + cost > limit
+            and limits.redeemed_today(core.conn, member.wallet_id, core.now(), core.zone) + cost
+            > limit
         ):
             why = "offline_limit"
     return RedeemPolicy(cost, member.balance, max(0, cost - member.balance), why is not None, why)
@@ -151,7 +152,7 @@ def redeem(
             "with their id and PIN."
         )
     else:
-        limits.check_offline_limit(core.conn, member.wallet_id, cost, offline_limit, now)
+        limits.check_offline_limit(core.conn, member.wallet_id, cost, offline_limit, now, core.zone)
     with transaction(core.conn) as conn:
         first = journal.by_ref(conn, terminal_id, "redeem", ref)
         if first is not None:
@@ -161,7 +162,9 @@ def redeem(
         member = members.by_phone(core, e164)
         _check_balance(core, member, cost)
         if approved_by is None:  # again under the write lock: another process may have redeemed
-            limits.check_offline_limit(conn, member.wallet_id, cost, offline_limit, writer.now)
+            limits.check_offline_limit(
+                conn, member.wallet_id, cost, offline_limit, writer.now, core.zone
+            )
         rules: dict[str, Any] = {"approval_threshold": threshold}
         if offline_limit is not None:
             rules["offline_limit"] = offline_limit

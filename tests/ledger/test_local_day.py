@@ -152,10 +152,6 @@ def test_with_no_zone_set_the_day_is_this_computers(
     book.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/points.py does not pass core.zone to ledger.limits yet (not this change's file)",
-)
 def test_the_set_zone_rules_the_offline_limit_on_any_computer(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, system_zone: None
 ) -> None:
