@@ -196,10 +196,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "setup.language": ("Language: type th or en", "ภาษา: พิมพ์ th หรือ en"),
     "setup.language_title": ("Language", "ภาษา"),
     "setup.printer_title": ("Printer", "เครื่องพิมพ์"),
-    "setup.printer": ("Printer: 'preview' (no printer yet) or a printer URL",
-                      "เครื่องพิมพ์: 'preview' (ยังไม่มีเครื่องพิมพ์) หรือ URL"),
-    "setup.printer_note": ("Test print shown below. Real printers arrive with the printing update.",
-                           "ตัวอย่างการพิมพ์ด้านล่าง เครื่องพิมพ์จริงจะรองรับในรุ่นถัดไป"),
+    "setup.printer": ("Printer: preview or its address (see above)",
+                      "เครื่องพิมพ์: preview หรือที่อยู่เครื่องพิมพ์ (ดูด้านบน)"),
+    "setup.printer_note": ("Network tcp://192.168.1.50:9100   USB usb://04b8:0202\n"
+                           "Serial serial:///dev/ttyUSB0?baudrate=19200   CUPS cups://QUEUE\n"
+                           "preview: no printer, slips are saved as pictures",
+                           "เครือข่าย tcp://192.168.1.50:9100   USB usb://04b8:0202\n"
+                           "พอร์ตอนุกรม serial:///dev/ttyUSB0?baudrate=19200   CUPS cups://คิว\n"
+                           "preview: ไม่มีเครื่องพิมพ์ บันทึกสลิปเป็นรูปภาพ"),
+    "setup.paper": ("Paper width: 58 or 80 (mm)", "ความกว้างกระดาษ: 58 หรือ 80 (มม.)"),
+    "setup.paper_bad": ("Paper width is 58 or 80 (mm): type one of them.",
+                        "ความกว้างกระดาษต้องเป็น 58 หรือ 80 (มม.)"),
+    "setup.preview_dir": ("Preview slips are saved in {path}", "สลิปตัวอย่างบันทึกไว้ที่ {path}"),
+    "setup.store_name": ("Shop name, printed at the top of slips", "ชื่อร้าน (พิมพ์บนหัวสลิป)"),
+    "setup.store_name_bad": ("Type the shop's name as slips should show it (at most 48 "
+                             "characters).",
+                             "พิมพ์ชื่อร้านตามที่จะพิมพ์บนสลิป (ไม่เกิน 48 ตัวอักษร)"),
+    "setup.id_bad_store": ("The store id '{value}' is not a code: use 1 to 32 letters, digits, - "
+                           "or _, e.g. {example}. The shop's name goes in its own field.",
+                           "รหัสร้าน '{value}' ใช้ไม่ได้: ใช้อักษรอังกฤษ ตัวเลข - หรือ _ 1 ถึง 32 "
+                           "ตัว เช่น {example} ชื่อร้านให้ใส่ในช่องชื่อร้าน"),
+    "setup.id_bad_terminal": ("The terminal id '{value}' is not a code: use 1 to 32 letters, "
+                              "digits, - or _, e.g. {example}.",
+                              "รหัสเครื่อง '{value}' ใช้ไม่ได้: ใช้อักษรอังกฤษ ตัวเลข - หรือ _ "
+                              "1 ถึง 32 ตัว เช่น {example}"),
+    "setup.ids_fixed_entries": ("The ids stay {store} / {terminal}: sales are already recorded "
+                                "under them.",
+                                "รหัสร้านและรหัสเครื่องคงเป็น {store} / {terminal} "
+                                "เพราะมีรายการบันทึกไว้แล้ว"),
+    "setup.ids_fixed_joined": ("The ids stay {store} / {terminal}: this till has joined head "
+                               "office, which knows it by them.",
+                               "รหัสร้านและรหัสเครื่องคงเป็น {store} / {terminal} "
+                               "เพราะเครื่องนี้เชื่อมกับสำนักงานใหญ่แล้ว"),
     "setup.supervisor_title": ("First supervisor", "หัวหน้าคนแรก"),
     "setup.sup_id": ("Supervisor id", "รหัสหัวหน้า"),
     "setup.sup_pin": ("PIN (4-8 digits)", "PIN (4-8 หลัก)"),
@@ -207,8 +235,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "setup.hint": ("Enter: next field / next step   Esc: back", "Enter: ถัดไป   Esc: ย้อนกลับ"),
     "setup.pin_mismatch": ("The two PINs differ: type them again.", "PIN ทั้งสองไม่ตรงกัน"),
     "setup.language_bad": ("Type th or en.", "พิมพ์ th หรือ en"),
-    "setup.printer_bad": ("Only 'preview' works until printing lands: type preview.",
-                          "ตอนนี้รองรับเฉพาะ 'preview'"),
+    "setup.printer_bad": ("'{url}' is not a printer address: type preview, or one of the forms "
+                          "above, e.g. tcp://192.168.1.50:9100.",
+                          "'{url}' ไม่ใช่ที่อยู่เครื่องพิมพ์ พิมพ์ preview หรือตามรูปแบบด้านบน "
+                          "เช่น tcp://192.168.1.50:9100"),
     "setup.test_print": ("TEST PRINT  ทดสอบการพิมพ์  OK", "TEST PRINT  ทดสอบการพิมพ์  OK"),
     "setup.done": ("Setup complete: log in as {staff}.", "ตั้งค่าเสร็จแล้ว เข้าสู่ระบบด้วย {staff}"),
     # status bar
