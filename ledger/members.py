@@ -26,6 +26,9 @@ _MEMBER = (
     "w.balance FROM members m JOIN wallets w USING (wallet_id) "
 )
 YEAR = timedelta(days=365)
+# What a yes at enrolment covers today: points, and receipts sent to the phone.
+# A new wording of the offer gets a new id; stored ids keep their meaning.
+CONSENT_SCOPE = "points-receipts-phone/1"
 
 
 def normalize(core: Core, phone: str) -> str:
@@ -37,6 +40,9 @@ def mask(core: Core, e164: str) -> str:
 
 
 def enroll(core: Core, phone: str, name: str | None, consent: bool) -> tuple[Member, bool]:
+    """A new member, with their answer about consent recorded beside them (a no
+    too: the CLI may enroll without one). The counter asks consent first and
+    stores nothing without it. An existing member is returned as they are."""
     e164 = normalize(core, phone)
     name = clean_text(name, "name", required=False, limit=80)
     _, terminal_id = core.terminal()
@@ -55,6 +61,11 @@ def enroll(core: Core, phone: str, name: str | None, consent: bool) -> tuple[Mem
                 "INSERT INTO members (member_id, phone, name, wallet_id, consent_at, "
                 "enrolled_at, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (member_id, e164, name, wallet_id, now if consent else None, now, terminal_id),
+            )
+            conn.execute(
+                "INSERT INTO consents (member_id, given, scope, at, terminal_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (member_id, int(consent), CONSENT_SCOPE if consent else None, now, terminal_id),
             )
             created = True
     return by_phone(core, e164), created
@@ -79,9 +90,16 @@ def spend_12m(core: Core, wallet_id: str, now: datetime | None = None) -> int:
 def _member(core: Core, row: tuple[Any, ...], now: datetime | None = None) -> Member:
     member_id, phone, name, wallet_id, consent_at, enrolled_at, balance = row
     spend = spend_12m(core, wallet_id, now)
+    # Read here, not joined into row_by_phone: the sale path needs no consent.
+    answer = core.conn.execute(
+        "SELECT given, scope FROM consents WHERE member_id = ? ORDER BY consent_id DESC LIMIT 1",
+        (member_id,),
+    ).fetchone()
     return Member(
         member_id, phone, name, wallet_id, consent_at, enrolled_at, balance,
         tier=tier_for(spend, core.tiers).id, spend_12m_minor=spend,
+        consent_given=None if answer is None else bool(answer[0]),
+        consent_scope=None if answer is None else answer[1],
     )  # fmt: skip
 
 

@@ -115,6 +115,10 @@ class Member:
     balance: int
     tier: str
     spend_12m_minor: int
+    # The member's latest answer about their data (None: none recorded here, e.g.
+    # a member from another branch) and what a yes covers (a versioned scope id).
+    consent_given: bool | None = None
+    consent_scope: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +128,8 @@ class Member:
             "tier": self.tier,
             "balance": self.balance,
             "wallet_id": self.wallet_id,
+            "consent_given": self.consent_given,
+            "consent_scope": self.consent_scope,
             "consent_at": self.consent_at,
             "enrolled_at": self.enrolled_at,
             "spend_12m": _money(self.spend_12m_minor),

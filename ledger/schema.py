@@ -221,4 +221,31 @@ CREATE TABLE IF NOT EXISTS pin_events (
 CREATE INDEX IF NOT EXISTS pin_events_staff ON pin_events (staff_id, at);
 CREATE INDEX IF NOT EXISTS pin_events_at ON pin_events (at);
 """,
+    """
+-- What each member was asked and answered about their data, and when: one row
+-- per answer, the latest is the member's consent. ``scope``: what a "yes"
+-- covers, a versioned id (a new wording is a new id, so an old yes keeps
+-- meaning what the customer agreed to). A later withdrawal or a late yes is a
+-- new row, never an edit. Members enrolled before this knew only consent_at:
+-- their yes was to the old offer, "keep the phone for points" (points-phone/0).
+-- IF NOT EXISTS and NOT IN: a ledger set back to an older schema by hand
+-- (tests do) keeps its answers, once each.
+CREATE TABLE IF NOT EXISTS consents (
+    consent_id INTEGER PRIMARY KEY,
+    member_id TEXT NOT NULL,
+    given INTEGER NOT NULL CHECK (given IN (0, 1)),
+    scope TEXT,
+    at TEXT NOT NULL,
+    terminal_id TEXT,
+    CHECK (given = 0 OR scope IS NOT NULL)
+) STRICT;
+CREATE INDEX IF NOT EXISTS consents_member ON consents (member_id, consent_id);
+
+INSERT INTO consents (member_id, given, scope, at, terminal_id)
+    SELECT member_id, consent_at IS NOT NULL,
+           CASE WHEN consent_at IS NOT NULL THEN 'points-phone/0' END,
+           coalesce(consent_at, enrolled_at), terminal_id
+    FROM members WHERE member_id NOT IN (SELECT member_id FROM consents)
+    ORDER BY enrolled_at;
+""",
 ]

@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")
     p.add_argument("phone", metavar="PHONE")
     p.add_argument("--name")
-    p.add_argument("--consent", action="store_true", help="the member agreed to data use")
+    p.add_argument("--consent", action="store_true",
+                   help="the customer agreed: points and receipts by phone "
+                   "(without it, 'no consent given' is recorded)")  # fmt: skip
     p = command(member, "show", cmd_member_show, "a member's card: balance, tier, expiry")
     p.add_argument("phone", metavar="PHONE")
     p = command(member, "history", cmd_member_history, "a member's entries, newest first")

@@ -45,7 +45,12 @@ def cmd_member_enroll(ctx: Context) -> Result:
     member, created = ctx.ledger.enroll(ctx.args.phone, ctx.args.name, ctx.args.consent)
     body = {**member.to_dict(), "created": created}
     verb = "Enrolled" if created else "Already a member:"
-    return Result(body, [f"{verb} {ctx.ledger.mask(member.phone or '')} ({member.member_id})."])
+    line = f"{verb} {ctx.ledger.mask(member.phone or '')} ({member.member_id})"
+    if member.consent_given:
+        line += f", consent: {member.consent_scope}"
+    elif member.consent_given is False:
+        line += ", no consent given"
+    return Result(body, [line + "."])
 
 
 def cmd_member_show(ctx: Context) -> Result:
