@@ -19,9 +19,21 @@ from ledger.models import Member, MemberCard
 from ledger.phone import format_as_typed
 from pos.dialogs.coupon import CouponDialog
 from pos.screens.base import PosScreen, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Tr, TrInput, plain
 
 _CODE = re.compile(r"^(?=.*[A-Za-z])[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$")
+
+
+class ConsentBox(Checkbox):
+    """Textual's checkbox shows its X ticked or not (only the colour changes), so
+    an unticked box read as ticked. This one is empty until ticked, and the
+    screen's label says the state in words too."""
+
+    BUTTON_INNER = " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        super().watch_value()
 
 
 class LookupScreen(PosScreen[None]):
@@ -45,7 +57,9 @@ class LookupScreen(PosScreen[None]):
             yield Message(id="lookup-message")
             with Vertical(id="enroll"):
                 yield Tr("lookup.enroll", id="enroll-question", phone="")
-                yield Checkbox(id="consent")
+                yield ConsentBox(id="consent")
+                yield Tr("lookup.consent_scope", id="consent-scope")
+                yield Message(id="enroll-message")
                 yield Tr("lookup.enroll_hint", classes="hint")
             yield Tr("lookup.hint", classes="hint", id="lookup-hint")
         yield from self.compose_chrome()
@@ -56,8 +70,12 @@ class LookupScreen(PosScreen[None]):
         self.query_one("#enroll").display = False
         self.query_one("#phone", Input).focus()
 
+    @on(Checkbox.Changed, "#consent")
     def _label_consent(self, *_: object) -> None:
-        self.query_one("#consent", Checkbox).label = self.pos.tr("lookup.consent")
+        box = self.query_one("#consent", Checkbox)
+        box.label = plain(self.pos.tr("lookup.consent_on" if box.value else "lookup.consent_off"))
+        if box.value:
+            self.query_one("#enroll-message", Message).clear()
 
     # -- typing ----------------------------------------------------------
 
@@ -152,13 +170,15 @@ class LookupScreen(PosScreen[None]):
         self.query_one("#consent", Checkbox).value = False
         self.query_one("#enroll").display = True
         self.query_one("#lookup-message", Message).clear()
+        self.query_one("#enroll-message", Message).clear()
         self.query_one("#consent", Checkbox).focus()
 
     def _hide_enroll(self) -> None:
         self.query_one("#enroll").display = False
 
     def on_key(self, event: events.Key) -> None:
-        """While the enroll offer shows: Enter enrolls, Esc cancels, C toggles consent."""
+        """While the enroll offer shows: Enter enrolls (with consent only), Esc is
+        a sale without membership, C toggles consent."""
         if not self.query_one("#enroll").display:
             return
         if event.key == "enter":
@@ -167,19 +187,27 @@ class LookupScreen(PosScreen[None]):
         elif event.key == "escape":
             event.stop()
             self._hide_enroll()
+            self.message(self.pos.tr("lookup.no_membership"))
             self.query_one("#phone", Input).focus()
         elif event.key in ("c", "C"):
             event.stop()
             self.query_one("#consent", Checkbox).toggle()
 
     def _enroll(self) -> None:
+        """Without consent nothing about the customer is stored: the offer stays,
+        saying so, for the cashier to ask (C) or serve them without membership
+        (Esc). Not closed: a cashier who forgot C would have to type the phone again."""
+        if not self.query_one("#consent", Checkbox).value:
+            self.query_one("#enroll-message", Message).show(
+                self.pos.tr("lookup.consent_needed"), error=True
+            )
+            return
         phone = self._enroll_phone
-        consent = self.query_one("#consent", Checkbox).value
         self._hide_enroll()
-        call_ledger(self, lambda: self._enroll_and_card(phone, consent), self._enrolled)
+        call_ledger(self, lambda: self._enroll_and_card(phone), self._enrolled)
 
-    def _enroll_and_card(self, phone: str, consent: bool) -> tuple[Member, MemberCard]:
-        member, _ = self.pos.ledger.enroll(phone, consent=consent)
+    def _enroll_and_card(self, phone: str) -> tuple[Member, MemberCard]:
+        member, _ = self.pos.ledger.enroll(phone, consent=True)
         return member, self.pos.ledger.card(phone)
 
     def _enrolled(self, result: tuple[Member, MemberCard]) -> None:

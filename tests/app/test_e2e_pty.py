@@ -162,6 +162,7 @@ def test_a_sale_typed_into_pos_run_lands_in_the_ledger(tmp_path: Path) -> None:
         time.sleep(STEP)
         term.type(PHONE)
         term.type("\r")  # unknown phone: the enroll offer
+        term.type("c")  # the customer consents (Enter alone enrolls nobody)
         mark = term.mark()
         term.type("\r")  # enroll -> the member card
         term.wait_for("08x-xxx-5678", timeout=5, after=mark)
@@ -170,7 +171,10 @@ def test_a_sale_typed_into_pos_run_lands_in_the_ledger(tmp_path: Path) -> None:
         mark = term.mark()
         term.type("\r")  # the sale
         term.wait_for("+40", timeout=5, after=mark)  # back on lookup: "+40 แต้ม ..."
-        term.type("\x11", pause=0)  # Ctrl+Q
+        mark = term.mark()
+        term.type("\x11", pause=0)  # Ctrl+Q: it asks first
+        term.wait_for("Loyalty POS?", timeout=5, after=mark)
+        term.type("y", pause=0)
         assert term.proc.wait(timeout=5) == 0
     finally:
         term.close()

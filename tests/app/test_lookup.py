@@ -67,15 +67,18 @@ async def test_unknown_phone_offers_enrollment_with_consent(app: PosApp, ledger:
     assert members(ledger) == 1
 
 
-async def test_enroll_without_consent_records_no_consent(app: PosApp, ledger: Ledger) -> None:
+async def test_enter_without_consent_enrolls_nobody(app: PosApp, ledger: Ledger) -> None:
+    """Issue 11: Enter without consent used to enroll (consent_at left empty);
+    now nothing about the customer is stored and the offer stays."""
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         await submit(pilot, "#phone", PHONE)
         await until(pilot, lambda: app.screen.query_one("#enroll").display)
         await pilot.press("c", "c")  # on, then off again
         await pilot.press("enter")
-        await until(pilot, lambda: on(app, MemberScreen))
-    assert ledger.member(PHONE).consent_at is None
+        await until(pilot, lambda: message(app, "#enroll-message"), what="consent needed")
+        assert on(app, LookupScreen)
+    assert members(ledger) == 0
 
 
 async def test_escape_on_the_enroll_offer_enrolls_nothing(app: PosApp, ledger: Ledger) -> None:
