@@ -182,8 +182,11 @@ def redeem(
         )
         lots.debit(conn, entry.wallet_id, cost)
         coupon = coupon_book.issue(core, writer, entry, reward) if reward else None
-        if print_slip and coupon is not None:
-            enqueue(conn, entry.entry_id, "coupon", entry.created_at, copy=False)
+        if print_slip:
+            # A number of points prints on the sale slip's layout ("sale" job):
+            # the customer takes away what was redeemed and the balance left.
+            kind = "coupon" if coupon is not None else "sale"
+            enqueue(conn, entry.entry_id, kind, entry.created_at, copy=False)
     return Redemption(entry, coupon)
 
 

@@ -111,11 +111,15 @@ class SlipPrinter:
         rules = entry.rules_applied
         th = self.language == "th"
         base = rules.get("base_rate", "")
-        lines = [
-            f"1 แต้ม ต่อ {base} บาท: +{rules.get('base_points', 0)}"
-            if th
-            else f"1 pt per {base}: +{rules.get('base_points', 0)}"
-        ]
+        if entry.kind == "redeem":  # a number of points redeemed: no sale, no earning rules
+            spent = f"{-entry.points:,}"
+            lines = [f"แลก {spent} แต้ม" if th else f"Redeemed {spent} points"]
+        else:
+            lines = [
+                f"1 แต้ม ต่อ {base} บาท: +{rules.get('base_points', 0)}"
+                if th
+                else f"1 pt per {base}: +{rules.get('base_points', 0)}"
+            ]
         if rules.get("tier_bonus"):
             lines.append(
                 f"{self._tier_name(str(rules['tier']))} x{rules['multiplier']}: "

@@ -104,7 +104,9 @@ def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
     s.title(slip.store_name)
     if slip.branch:
         s.para(slip.branch, align="center")
-    s.para(s.t("sale_title"), align="center")
+    # Points redeemed by number print on this layout too, with their own words.
+    redeemed = slip.points < 0
+    s.para(s.t("redeem_title" if redeemed else "sale_title"), align="center")
     if slip.copy:
         s.copy_mark()
     s.rule()
@@ -117,10 +119,12 @@ def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
         # Names are at most 80 characters; one from an old head office may be
         # any length: two lines of it identify the member.
         s.para(slip.member_name, align="right", max_lines=2)
-    s.pair(s.t("sale_ref"), slip.sale_ref)
-    s.pair(s.t("amount"), money_text(slip.amount_minor, slip.currency, slip.language))
+    s.pair(s.t("ref" if redeemed else "sale_ref"), slip.sale_ref)
+    if not redeemed:
+        s.pair(s.t("amount"), money_text(slip.amount_minor, slip.currency, slip.language))
     s.rule()
-    s.pair(s.t("points_earned"), points_text(slip.points, signed=True), bold=True)
+    points_label = s.t("points_redeemed" if redeemed else "points_earned")
+    s.pair(points_label, points_text(slip.points, signed=True), bold=True)
     for rule in slip.rules:
         s.para(rule, indent=2)
     s.pair(s.t("balance"), points_text(slip.balance), bold=True)

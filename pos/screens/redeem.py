@@ -1,6 +1,11 @@
-"""Redeem: the catalog filtered to what the member can afford, or a number
-of points. Above the approval threshold, or past the offline limit, a
-supervisor approves first (``Ledger.redeem_policy`` says which)."""
+"""Redeem: the whole catalog in catalog order, or a number of points.
+
+Every reward keeps its place whatever the member's balance, so the same keys
+pick the same reward for every member; one the member cannot afford is dimmed,
+says how many points are missing, and choosing it redeems nothing. A choice
+opens a confirmation (``RedeemConfirm``) before anything is written; after
+it, above the approval threshold or past the offline limit, a supervisor
+approves (``Ledger.redeem_policy`` says which)."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from ledger.models import Credentials, MemberCard, Redemption
 from ledger.money import parse_points
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.redeem_confirm import RedeemConfirm, RedeemOffer
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput, plain
 
@@ -46,10 +52,14 @@ class RedeemScreen(PosScreen[Redemption | None]):
         self.ref = f"R-{self.pos.clock().strftime('%y%m%d%H%M%S')}-{secrets.token_hex(2).upper()}"
         self.watch(self.app, "language", self._fill, init=True)
         rewards = self.query_one("#rewards", OptionList)
-        has = rewards.option_count > 0
-        self.query_one("#no-rewards").display = not has
-        rewards.display = has
-        (rewards if has else self.query_one("#points", Input)).focus()
+        balance = self.card.member.balance
+        self.query_one("#no-rewards").display = not any(
+            r.points <= balance for r in self.pos.settings.rewards
+        )
+        rewards.display = rewards.option_count > 0
+        # The list has focus for every member (an empty catalog aside): the
+        # same keys do the same thing whatever the balance.
+        (rewards if rewards.display else self.query_one("#points", Input)).focus()
 
     def _fill(self, *_: object) -> None:
         tr = self.pos.tr
@@ -58,20 +68,33 @@ class RedeemScreen(PosScreen[Redemption | None]):
         rewards.clear_options()
         balance = self.card.member.balance
         for reward in self.pos.settings.rewards:
-            if reward.points <= balance:
-                name = reward.name_th if tr.language == "th" else reward.name_en
-                pts = tr("redeem.pts", n=tr.number(reward.points))
-                rewards.add_option(
-                    Option(plain(f"{reward.id:<11} {pts:>10}  {name}"), id=reward.id)
-                )
+            name = reward.name_th if tr.language == "th" else reward.name_en
+            pts = tr("redeem.pts", n=tr.number(reward.points))
+            line = f"{reward.id:<11} {pts:>10}  {name}"
+            missing = reward.points - balance
+            if missing > 0:
+                # Dimmed, not disabled: a disabled option would be skipped by the
+                # arrow keys and the rewards below it would move up one key.
+                line = f"{line}  ({tr('redeem.missing', n=tr.number(missing))})"
+                rewards.add_option(Option(plain(line).stylize("dim"), id=reward.id))
+            else:
+                rewards.add_option(Option(plain(line), id=reward.id))
         if rewards.option_count:
             rewards.highlighted = highlighted or 0
 
     @on(OptionList.OptionSelected, "#rewards")
     def _reward_chosen(self, event: OptionList.OptionSelected) -> None:
         reward_id = event.option.id or ""
-        cost = next(r.points for r in self.pos.settings.rewards if r.id == reward_id)
-        self._redeem(cost, reward_id=reward_id)
+        reward = next(r for r in self.pos.settings.rewards if r.id == reward_id)
+        missing = reward.points - self.card.member.balance
+        if missing > 0:
+            tr = self.pos.tr
+            name = reward.name_th if tr.language == "th" else reward.name_en
+            self.query_one("#redeem-message", Message).show(
+                tr("redeem.cannot", reward=name, n=tr.number(missing)), error=True
+            )
+            return
+        self._redeem(reward.points, reward_id=reward_id)
 
     @on(Input.Submitted, "#points")
     def _points_typed(self) -> None:
@@ -100,9 +123,34 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 tr("redeem.short", balance=tr.number(policy.balance), cost=cost), error=True
             )
             return
-        if not policy.needs_approval:
-            self._send(points, reward_id, None)
-            return
+        reward = next((r for r in self.pos.settings.rewards if r.id == reward_id), None)
+        member = self.card.member
+        offer = RedeemOffer(
+            masked_phone=self.pos.ledger.mask(member.phone) if member.phone else "",
+            name=member.name,
+            cost=cost,
+            balance=policy.balance,
+            reward=reward,
+            needs_approval=policy.needs_approval,
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.query_one("#redeem-message", Message).show(
+                    self.pos.tr("redeem.cancelled"), error=True
+                )
+                return
+            if policy.needs_approval:
+                self._approve(cost, policy.why, points, reward_id)
+            else:
+                self._send(points, reward_id, None)
+
+        self.app.push_screen(RedeemConfirm(offer), confirmed)
+
+    def _approve(
+        self, cost: int, why: str | None, points: int | None, reward_id: str | None
+    ) -> None:
+        tr = self.pos.tr
 
         def approved(credentials: Credentials | None) -> None:
             if credentials is None:
@@ -113,7 +161,7 @@ class RedeemScreen(PosScreen[Redemption | None]):
             self._send(points, reward_id, credentials)
 
         what = f"{tr('redeem.title')} {tr.number(cost)}"
-        if policy.why == "offline_limit":
+        if why == "offline_limit":
             what = f"{what} ({tr('redeem.offline_limit')})"
         self.app.push_screen(ApprovalDialog(what), approved)
 

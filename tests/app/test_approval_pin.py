@@ -13,6 +13,7 @@ from ledger import staff
 from ledger.service import Ledger
 from pos.app import PosApp
 from pos.dialogs.approval import ApprovalDialog
+from pos.dialogs.redeem_confirm import RedeemConfirm
 from pos.screens.lookup import LookupScreen
 from pos.screens.redeem import RedeemScreen
 from tests.app.conftest import (
@@ -35,6 +36,8 @@ async def ask_approval_for_600(pilot: Pilot[Any]) -> None:
     await pilot.press("f2")
     await until(pilot, lambda: on(app, RedeemScreen), what="redeem screen")
     await submit(pilot, "#points", "600")  # above the approval threshold
+    await until(pilot, lambda: on(app, RedeemConfirm), what="the confirmation")
+    await pilot.press("enter")
     await until(pilot, lambda: on(app, ApprovalDialog), what="approval dialog")
 
 

@@ -14,6 +14,7 @@ from ledger.service import Ledger
 from pos.app import PosApp, make_app
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.redeem_confirm import RedeemConfirm
 from pos.screens.lookup import LookupScreen
 from pos.screens.redeem import RedeemScreen
 from sync.errors import HeadOfficeUnreachable
@@ -43,6 +44,12 @@ async def open_redeem(pilot: Pilot[Any]) -> RedeemScreen:
     return app.screen  # type: ignore[return-value]
 
 
+async def confirm(pilot: Pilot[Any]) -> None:
+    """Enter on the confirmation every redemption opens first (test_redeem_confirm)."""
+    await until(pilot, lambda: on(pilot.app, RedeemConfirm), what="the confirmation")  # type: ignore[arg-type]
+    await pilot.press("enter")
+
+
 async def test_redeem_a_reward_issues_a_coupon(app: PosApp, ledger: Ledger, member: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
@@ -50,9 +57,11 @@ async def test_redeem_a_reward_issues_a_coupon(app: PosApp, ledger: Ledger, memb
         rewards = screen.query_one("#rewards", OptionList)
         await has_focus(pilot, lambda: rewards)
         shown = [str(rewards.get_option_at_index(i).id) for i in range(rewards.option_count)]
-        assert shown == ["COFFEE", "DISC50", "DISC100", "PCT10"]  # affordable with 1000
+        # The whole catalog: VOUCHER500 (1800) is listed too, dimmed (test_redeem_confirm).
+        assert shown == ["COFFEE", "DISC50", "DISC100", "PCT10", "VOUCHER500"]
         assert rewards.highlighted == 0
         await pilot.press("enter")
+        await confirm(pilot)
         await until(pilot, lambda: on(app, CouponDialog), what="coupon dialog")
         dialog = app.screen
         assert isinstance(dialog, CouponDialog)
@@ -85,6 +94,7 @@ async def test_redeem_above_the_threshold_asks_for_approval_and_esc_cancels(
         await login(pilot)
         await open_redeem(pilot)
         await submit(pilot, "#points", "600")
+        await confirm(pilot)
         await until(pilot, lambda: on(app, ApprovalDialog), what="approval dialog")
         await has_focus(pilot, lambda: app.screen.query_one("#approver"))
         await pilot.press("escape")
@@ -101,6 +111,7 @@ async def test_redeem_above_the_threshold_with_a_supervisor(
         await login(pilot)
         await open_redeem(pilot)
         await submit(pilot, "#points", "600")
+        await confirm(pilot)
         await until(pilot, lambda: on(app, ApprovalDialog))
         await submit(pilot, "#approver", "sup")
         await has_focus(pilot, lambda: app.screen.query_one("#approver-pin"))
@@ -125,6 +136,7 @@ async def test_a_cashier_cannot_approve_a_redemption(
         await login(pilot)
         await open_redeem(pilot)
         await submit(pilot, "#points", "600")
+        await confirm(pilot)
         await until(pilot, lambda: on(app, ApprovalDialog))
         await submit(pilot, "#approver", "cash1")
         await submit(pilot, "#approver-pin", "1357")
@@ -143,15 +155,18 @@ async def test_redeem_more_than_the_balance_is_refused_and_the_app_keeps_running
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         screen = await open_redeem(pilot)
-        assert not screen.query_one("#rewards").display
+        # Nothing affordable: the hint says so; the list stays, in place and
+        # focused, as for every member (the same keys do the same thing).
         assert screen.query_one("#no-rewards").display
-        await has_focus(pilot, lambda: screen.query_one("#points"))
+        assert screen.query_one("#rewards").display
+        await has_focus(pilot, lambda: screen.query_one("#rewards"))
         await submit(pilot, "#points", "300")
         await until(pilot, lambda: message(app, "#redeem-message"))
         # Refused before any supervisor is called over, saying what the member has.
         assert message(app, "#redeem-message") == app.tr("redeem.short", balance="40", cost=300)
         assert on(app, RedeemScreen)
         await submit(pilot, "#points", "40")
+        await confirm(pilot)
         await until(pilot, lambda: on(app, LookupScreen))
         assert app.return_code is None
     assert ledger.member(PHONE).balance == 0
@@ -188,6 +203,7 @@ async def test_past_the_offline_limit_a_supervisor_is_asked_before_anything_is_r
         await login(pilot)
         await open_redeem(pilot)
         await submit(pilot, "#points", "300")  # below the threshold, past the limit
+        await confirm(pilot)
         await until(pilot, lambda: on(app, ApprovalDialog), what="approval dialog")
         assert app.tr("redeem.offline_limit") in screen_text(app)
         await submit(pilot, "#approver", "sup")

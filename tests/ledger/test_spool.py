@@ -69,6 +69,20 @@ def test_a_job_cut_off_mid_print_is_uncertain_and_only_a_person_retries_it(
     assert shop.spool.claim(job.job_id) is not None
 
 
+def test_points_redeemed_by_number_queue_a_slip_too(shop: Ledger) -> None:
+    shop.earn(PHONE, "25000", "B1")
+    quiet = shop.redeem(PHONE, ref="R0", points=10)
+    assert shop.spool.jobs() == []  # without print_slip: no slip
+    points = shop.redeem(PHONE, ref="R1", points=300, print_slip=True)
+    assert points.coupon is None
+    assert [(j.entry_id, j.kind, j.copy) for j in shop.spool.jobs()] == [
+        (points.entry.entry_id, "sale", False)  # printed on the sale slip's layout
+    ]
+    assert quiet.entry.entry_id != points.entry.entry_id
+    shop.redeem(PHONE, ref="R1", points=300, print_slip=True)  # a retry: no second slip
+    assert len(shop.spool.jobs()) == 1
+
+
 def test_reprint_queues_a_marked_copy_and_only_for_slips(shop: Ledger) -> None:
     sale = shop.earn(PHONE, "10000", "B1")
     assert shop.spool.jobs() == []

@@ -40,6 +40,26 @@ def test_sale_slip_content() -> None:
     assert not any("expire" in t for t in no_expiry)
 
 
+@pytest.mark.parametrize(
+    ("language", "title", "redeemed", "ref", "amount"),
+    [
+        ("en", "Points redeemed", "Points redeemed -300", "Ref R-1", "Amount"),
+        ("th", "ใบแลกแต้ม", "แต้มที่แลก -300", "เลขที่อ้างอิง R-1", "ยอดซื้อ"),
+    ],
+)
+def test_points_redeemed_by_number_print_on_the_sale_layout(
+    language: str, title: str, redeemed: str, ref: str, amount: str
+) -> None:
+    line = "Redeemed 300 points" if language == "en" else "แลก 300 แต้ม"
+    slip = sale_slip(language, points=-300, amount_minor=0, sale_ref="R-1", rules=(line,),
+                     balance=700)  # fmt: skip
+    lines = texts(slip)
+    assert title in [t.strip() for t in lines]
+    assert redeemed in lines and f"  {line}" in lines and ref in lines
+    assert not any(t.startswith(amount) for t in lines)  # no sale, no amount
+    assert not any("+" in t for t in lines if t.startswith(("Points", "แต้ม")))
+
+
 def test_coupon_content() -> None:
     blocks = blocks_for(coupon_slip("th"), 32)
     big = [b for b in blocks if isinstance(b, Line) and b.big]

@@ -32,6 +32,7 @@ from ledger.replica import Replica
 from ledger.service import Ledger
 from pos.app import PosApp, make_app
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.redeem_confirm import RedeemConfirm
 from pos.output import json_text, visible
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
@@ -473,6 +474,9 @@ async def test_app_shows_every_name_ref_and_notice_as_text(
         assert "[@click=app.quit]" in prompt and not UNSAFE.search(prompt), prompt
         # A click (where markup would act) chooses the first reward: a 100-point coupon.
         await pilot.click("#rewards", offset=(30, 1))
+        await until(pilot, lambda: isinstance(app.screen, RedeemConfirm), WAIT, "confirmation")
+        assert "[@click=app.quit]" in screen_text(app) and not UNSAFE.search(screen_text(app))
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CouponDialog), WAIT, "coupon")
         reward = text_of(app.screen.query_one("#coupon-reward"))
         assert "[@click=app.quit]" in reward and not UNSAFE.search(reward), reward
