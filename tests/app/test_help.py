@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 import pos.dialogs
 import pos.screens
-from config import Settings
+from config import Settings, load_settings
+from ledger.models import Staff
 from ledger.service import Ledger
 from pos.app import PosApp, make_app
 from pos.i18n import TEXT, Translator
@@ -18,7 +21,7 @@ from pos.screens.base import PosDialog, PosScreen
 from pos.screens.help import PLACES, HelpScreen, key_rows
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
-from tests.app.conftest import SIZE, login, on, open_card, screen_text, until
+from tests.app.conftest import SIZE, login, on, open_card, screen_text, settle, until
 from tests.conftest import FakeClock
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -133,3 +136,27 @@ async def test_f1_closes_the_help_and_f5_switches_its_language(
         await until(pilot, lambda: "บันทึกยอดขาย" in screen_text(app), what="Thai")
         await pilot.press("f1")
         await until(pilot, lambda: on(app, MemberScreen), what="the card again")
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_help_screen_snapshot(
+    snap_compare: Any, db_path: Path, clock: FakeClock, language: str
+) -> None:
+    """F1 on the lookup screen at 80x24: the lookup's keys first in view."""
+    settings = load_settings(env={"POS_LOCALE__LANGUAGE": language})
+    book = Ledger.open(db_path, settings, clock=clock)
+    book.init("S1", "T1")
+    app = make_app(settings, book, clock=clock)
+
+    async def open_help(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.logged_in(Staff("cash1", "Cashier One", "cashier"))
+        await until(pilot, lambda: on(app, LookupScreen), what="lookup")
+        await pilot.press("f1")
+        await until(pilot, lambda: on(app, HelpScreen), what="the help")
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, run_before=open_help, terminal_size=SIZE)
+    finally:
+        book.close()
