@@ -24,7 +24,6 @@ from textual.worker import Worker, WorkerState
 from config import Settings
 from config.refusal import Refusal
 from ledger.clock import Clock, utc_now
-from ledger.coupons import display_code
 from ledger.db import explain
 from ledger.models import Credentials, MemberCard, Staff
 from ledger.service import Ledger
@@ -33,6 +32,7 @@ from pos.dialogs.quit import QuitDialog
 from pos.headoffice import SyncHeadOffice
 from pos.i18n import LANGUAGES, Translator, translate_bindings
 from pos.output import visible
+from pos.printed import what_printed
 from pos.printing import Device, Outcome, SlipPrinter
 from pos.screens.base import PosDialog, PosScreen
 from pos.screens.help import HelpScreen, key_rows, place_of
@@ -304,41 +304,10 @@ class PosApp(App[None]):
         def work() -> None:
             with self._printing:
                 outcomes = printer.print_pending()
-            self.call_from_thread(self._printed, outcomes, self._what_printed(outcomes))
+            said = what_printed(outcomes, self.ledger, self.tr)
+            self.call_from_thread(self._printed, outcomes, said)
 
         self.run_worker(work, thread=True, group="print", exit_on_error=False)
-
-    def _what_printed(self, outcomes: list[Outcome]) -> list[str]:
-        """What the cashier is told came out (read in the print worker): each
-        copy by its sale ref or coupon code, and how many slips that had waited
-        (a printer fault) printed now. A sale's own slip, printed at once, is
-        not announced: the sale's message says enough."""
-        said: list[str] = []
-        waited = 0
-        for outcome in outcomes:
-            job = outcome.job
-            if not outcome.printed:
-                continue
-            if job.copy:
-                said.append(self._copy_text(job.entry_id, job.kind))
-            elif job.attempts > 1:
-                waited += 1
-        if waited:
-            one = waited == 1
-            said.insert(0, self.tr("print.waited_one" if one else "print.waited_many", n=waited))
-        return said
-
-    def _copy_text(self, entry_id: str, kind: str) -> str:
-        if kind == "coupon":
-            coupon = self.ledger.coupon_of(entry_id)
-            if coupon is not None:
-                return self.tr("print.copy_coupon", code=display_code(coupon.code))
-        try:
-            entry = self.ledger.entry(entry_id)
-        except Refusal:  # printed all the same: say so without its ref
-            return self.tr("print.copy_slip", ref=entry_id)
-        key = "print.copy_sale" if entry.kind == "earn" else "print.copy_slip"
-        return self.tr(key, ref=entry.ref or entry_id)
 
     def _printed(self, outcomes: list[Outcome], said: list[str] | None = None) -> None:
         if said:
