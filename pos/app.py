@@ -297,14 +297,15 @@ class PosApp(App[None]):
 
     # -- printing --------------------------------------------------------
 
-    def print_pending(self) -> None:
-        """Print what the ledger queued, off the UI thread; a sale never waits."""
+    def print_pending(self, *, waiting: bool = False) -> None:
+        """Print what the ledger queued, off the UI thread; a sale never waits.
+        ``waiting``: the cashier asked (F6), so every slip printed is said."""
         printer = SlipPrinter(self.settings, self.ledger, self.language, device=self.printer)
 
         def work() -> None:
             with self._printing:
                 outcomes = printer.print_pending()
-            said = what_printed(outcomes, self.ledger, self.tr)
+            said = what_printed(outcomes, self.ledger, self.tr, waiting=waiting)
             self.call_from_thread(self._printed, outcomes, said)
 
         self.run_worker(work, thread=True, group="print", exit_on_error=False)
@@ -332,6 +333,14 @@ class PosApp(App[None]):
         self._print_retry = False
         if self.ledger.spool.jobs(("queued",)):
             self.print_pending()
+
+    def reprint(self) -> None:
+        """F6: print what is waiting, else a copy of the last slip; either says
+        what came out."""
+        if self.ledger.spool.jobs(("queued",)):
+            self.print_pending(waiting=True)
+        else:
+            self.reprint_last()
 
     def reprint_last(self) -> None:
         last = self.ledger.spool.last()

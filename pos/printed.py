@@ -11,10 +11,13 @@ from pos.i18n import Translator
 from pos.printing import Outcome
 
 
-def what_printed(outcomes: list[Outcome], ledger: Ledger, tr: Translator) -> list[str]:
+def what_printed(
+    outcomes: list[Outcome], ledger: Ledger, tr: Translator, *, waiting: bool = False
+) -> list[str]:
     """Each copy by its sale ref or coupon code, and how many slips that had
-    waited (tried before, a printer fault) printed now. Reads the ledger: call
-    it in the print worker."""
+    waited printed now: tried before (a printer fault), or all of them when
+    ``waiting`` (the cashier asked for what waits). Reads the ledger: call it
+    in the print worker."""
     said: list[str] = []
     waited = 0
     for outcome in outcomes:
@@ -23,7 +26,7 @@ def what_printed(outcomes: list[Outcome], ledger: Ledger, tr: Translator) -> lis
             continue
         if job.copy:
             said.append(_copy_text(job.entry_id, job.kind, ledger, tr))
-        elif job.attempts > 1:
+        elif waiting or job.attempts > 1:
             waited += 1
     if waited:
         one = waited == 1

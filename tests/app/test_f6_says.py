@@ -92,3 +92,21 @@ async def test_f6_says_how_many_waiting_slips_it_printed(
         await until(pilot, lambda: len(printer.slips) == 2, what="the waiting slips")
         await until(pilot, lambda: "Printed 2 waiting slips" in toasts(app), what="said")
         assert not [t for t in toasts(app) if "Reprinted" in t]  # originals, not copies
+
+
+async def test_reprint_says_the_waiting_slips_it_printed_even_never_tried(
+    settings: Settings, ledger: Ledger, clock: FakeClock
+) -> None:
+    """Slips queued while no app was printing (``pos earn`` from a script):
+    ``reprint`` (what F6 does) prints them and says how many."""
+    ledger.enroll(PHONE, consent=True)
+    ledger.earn(PHONE, "1000", "B2001", "cash1", print_slip=True)
+    ledger.earn(PHONE, "500", "B2002", "cash1", print_slip=True)
+    printer = Printer()
+    app = make_app(settings, ledger, clock=clock, printer=printer)
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"
+        await login(pilot)
+        app.reprint()
+        await until(pilot, lambda: len(printer.slips) == 2, what="the waiting slips")
+        await until(pilot, lambda: "Printed 2 waiting slips" in toasts(app), what="said")
