@@ -3,12 +3,16 @@
 and the points before and after. Enter or Y redeems, Esc changes nothing.
 
 A supervisor's approval, when the policy needs one, is asked after this.
+A key typed before the dialog was on screen (a double Enter, a scanner's
+trailing Enter) does not confirm: nobody saw what it would confirm.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
+from textual._time import get_time  # the clock Textual stamps key events with
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -67,6 +71,7 @@ class RedeemConfirm(PosDialog[bool]):
     def __init__(self, offer: RedeemOffer) -> None:
         super().__init__()
         self.offer = offer
+        self.shown_at = float("inf")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
@@ -80,6 +85,7 @@ class RedeemConfirm(PosDialog[bool]):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.shown_at = get_time()
         self.watch(self.app, "language", self._fill, init=True)
 
     def _fill(self, *_: object) -> None:
@@ -109,6 +115,11 @@ class RedeemConfirm(PosDialog[bool]):
             lines["#confirm-approval"] = tr("redeem.confirm_approval")
         for selector, text in lines.items():
             self.query_one(selector, Plain).update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("enter", "y") and event.time < self.shown_at:
+            event.stop()  # typed before this was shown: not a confirmation
+            event.prevent_default()
 
     def action_confirm(self) -> None:
         self.dismiss(True)

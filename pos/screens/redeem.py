@@ -109,8 +109,8 @@ class RedeemScreen(PosScreen[Redemption | None]):
     def _redeem(
         self, cost: int, *, points: int | None = None, reward_id: str | None = None
     ) -> None:
-        if self.busy:
-            return
+        if self.busy or self.app.screen is not self:
+            return  # a second Enter of a burst while the confirmation comes up
         try:
             policy = self.pos.ledger.redeem_policy(self.card.member, cost)
         except Refusal as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -133,6 +134,37 @@ async def test_enter_asks_first_and_esc_changes_nothing(
         assert app.screen.query_one("#rewards", OptionList).highlighted == 1  # still there
     assert history(ledger) == [("earn", 1000)]
     assert ledger.member(PHONE).balance == 1000
+
+
+async def test_a_double_enter_opens_one_confirmation_and_confirms_nothing(
+    app: PosApp, ledger: Ledger, member: str
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await open_redeem(pilot)
+        rewards = app.screen.query_one("#rewards", OptionList)
+        await until(pilot, lambda: app.focused is rewards, what="focus on the list")
+        # Two Enters in one burst (a bouncing key, a scanner's trailing Enter),
+        # both read before the confirmation is up.
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: on(app, RedeemConfirm), what="the confirmation")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert on(app, RedeemConfirm)
+        assert sum(isinstance(s, RedeemConfirm) for s in app.screen_stack) == 1
+        assert history(ledger) == [("earn", 1000)]
+        # One read while the app was busy putting the confirmation up, handled after.
+        late = events.Key("enter", "\r")
+        late.time = app.screen.shown_at - 0.01  # type: ignore[attr-defined]
+        app.post_message(late)
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert on(app, RedeemConfirm)
+        assert history(ledger) == [("earn", 1000)]
+        await pilot.press("enter")  # a key pressed with the confirmation on screen
+        await until(pilot, lambda: on(app, CouponDialog), what="the coupon")
+    assert history(ledger) == [("redeem", -100), ("earn", 1000)]
 
 
 async def test_confirm_redeems_exactly_the_reward_shown(
