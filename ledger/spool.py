@@ -175,7 +175,8 @@ class PrintSpool:
             ).fetchone()
             if row is None:
                 raise NotFound(f"No entry with id '{entry_id}': check the id.")
-            kind = "coupon" if row[1] else "sale" if row[0] == "earn" else None
+            # A sale or a redemption of points prints the sale layout; a reward, its coupon.
+            kind = "coupon" if row[1] else "sale" if row[0] in ("earn", "redeem") else None
             if kind is None:
                 raise NothingToPrint(
                     f"Entry {entry_id} is a {row[0]}: only sales and coupons have slips."

@@ -95,3 +95,10 @@ def test_reprint_queues_a_marked_copy_and_only_for_slips(shop: Ledger) -> None:
     with pytest.raises(NothingToPrint):
         shop.spool.reprint(adjust.entry_id)
     assert shop.spool.last() is not None
+
+
+def test_a_points_redemption_slip_can_be_printed_again(shop: Ledger) -> None:
+    shop.earn(PHONE, "1000", "B1")
+    done = shop.redeem(PHONE, ref="R1", points=30, print_slip=True)
+    copy = shop.spool.reprint(done.entry.entry_id)  # F6 after a points redemption
+    assert (copy.entry_id, copy.kind, copy.copy) == (done.entry.entry_id, "sale", True)
