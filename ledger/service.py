@@ -152,6 +152,12 @@ class Ledger:
         return terminal.init(self.core, store_id, terminal_id)
 
     @_serialized
+    def change_ids(self, store_id: str, terminal_id: str) -> dict[str, str]:
+        """Fix the store or terminal id: refused once an entry is recorded or
+        the till has joined head office (ledger.terminal)."""
+        return terminal.change_ids(self.core, store_id, terminal_id)
+
+    @_serialized
     def terminal(self) -> tuple[str, str]:
         """(store_id, terminal_id) of this ledger."""
         return self.core.terminal()

@@ -6,22 +6,26 @@ from ledger.chain import GENESIS
 from ledger.clock import iso
 from ledger.core import Core
 from ledger.db import transaction
-from ledger.errors import AlreadyInitialized
-from ledger.text import clean_id
+from ledger.errors import AlreadyInitialized, NotInitialized, NotPermitted
+from ledger.meta import K_URL
+from ledger.text import clean_code
 
 
 def init(core: Core, store_id: str, terminal_id: str) -> dict[str, str]:
-    store_id = clean_id(store_id, "The store id")
-    terminal_id = clean_id(terminal_id, "The terminal id")
+    store_id, terminal_id = (store_id or "").strip(), (terminal_id or "").strip()
     with transaction(core.conn) as conn:
         current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if "terminal_id" in current:
+            # The ids it already has are accepted as they are, even from before
+            # ids were codes: running ``pos init`` again stays harmless.
             if (current["store_id"], current["terminal_id"]) == (store_id, terminal_id):
                 return {"store_id": store_id, "terminal_id": terminal_id}
             raise AlreadyInitialized(
                 f"This ledger already belongs to store {current['store_id']}, terminal "
                 f"{current['terminal_id']}: use another --db for another terminal."
             )
+        store_id = clean_code(store_id, "store")
+        terminal_id = clean_code(terminal_id, "terminal")
         now = iso(core.clock())
         conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -34,6 +38,43 @@ def init(core: Core, store_id: str, terminal_id: str) -> dict[str, str]:
         )
     core.coupon_key()  # create the key now, 0600, beside the database
     core.pin_pepper(True)  # and the PIN pepper, before a join rewrites the file
+    return {"store_id": store_id, "terminal_id": terminal_id}
+
+
+def change_ids(core: Core, store_id: str, terminal_id: str) -> dict[str, str]:
+    """Fix a typo in the store or terminal id. Only while nothing carries
+    them: no journal entry (each one is chained under the terminal id) and no
+    head office (which knows the till by them). Meta, the terminal's row and
+    the members enrolled here change together."""
+    store_id = clean_code(store_id, "store")
+    terminal_id = clean_code(terminal_id, "terminal")
+    with transaction(core.conn) as conn:
+        current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        old = current.get("terminal_id")
+        if old is None:
+            raise NotInitialized("This ledger has no store and terminal ids yet: run 'pos init'.")
+        if K_URL in current:
+            raise NotPermitted(
+                f"The ids stay {current['store_id']} / {old}: this till has joined head "
+                "office, which knows it by them.",
+                reason="joined",
+            )
+        if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:
+            raise NotPermitted(
+                f"The ids stay {current['store_id']} / {old}: entries are already recorded "
+                "under them.",
+                reason="entries",
+            )
+        conn.executemany(
+            "UPDATE meta SET value = ? WHERE key = ?",
+            [(store_id, "store_id"), (terminal_id, "terminal_id")],
+        )
+        conn.execute(
+            "UPDATE terminals SET terminal_id = ?, store_id = ? WHERE terminal_id = ?",
+            (terminal_id, store_id, old),
+        )
+        conn.execute("UPDATE members SET terminal_id = ? WHERE terminal_id = ?", (terminal_id, old))
+    core.forget_cached()  # the ids are cached
     return {"store_id": store_id, "terminal_id": terminal_id}
 
 
