@@ -1,23 +1,35 @@
 """First-run setup wizard: store and terminal, language, printer, first
 supervisor. Each step is checked before the next, Esc goes back, and the
-step reached is saved, so an interrupted setup resumes where it stopped."""
+step reached is saved, so an interrupted setup resumes where it stopped.
+
+The ids stay editable until the first entry or the join (the ledger refuses
+after, ``Ledger.change_ids``); the shop's name, the printer and the paper width
+are terminal preferences (``store_name``, ``printer_url``, ``paper_mm``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import platformdirs
+from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ContentSwitcher, Input, OptionList
 from textual.widgets.option_list import Option
 
+from config import APP_NAME
 from config.refusal import Refusal
-from ledger.errors import WeakPin
+from config.settings import PrinterSettings
+from ledger.errors import InvalidInput, NotPermitted, WeakPin
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 STEPS = 4
+NAME_LIMIT = 48  # a 58 mm slip's double-width title, roughly
+PATH_WIDTH = 26  # the preview folder's column beside the test print (setup.tcss)
 
 
 class SetupScreen(PosScreen[None]):
@@ -31,6 +43,7 @@ class SetupScreen(PosScreen[None]):
                 with Vertical(id="step-1"):
                     yield Tr("setup.ids", classes="subtitle")
                     yield TrInput("setup.store", id="store")
+                    yield TrInput("setup.store_name", id="store-name")
                     yield TrInput("setup.terminal", id="terminal")
                 with Vertical(id="step-2"):
                     yield Tr("setup.language_title", classes="subtitle")
@@ -39,9 +52,13 @@ class SetupScreen(PosScreen[None]):
                     )
                 with Vertical(id="step-3"):
                     yield Tr("setup.printer_title", classes="subtitle")
-                    yield TrInput("setup.printer", id="printer", value="preview")
-                    yield Tr("setup.printer_note", classes="hint")
-                    yield Plain(id="test-print")
+                    yield Plain(id="printer-note", classes="hint")
+                    with Horizontal(id="printer-row"):
+                        yield TrInput("setup.printer", id="printer", value="preview")
+                        yield TrInput("setup.paper", id="paper", value="80", restrict=r"[0-9]*")
+                    with Horizontal(id="print-row"):
+                        yield Plain(id="test-print")
+                        yield Plain(id="preview-dir", classes="hint")
                 with Vertical(id="step-4"):
                     yield Tr("setup.supervisor_title", classes="subtitle")
                     yield TrInput("setup.sup_id", id="sup-id")
@@ -55,13 +72,24 @@ class SetupScreen(PosScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        ledger = self.pos.ledger
+        self.watch(self.app, "language", self._printer_texts, init=False)
+        ledger, settings = self.pos.ledger, self.pos.settings
         step = 1
+        # A name configured (or sent by head office) is offered; the built-in
+        # placeholder is not a shop's name.
+        name = settings.store.name if settings.store.name != "Loyalty POS" else ""
+        printer, paper = settings.printer.url, str(settings.printer.paper_mm)
         if ledger.is_initialized():
             store, terminal = ledger.terminal()
             self.query_one("#store", Input).value = store
             self.query_one("#terminal", Input).value = terminal
+            name = ledger.pref("store_name", name) or name
+            printer = ledger.pref("printer_url", printer) or printer
+            paper = ledger.pref("paper_mm", paper) or paper
             step = max(2, int(ledger.pref("setup_step", "2") or 2))
+        self.query_one("#store-name", Input).value = name
+        self.query_one("#printer", Input).value = printer
+        self.query_one("#paper", Input).value = paper
         self.show_step(min(step, STEPS))
 
     # -- navigation ------------------------------------------------------
@@ -77,6 +105,7 @@ class SetupScreen(PosScreen[None]):
         self.query_one(focus).focus()
         if step == 3:
             self.query_one("#test-print", Plain).update(self._test_print())
+            self._printer_texts()
 
     def action_back(self) -> None:
         if self.step > 1:
@@ -85,23 +114,60 @@ class SetupScreen(PosScreen[None]):
     def _error(self, text: str) -> None:
         self.query_one("#setup-message", Message).show(text, error=True)
 
-    def _refused(self, error: Refusal) -> None:
-        self._error(error.message)
-
     # -- step 1: ids -----------------------------------------------------
 
     @on(Input.Submitted, "#store")
     def _store_typed(self) -> None:
+        self.query_one("#store-name", Input).focus()
+
+    @on(Input.Submitted, "#store-name")
+    def _name_typed(self) -> None:
         self.query_one("#terminal", Input).focus()
 
     @on(Input.Submitted, "#terminal")
     def _ids_typed(self) -> None:
-        store = self.query_one("#store", Input).value
-        terminal = self.query_one("#terminal", Input).value
-        call_ledger(
-            self, lambda: self.pos.ledger.init(store, terminal), lambda _: self.show_step(2),
-            self._refused,
-        )  # fmt: skip
+        store = self.query_one("#store", Input).value.strip()
+        terminal = self.query_one("#terminal", Input).value.strip()
+        name = self.query_one("#store-name", Input).value.strip()
+        call_ledger(self, lambda: self._save_ids(store, terminal, name), self._ids_saved,
+                    self._ids_refused)  # fmt: skip
+
+    def _save_ids(self, store: str, terminal: str, name: str) -> None:
+        """In a worker: the name is checked, then the ids (set, kept, or
+        changed while the ledger allows it), then the name is saved. A blank
+        name leaves the settings' ``store.name``."""
+        if len(name) > NAME_LIMIT or not name.isprintable():
+            raise InvalidInput(self.pos.tr("setup.store_name_bad"), field="store-name")
+        ledger = self.pos.ledger
+        if not ledger.is_initialized():
+            ledger.init(store, terminal)
+        elif ledger.terminal() != (store, terminal):
+            ledger.change_ids(store, terminal)
+        if name:
+            ledger.set_pref("store_name", name)
+
+    def _ids_saved(self, _: None) -> None:
+        self.show_step(2)
+
+    def _ids_refused(self, error: Refusal) -> None:
+        """Say it in the till's language with the example, and focus the field
+        to fix (the name, or the id that is not a code)."""
+        field = error.details.get("field")
+        value = self.query_one(f"#{field}", Input).value.strip() if field else ""
+        text = error.message
+        if isinstance(error, InvalidInput) and field in ("store", "terminal"):
+            text = self.pos.tr(f"setup.id_bad_{field}", value=value,
+                               example=error.details.get("example", ""))  # fmt: skip
+        elif isinstance(error, NotPermitted) and error.details.get("reason") in (
+            "entries", "joined",
+        ):  # fmt: skip
+            store, terminal = self.pos.ledger.terminal()
+            text = self.pos.tr(f"setup.ids_fixed_{error.details['reason']}", store=store,
+                               terminal=terminal)  # fmt: skip
+            self.query_one("#store", Input).value = store
+            self.query_one("#terminal", Input).value = terminal
+        self._error(text)
+        self.query_one(f"#{field}" if field else "#store", Input).focus()
 
     # -- step 2: language ------------------------------------------------
 
@@ -116,18 +182,53 @@ class SetupScreen(PosScreen[None]):
 
     def _test_print(self) -> Content:
         store, terminal = self.pos.ledger.terminal()
-        line = "-" * 32
-        return plain_lines(
-            [line, f"{store} / {terminal}".center(32), self.pos.tr("setup.test_print"), line]
-        )
+        name = self.pos.ledger.pref("store_name") or self.pos.settings.store.name
+        return plain_lines(  # the box's dashed border is the paper's edge
+            [name[:32].center(32), f"{store} / {terminal}".center(32),
+             self.pos.tr("setup.test_print")]
+        )  # fmt: skip
 
-    @on(Input.Submitted, "#printer")
+    def preview_dir(self) -> Path:
+        """Where preview slips go: the setting, else the printers' default
+        (``printers.connect.default_spool_dir``, which a screen may not import)."""
+        folder = self.pos.settings.printer.spool_dir
+        return folder or platformdirs.user_data_path(APP_NAME) / "spool"
+
+    def _printer_texts(self, *_: object) -> None:
+        """The printer forms (one per line) and the preview folder, in the
+        current language. The folder goes on lines of its own, broken after a
+        ``/``: a path has no spaces to wrap at, and a cut path is no use."""
+        tr = self.pos.tr
+        self.query_one("#printer-note", Plain).update(
+            plain_lines(tr("setup.printer_note").split("\n"))
+        )
+        lines = [""]
+        for part in str(self.preview_dir()).replace("/", "/\0").split("\0"):
+            if lines[-1] and len(lines[-1]) + len(part) > PATH_WIDTH:
+                lines.append("")
+            lines[-1] += part
+        said = tr("setup.preview_dir", path="").rstrip()  # the folder ends the sentence
+        self.query_one("#preview-dir", Plain).update(plain_lines([said, *lines]))
+
+    @on(Input.Submitted, "#printer, #paper")
     def _printer_typed(self) -> None:
-        url = self.query_one("#printer", Input).value.strip().lower()
-        if url != "preview":
-            self._error(self.pos.tr("setup.printer_bad"))
+        """Enter in either field saves both (the width is filled in already)."""
+        printer, paper = self.query_one("#printer", Input), self.query_one("#paper", Input)
+        url = printer.value.strip()
+        url = "preview" if url.lower() == "preview" else url
+        try:
+            PrinterSettings(url=url)  # the forms printers/ opens, as the settings check them
+        except ValidationError:
+            self._error(self.pos.tr("setup.printer_bad", url=url))
+            printer.focus()
+            return
+        if paper.value.strip() not in ("58", "80"):
+            self._error(self.pos.tr("setup.paper_bad"))
+            paper.value = ""
+            paper.focus()
             return
         self.pos.ledger.set_pref("printer_url", url)
+        self.pos.ledger.set_pref("paper_mm", paper.value.strip())
         self.show_step(4)
 
     # -- step 4: first supervisor ----------------------------------------

@@ -47,6 +47,7 @@ async def test_setup_wizard_validates_each_step_and_finishes(
         await has_focus(pilot, lambda: app.screen.query_one("#store"))
 
         # step 1: an empty store id is refused, the wizard stays on step 1
+        app.language = "en"  # the English message here; the Thai one in the tests below
         await submit(pilot, "#store", "")
         await submit(pilot, "#terminal", "T1")
         await until(pilot, lambda: message(app, "#setup-message"), what="error")
@@ -71,9 +72,10 @@ async def test_setup_wizard_validates_each_step_and_finishes(
         assert empty_ledger.pref("language") == "en"
         assert "step 3 of 4" in step_title(app)
 
-        # step 3: printer: only 'preview' is accepted for now
+        # step 3: printer: what is not a printer address is refused (a network
+        # printer is accepted: test_setup_saves_a_network_printer)
         assert "TEST PRINT" in text_of(app.screen.query_one("#test-print"))
-        await submit(pilot, "#printer", "tcp://10.0.0.9:9100")
+        await submit(pilot, "#printer", "fax://10.0.0.9")
         assert "preview" in message(app, "#setup-message")
         assert is_step(app, 3)
         assert empty_ledger.pref("printer_url") is None
@@ -146,3 +148,133 @@ async def test_interrupted_setup_resumes_where_it_stopped(
             assert app.language == "th"  # chosen at step 2, remembered
     finally:
         again.close()
+
+
+# -- step 1: ids are codes with an example, the shop's name its own field ------
+
+
+async def test_setup_refuses_a_shop_name_as_an_id_with_an_example(
+    settings: Settings, empty_ledger: Ledger, clock: FakeClock
+) -> None:
+    app = make_app(settings, empty_ledger, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, SetupScreen))
+        # Thai (the default): the shop's name typed as the store id
+        await submit(pilot, "#store", "ร้านกาแฟ บ้านสวน")
+        await submit(pilot, "#store-name", "ร้านกาแฟ บ้านสวน")
+        await submit(pilot, "#terminal", "T1")
+        await until(pilot, lambda: message(app, "#setup-message"), what="error")
+        text = message(app, "#setup-message")
+        assert "รหัสร้าน" in text and "BKK01" in text and "ชื่อร้าน" in text
+        await has_focus(pilot, lambda: app.screen.query_one("#store"))
+        assert is_step(app, 1)
+        assert not empty_ledger.is_initialized()
+
+        # English: a terminal id with a space
+        app.language = "en"
+        await submit(pilot, "#store", "BKK01")
+        await submit(pilot, "#store-name", "Baan Suan Coffee")
+        await submit(pilot, "#terminal", "till 1")
+        await until(pilot, lambda: "e.g. T1" in message(app, "#setup-message"), what="example")
+        assert "'till 1' is not a code" in message(app, "#setup-message")
+        await has_focus(pilot, lambda: app.screen.query_one("#terminal"))
+        assert app.screen.query_one("#store-name", Input).value == "Baan Suan Coffee"
+        assert not empty_ledger.is_initialized()
+
+        # the shop's name is checked too, and kept as the slip's preference
+        await submit(pilot, "#store-name", "x" * 49)
+        await submit(pilot, "#terminal", "T1")
+        await until(pilot, lambda: "shop's name" in message(app, "#setup-message"))
+        await has_focus(pilot, lambda: app.screen.query_one("#store-name"))
+        await submit(pilot, "#store-name", "Baan Suan Coffee")
+        await submit(pilot, "#terminal", "T1")
+        await until(pilot, lambda: is_step(app, 2), what="step 2")
+        assert empty_ledger.terminal() == ("BKK01", "T1")
+        assert empty_ledger.pref("store_name") == "Baan Suan Coffee"
+
+
+async def test_setup_back_to_step_1_changes_the_ids(
+    settings: Settings, empty_ledger: Ledger, clock: FakeClock
+) -> None:
+    app = make_app(settings, empty_ledger, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, SetupScreen))
+        await submit(pilot, "#store", "BKK1")
+        await submit(pilot, "#store-name", "Baan Kafe")
+        await submit(pilot, "#terminal", "T1")
+        await until(pilot, lambda: is_step(app, 2))
+        await pilot.press("escape")
+        await until(pilot, lambda: is_step(app, 1))
+        await submit(pilot, "#store", "BKK01")
+        await submit(pilot, "#store-name", "Baan Kafe Sukhumvit")
+        await submit(pilot, "#terminal", "T2")
+        await until(pilot, lambda: is_step(app, 2), what="step 2 with the new ids")
+        assert message(app, "#setup-message") == ""
+        assert empty_ledger.terminal() == ("BKK01", "T2")
+        assert empty_ledger.pref("store_name") == "Baan Kafe Sukhumvit"
+
+
+async def test_setup_ids_are_fixed_after_a_sale(
+    settings: Settings, empty_ledger: Ledger, clock: FakeClock
+) -> None:
+    # Set up halfway (step 2), then a sale recorded from the command line.
+    empty_ledger.init("BKK1", "T1")
+    empty_ledger.set_pref("setup_step", "2")
+    empty_ledger.add_staff("cash1", "cashier", "1357")
+    empty_ledger.enroll("0812345678", consent=True)
+    empty_ledger.earn("0812345678", "100", "BILL-1", "cash1")
+    app = make_app(settings, empty_ledger, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, SetupScreen))
+        assert is_step(app, 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: is_step(app, 1))
+        await submit(pilot, "#store-name", "Baan Kafe")
+        await submit(pilot, "#terminal", "T2")
+        await until(pilot, lambda: message(app, "#setup-message"), what="refusal")
+        text = message(app, "#setup-message")
+        assert "BKK1 / T1" in text and "มีรายการบันทึกไว้แล้ว" in text
+        assert app.screen.query_one("#terminal", Input).value == "T1"  # put back
+        assert is_step(app, 1)
+        assert empty_ledger.terminal() == ("BKK1", "T1")
+        # the same ids go on (the name can still be changed)
+        await submit(pilot, "#terminal", "T1")
+        await until(pilot, lambda: is_step(app, 2), what="step 2")
+        assert empty_ledger.pref("store_name") == "Baan Kafe"
+
+
+# -- step 3: every printer printers/ opens, paper width, the preview folder ----
+
+
+async def test_setup_saves_a_network_printer_and_shows_the_preview_folder(
+    settings: Settings, empty_ledger: Ledger, clock: FakeClock
+) -> None:
+    from printers.connect import default_spool_dir
+
+    empty_ledger.init("S1", "T1")
+    empty_ledger.set_pref("setup_step", "3")
+    app = make_app(settings, empty_ledger, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, SetupScreen))
+        assert is_step(app, 3)
+        app.language = "en"
+        note = text_of(app.screen.query_one("#step-3 .hint"))
+        assert "tcp://" in note and "usb://" in note and "serial://" in note
+        assert "cups://" in note and "preview" in note
+        assert "next version" not in screen_text(app)
+        folder = str(settings.printer.spool_dir or default_spool_dir())
+        shown = text_of(app.screen.query_one("#preview-dir"))
+        assert "Preview slips are saved in" in shown
+        assert shown.split("saved in", 1)[1].replace("\n", "").strip() == folder
+
+        # a paper width that is neither 58 nor 80 mm: refused, focus on it
+        app.screen.query_one("#paper", Input).value = "60"
+        await submit(pilot, "#printer", "tcp://192.168.1.50:9100")
+        assert "58 or 80" in message(app, "#setup-message")
+        await has_focus(pilot, lambda: app.screen.query_one("#paper"))
+        assert empty_ledger.pref("printer_url") is None
+
+        await submit(pilot, "#paper", "58")
+        await until(pilot, lambda: is_step(app, 4), what="step 4")
+        assert empty_ledger.pref("printer_url") == "tcp://192.168.1.50:9100"
+        assert empty_ledger.pref("paper_mm") == "58"
