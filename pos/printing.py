@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from config import Settings
 from config.refusal import Refusal
+from config.settings import PrinterSettings
 from ledger.clock import parse_iso
 from ledger.coupons import display_code
 from ledger.service import Ledger
@@ -127,7 +128,7 @@ class SlipPrinter:
             )
         url = store.member_url.format(member_id=member.member_id) if store.member_url else None
         return SaleSlip(
-            store_name=store.name,
+            store_name=self.store_name(),
             branch=store.branch,
             created_at=parse_iso(entry.created_at).astimezone(),
             terminal_id=entry.terminal_id,
@@ -168,7 +169,7 @@ class SlipPrinter:
             "ใช้ได้ครั้งเดียว ไม่สามารถแลกเป็นเงินสด" if th else "Single use. Not exchangeable for cash."
         )
         return CouponSlip(
-            store_name=self.settings.store.name,
+            store_name=self.store_name(),
             reward_name_th=reward.name_th,
             reward_name_en=reward.name_en,
             value_text=value,
@@ -187,10 +188,26 @@ class SlipPrinter:
 
     # -- printing --------------------------------------------------------
 
+    def printer_settings(self) -> PrinterSettings:
+        """The printer chosen in the setup wizard (saved in the ledger), else the
+        settings file's (which the wizard starts from)."""
+        cfg = self.settings.printer
+        url, paper = self.ledger.pref("printer_url"), self.ledger.pref("paper_mm")
+        update: dict[str, Any] = {}
+        if url:
+            update["url"] = url
+        if paper and paper.isdigit():
+            update["paper_mm"] = int(paper)
+        return cfg.model_copy(update=update) if update else cfg
+
+    def store_name(self) -> str:
+        """The shop's name as the setup wizard saved it, else the settings file's."""
+        return self.ledger.pref("store_name") or self.settings.store.name
+
     def open(self) -> Printer:
         from printers import open_printer
 
-        cfg = self.settings.printer
+        cfg = self.printer_settings()
         return open_printer(
             cfg.url,
             cfg.profile,
@@ -269,14 +286,14 @@ class SlipPrinter:
         from printers import PrinterError, TestPage, _escpos
         from printers.thai import thai_code_page
 
-        cfg = self.settings.printer
+        cfg = self.printer_settings()
         try:
             profile = _escpos.profile(cfg.profile)
         except ValueError as exc:
             raise PrintFailed(f"{exc}: set printer.profile to a python-escpos profile.") from None
         page_code = thai_code_page(profile)
         page = TestPage(
-            store_name=self.settings.store.name,
+            store_name=self.store_name(),
             profile=cfg.profile,
             code_pages=tuple(sorted(profile.get_code_pages())),
             columns=cfg.columns or 0,
