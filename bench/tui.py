@@ -145,7 +145,9 @@ def _startup(path: Path, env: dict[str, str]) -> dict[str, Any]:
         os.write(master, PIN.encode() + b"\r")
         lookup = _read_until(master, b"Member lookup", t0 + 20, seen)
         t_lookup = time.monotonic() - t0
-        os.write(master, b"\x11")  # ctrl+q
+        os.write(master, b"\x11")  # ctrl+q: the app asks first ...
+        _read_until(master, b"Loyalty POS?", time.monotonic() + 10, seen)
+        os.write(master, b"y")  # ... and quits on Y
         child.wait(timeout=10)
     finally:
         if child.poll() is None:
