@@ -50,6 +50,7 @@ from ledger.models import (
     Staff,
 )
 from ledger.spool import PrintSpool
+from ledger.staffauth import PinEvent
 
 if TYPE_CHECKING:
     from config.settings import Reward, Settings
@@ -206,6 +207,11 @@ class Ledger:
     @_serialized
     def authenticate(self, staff_id: str, pin: str) -> Staff:
         return staff.authenticate(self.core, staff_id, pin)
+
+    @_serialized
+    def pin_events(self, staff_id: str | None = None) -> list[PinEvent]:
+        """The PIN audit trail (wrong PINs, locks, unlocks), oldest first."""
+        return staff.pin_events(self.core, staff_id)
 
     @_serialized
     def approve(self, approval: Credentials) -> Staff:

@@ -63,6 +63,7 @@ from pos.commands import (
     cmd_rewards_list,
     cmd_run,
     cmd_staff_add,
+    cmd_staff_events,
     cmd_staff_unlock,
     cmd_sync,
     cmd_verify,
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "lift a PIN lock (an admin approves, PIN on stdin)")  # fmt: skip
     p.add_argument("staff_id", metavar="STAFF_ID")
     p.add_argument("--approver", required=True, metavar="ADMIN_ID")
+    p = command(staff, "events", cmd_staff_events,
+                "the PIN audit trail: wrong PINs, locks, unlocks")  # fmt: skip
+    p.add_argument("staff_id", metavar="STAFF_ID", nargs="?")
 
     member = group("member", "members")
     p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")

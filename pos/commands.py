@@ -5,6 +5,7 @@ prints; these only call the ledger, sync and printing."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime, time
 from typing import Any, Literal
@@ -39,6 +40,19 @@ def cmd_staff_unlock(ctx: Context) -> Result:
     staff = ctx.ledger.unlock_staff(ctx.args.staff_id, required_approval(ctx.args.approver))
     return Result({"staff": staff.to_dict(), "unlocked": True},
                   [f"{staff.staff_id} can sign in again."])  # fmt: skip
+
+
+def cmd_staff_events(ctx: Context) -> Result:
+    ctx.ledger.terminal()
+    events = ctx.ledger.pin_events(ctx.args.staff_id)
+    body = {"events": [dataclasses.asdict(e) for e in events]}
+    lines = [
+        f"{e.at[:19]}Z  {e.staff_id}  {e.event}"
+        + (f" until {e.until[:19]}Z" if e.until else "")
+        + (f" by {e.by}" if e.by else "")
+        for e in events
+    ]
+    return Result(body, lines or ["No wrong PINs, locks or unlocks recorded."])
 
 
 def cmd_member_enroll(ctx: Context) -> Result:
