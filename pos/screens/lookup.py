@@ -44,11 +44,9 @@ class LookupScreen(PosScreen[None]):
     ]
 
     def action_reprint(self) -> None:
-        """Retry what is queued (the printer is back), else a copy of the last slip."""
-        if self.pos.ledger.spool.jobs(("queued",)):
-            self.pos.print_pending()
-        else:
-            self.pos.reprint_last()
+        """Retry what is queued (the printer is back), else a copy of the last
+        slip; the app says which."""
+        self.pos.reprint()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lookup-box"):

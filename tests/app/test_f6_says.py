@@ -110,3 +110,18 @@ async def test_reprint_says_the_waiting_slips_it_printed_even_never_tried(
         app.reprint()
         await until(pilot, lambda: len(printer.slips) == 2, what="the waiting slips")
         await until(pilot, lambda: "Printed 2 waiting slips" in toasts(app), what="said")
+
+
+async def test_f6_on_the_lookup_screen_says_the_waiting_slips_it_printed(
+    settings: Settings, ledger: Ledger, clock: FakeClock
+) -> None:
+    ledger.enroll(PHONE, consent=True)
+    ledger.earn(PHONE, "1000", "B3001", "cash1", print_slip=True)
+    printer = Printer()
+    app = make_app(settings, ledger, clock=clock, printer=printer)
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"
+        await login(pilot)
+        await pilot.press("f6")  # the key, on the screen the cashier is on
+        await until(pilot, lambda: len(printer.slips) == 1, what="the waiting slip")
+        await until(pilot, lambda: "Printed the waiting slip" in toasts(app), what="said")
