@@ -70,7 +70,11 @@ class LookupScreen(PosScreen[None]):
 
     @on(Checkbox.Changed, "#consent")
     def _label_consent(self, *_: object) -> None:
-        box = self.query_one("#consent", Checkbox)
+        # Also called for a language change on the app, when this screen's
+        # widgets may be gone (or, seen once under load, not there yet).
+        box = next(iter(self.query("#consent").results(Checkbox)), None)
+        if box is None:
+            return
         box.label = plain(self.pos.tr("lookup.consent_on" if box.value else "lookup.consent_off"))
         if box.value:
             self.query_one("#enroll-message", Message).clear()
