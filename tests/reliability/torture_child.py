@@ -94,6 +94,8 @@ async def app(db: str, phones: list[str]) -> None:
             await pilot.pause(0.005)
 
     async def submit(pilot: Any, selector: str, value: str) -> None:
+        # A screen switched to may not have mounted its fields yet under this load.
+        await until(pilot, lambda: len(pos_app.screen.query(selector)) > 0)
         field = pos_app.screen.query_one(selector, Input)
         field.focus()
         field.value = value
