@@ -23,6 +23,46 @@ def _add_lots_expired(conn: sqlite3.Connection) -> None:
         )
 
 
+# The PIN audit trail's kinds after migration 9: a supervisor or an admin
+# acting on a staff member is on the same trail as the wrong PINs.
+_PIN_EVENTS_9 = """
+CREATE TABLE pin_events (
+    event_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN (
+        'wrong_pin', 'locked', 'unlocked', 'deactivated', 'reactivated', 'pin_reset')),
+    until TEXT,
+    by TEXT
+) STRICT"""
+
+
+def _staff_deactivation(conn: sqlite3.Connection) -> None:
+    """A staff member can be deactivated (kept for the journal's names, never
+    deleted), and the audit trail takes deactivations, reactivations and PIN
+    resets. SQLite cannot change a CHECK: the trail is copied into a new table,
+    keeping its event ids. Safe to run twice (tests set a ledger back)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(staff)")}
+    if "deactivated_at" not in columns:
+        conn.execute("ALTER TABLE staff ADD COLUMN deactivated_at TEXT")
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'pin_events'"
+    ).fetchone()
+    if "pin_reset" in sql:
+        return
+    conn.execute("ALTER TABLE pin_events RENAME TO pin_events_8")
+    conn.execute("DROP INDEX IF EXISTS pin_events_staff")
+    conn.execute("DROP INDEX IF EXISTS pin_events_at")
+    conn.execute(_PIN_EVENTS_9)
+    conn.execute(
+        "INSERT INTO pin_events (event_id, at, staff_id, event, until, by) "
+        "SELECT event_id, at, staff_id, event, until, by FROM pin_events_8"
+    )
+    conn.execute("DROP TABLE pin_events_8")
+    conn.execute("CREATE INDEX pin_events_staff ON pin_events (staff_id, at)")
+    conn.execute("CREATE INDEX pin_events_at ON pin_events (at)")
+
+
 # Each migration is SQL text, or a function for what SQL cannot say.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     f"""
@@ -248,4 +288,5 @@ INSERT INTO consents (member_id, given, scope, at, terminal_id)
     FROM members WHERE member_id NOT IN (SELECT member_id FROM consents)
     ORDER BY enrolled_at;
 """,
+    _staff_deactivation,
 ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -50,6 +50,7 @@ from ledger.models import (
     Staff,
 )
 from ledger.spool import PrintSpool
+from ledger.staff import StaffMember
 from ledger.staffauth import PinEvent
 
 if TYPE_CHECKING:
@@ -222,6 +223,25 @@ class Ledger:
     def unlock_staff(self, staff_id: str, approval: Credentials) -> Staff:
         return staff.unlock(self.core, staff_id, approval)
 
+    @_serialized
+    def staff_list(self) -> list[StaffMember]:
+        """Every staff member with their state now: active, locked, deactivated."""
+        return staff.listing(self.core)
+
+    @_serialized
+    def deactivate_staff(self, staff_id: str, approval: Credentials) -> StaffMember:
+        """An admin stops an id logging in or approving (never their own, nor the last admin)."""
+        return staff.deactivate(self.core, staff_id, approval)
+
+    @_serialized
+    def reactivate_staff(self, staff_id: str, approval: Credentials) -> StaffMember:
+        return staff.reactivate(self.core, staff_id, approval)
+
+    @_serialized
+    def reset_pin(self, staff_id: str, pin: str, approval: Credentials) -> StaffMember:
+        """A new PIN: an admin for anyone, a supervisor for a cashier or themselves."""
+        return staff.reset_pin(self.core, staff_id, pin, approval)
+
     # -- members -----------------------------------------------------------
 
     def normalize(self, phone: str) -> str:
@@ -357,7 +377,7 @@ class Ledger:
     # -- reports and checks --------------------------------------------------
 
     @_serialized
-    def day_summary(self, day: datetime | None = None) -> dict[str, Any]:
+    def day_summary(self, day: date | datetime | None = None) -> dict[str, Any]:
         return reports.day_summary(self.core, day)
 
     @_serialized

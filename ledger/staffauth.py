@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ledger import pins
 from ledger.clock import iso, parse_iso
 from ledger.db import transaction
-from ledger.errors import SecretsError, StaffLocked, StaffNotFound, WrongPin
+from ledger.errors import NotPermitted, SecretsError, StaffLocked, StaffNotFound, WrongPin
 from ledger.models import Staff
 
 if TYPE_CHECKING:
@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 _LOCK_CAP = timedelta(hours=24)
 # pepper(create) -> the pepper; create=False may answer None (none made yet).
 Pepper = Callable[[bool], bytes | None]
+EVENTS = ("wrong_pin", "locked", "unlocked", "deactivated", "reactivated", "pin_reset")
+
+
+class StaffDeactivated(NotPermitted):
+    """A deactivated id neither logs in nor approves; the message names the
+    admins who can reactivate it."""
+
+    code = "staff_deactivated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +47,9 @@ class PinEvent:
 
     at: str
     staff_id: str
-    event: str  # wrong_pin, locked, unlocked
+    event: str  # one of EVENTS
     until: str | None = None  # a lock's end
-    by: str | None = None  # the admin who lifted a lock
+    by: str | None = None  # who lifted a lock, (de)activated the id or reset its PIN
 
 
 def authenticate(
@@ -56,13 +64,16 @@ def authenticate(
     length: timedelta | None = None
     with transaction(conn):
         row = conn.execute(
-            "SELECT staff_id, name, role, pin_hash, locked_until, failed_attempts, locks "
-            "FROM staff WHERE staff_id = ?",
+            "SELECT staff_id, name, role, pin_hash, locked_until, failed_attempts, locks, "
+            "deactivated_at FROM staff WHERE staff_id = ?",
             (sid_typed,),
         ).fetchone()
         if row is None:
             raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
-        sid, name, role, digest, locked_until, failed, locks = row
+        sid, name, role, digest, locked_until, failed, locks, deactivated_at = row
+        if deactivated_at:
+            # Refused before any PIN is compared: not a guess, no audit row.
+            raise deactivated(conn, sid)
         if locked_until and parse_iso(locked_until) > now:
             # No PIN is compared while locked: not a guess, no audit row.
             raise _locked(conn, sid, parse_iso(locked_until) - now)
@@ -76,7 +87,7 @@ def authenticate(
         failed += 1
         # On record as wrong until the compare says otherwise (a crash during
         # the compare leaves a counted guess, as the count does).
-        written = [_record(conn, now, sid, "wrong_pin")]
+        written = [record(conn, now, sid, "wrong_pin")]
         if failed >= policy.max_pin_attempts:
             # Locked now, before the answer; a right PIN lifts it again below.
             # Each further lock doubles, so guessing gets slower and slower.
@@ -86,7 +97,7 @@ def authenticate(
                 "WHERE staff_id = ?",
                 (iso(now + length), sid),
             )
-            written.append(_record(conn, now, sid, "locked", until=iso(now + length)))
+            written.append(record(conn, now, sid, "locked", until=iso(now + length)))
         else:
             conn.execute("UPDATE staff SET failed_attempts = ? WHERE staff_id = ?", (failed, sid))
     if pins.pin_matches(pin or "", digest, key):
@@ -102,7 +113,7 @@ def authenticate(
     )
 
 
-def _record(
+def record(
     conn: sqlite3.Connection,
     now: datetime,
     staff_id: str,
@@ -179,19 +190,40 @@ def unlock(conn: sqlite3.Connection, staff_id: str, now: datetime, by: str | Non
             "WHERE staff_id = ?",
             (row[0],),
         )
-        _record(conn, now, str(row[0]), "unlocked", by=by)
+        record(conn, now, str(row[0]), "unlocked", by=by)
     return str(row[0])
+
+
+def active_admins(conn: sqlite3.Connection) -> list[dict[str, str | None]]:
+    """The admins who can act now (not deactivated), by id."""
+    return [
+        {"staff_id": sid, "name": name}
+        for sid, name in conn.execute(
+            "SELECT staff_id, name FROM staff WHERE role = 'admin' "
+            "AND deactivated_at IS NULL ORDER BY staff_id"
+        )
+    ]
+
+
+def deactivated(conn: sqlite3.Connection, staff_id: str) -> StaffDeactivated:
+    """A deactivated id, and who can reactivate it: the admins, by name."""
+    admins = active_admins(conn)
+    text = f"{staff_id} is deactivated and can neither log in nor approve"
+    if admins:
+        names = ", ".join(admin_name(a) for a in admins)
+        text += (
+            f": an admin can reactivate this id ({names}): "
+            f"pos staff reactivate {staff_id} --approver {admins[0]['staff_id']}."
+        )
+    else:
+        text += ": only an admin could reactivate it, and there is no active admin."
+    return StaffDeactivated(text, staff_id=staff_id, admins=admins)
 
 
 def _locked(conn: sqlite3.Connection, staff_id: str, left: timedelta) -> StaffLocked:
     """The lock, and who can lift it sooner: the admins, by name."""
     minutes = max(1, int(left.total_seconds() + 59) // 60)
-    admins = [
-        {"staff_id": sid, "name": name}
-        for sid, name in conn.execute(
-            "SELECT staff_id, name FROM staff WHERE role = 'admin' ORDER BY staff_id"
-        )
-    ]
+    admins = active_admins(conn)
     text = f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min"
     if admins:
         names = ", ".join(admin_name(a) for a in admins)
