@@ -9,7 +9,6 @@ from ledger import journal, localday
 from ledger.core import Core
 from ledger.models import Entry
 
-
 # The points a Z report names, whether or not the day had any.
 POINT_KINDS = ("earn", "redeem", "reverse", "adjust", "expire")
 
