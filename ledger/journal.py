@@ -182,6 +182,37 @@ def of_wallet(conn: sqlite3.Connection, wallet_id: str, limit: int) -> list[Entr
     return [Entry.from_row(r) for r in rows]
 
 
+def of_wallet_page(
+    conn: sqlite3.Connection,
+    wallet_id: str,
+    before: tuple[str, str] | None,
+    limit: int,
+) -> list[Entry]:
+    """A page of a wallet's entries, newest first, older than ``before`` (the
+    (created_at, entry_id) of the last entry of the page shown before it).
+
+    Keyset, not OFFSET: the page at the end of a member's 100,000th entry is a
+    seek on entries_wallet_time, as quick as the first (OFFSET would read every
+    row it skips). The entry id breaks ties between entries of the same
+    instant (two tills), so no entry is shown twice or skipped."""
+    if before is None:
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM entries WHERE wallet_id = ? "
+            "ORDER BY created_at DESC, entry_id DESC LIMIT ?",
+            (wallet_id, limit),
+        ).fetchall()
+    else:
+        # The created_at <= term lets SQLite seek the index; the row value
+        # comparison then drops the entries already shown at that instant.
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM entries WHERE wallet_id = ? AND created_at <= ? "
+            "AND (created_at, entry_id) < (?, ?) "
+            "ORDER BY created_at DESC, entry_id DESC LIMIT ?",
+            (wallet_id, before[0], before[0], before[1], limit),
+        ).fetchall()
+    return [Entry.from_row(r) for r in rows]
+
+
 def of_terminal(
     conn: sqlite3.Connection, terminal_id: str, *, after_seq: int = 0, limit: int | None = None
 ) -> list[Entry]:

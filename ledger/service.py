@@ -277,6 +277,25 @@ class Ledger:
         return members.history(self.core, phone, limit)
 
     @_serialized
+    def history_page(
+        self, wallet_id: str, before: tuple[str, str] | None = None, limit: int = 20
+    ) -> members.HistoryPage:
+        """A page of a wallet's entries, newest first; ``before``: the ``older``
+        of the page shown before it (keyset paging: any page is one index seek)."""
+        return members.history_page(self.core, wallet_id, before, limit)
+
+    @_serialized
+    def find_by_name(self, text: str, limit: int = 10) -> list[members.NameMatch]:
+        """Members whose name holds ``text`` (any case), at most ``limit``."""
+        return members.search_by_name(self.core, text, limit)
+
+    @_serialized
+    def rename_member(self, member_id: str, name: str | None) -> Member:
+        """A new name (None or empty: none) for a member enrolled here; pushed
+        to head office at the next sync (ledger.members.rename)."""
+        return members.rename(self.core, member_id, name)
+
+    @_serialized
     def receipt(self, entry_id: str) -> Receipt:
         """What a sale slip shows: the entry, its member now, next expiry, cashier."""
         return members.receipt(self.core, _points.find_entry(self.core, entry_id))
