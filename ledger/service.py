@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -158,6 +158,11 @@ class Ledger:
         """Fix the store or terminal id: refused once an entry is recorded or
         the till has joined head office (ledger.terminal)."""
         return terminal.change_ids(self.core, store_id, terminal_id)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The shop's time zone (``locale.timezone``): where its days begin."""
+        return self.core.zone
 
     @_serialized
     def terminal(self) -> tuple[str, str]:

@@ -71,6 +71,13 @@ from pos.commands import (
 from pos.context import Context, secrets_path
 from pos.exits import exit_status
 from pos.logs import setup_logging
+from pos.staff_commands import (
+    cmd_report_day,
+    cmd_staff_deactivate,
+    cmd_staff_list,
+    cmd_staff_reactivate,
+    cmd_staff_reset_pin,
+)
 
 log = logging.getLogger("pos.cli")
 # Names, refs and notices may hold ESC, C1 or bidi controls: never raw to a terminal.
@@ -115,6 +122,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(staff, "events", cmd_staff_events,
                 "the PIN audit trail: wrong PINs, locks, unlocks")  # fmt: skip
     p.add_argument("staff_id", metavar="STAFF_ID", nargs="?")
+    command(
+        staff, "list", cmd_staff_list, "every staff member: role, active, locked or deactivated"
+    )
+    for verb, handler, says in (
+        ("deactivate", cmd_staff_deactivate, "stop an id logging in or approving"),
+        ("reactivate", cmd_staff_reactivate, "let a deactivated id log in again"),
+    ):
+        p = command(staff, verb, handler, f"{says} (an admin approves, PIN on stdin)")
+        p.add_argument("staff_id", metavar="STAFF_ID")
+        p.add_argument("--approver", required=True, metavar="ADMIN_ID")
+    p = command(staff, "reset-pin", cmd_staff_reset_pin,
+                "give a staff member a new PIN (an admin, or a supervisor for a cashier); "
+                "stdin: the approver's PIN, then the new one")  # fmt: skip
+    p.add_argument("staff_id", metavar="STAFF_ID")
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+
+    report = group("report", "reports")
+    p = command(report, "day", cmd_report_day,
+                "the end-of-day close (Z report): sales, points, new members, "
+                "per cashier")  # fmt: skip
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the shop's day (default: today)")
+    p.add_argument("--print", action="store_true", help="print it on the slip printer")
 
     member = group("member", "members")
     p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from config import Settings
 from config.refusal import Refusal
@@ -319,3 +319,51 @@ class SlipPrinter:
             "status": status.state,
             "files": [str(f) for f in result.files],
         }
+
+
+def print_day_close(printer: SlipPrinter, day: date | None = None) -> dict[str, Any]:
+    """Print the end-of-day close (Z report) of ``day`` (the shop's date;
+    None: today) now, not through the spool (the spool holds entries' slips).
+    Like the test page, a printer that says it cannot print gets nothing, and
+    one that stops during the slip is said: ``PrintFailed`` either way, so
+    nobody is told "printed" when nothing came out."""
+    from printers import DaySummary, PrinterError
+
+    ledger = printer.ledger
+    language: Literal["th", "en"] = "th" if printer.language == "th" else "en"
+    summary = ledger.day_summary(day)
+    staff = tuple(
+        (f"{row['name']} ({row['cashier_id']})" if row["name"] else row["cashier_id"],
+         row["sales"], row["amount_minor"], row["points"])
+        for row in summary["by_cashier"]
+    )  # fmt: skip
+    slip = DaySummary(
+        store_name=printer.store_name(),
+        terminal_id=summary["terminal_id"],
+        day=date.fromisoformat(summary["day"]),
+        kinds=tuple((k, v["count"], v["points"]) for k, v in summary["kinds"].items()),
+        cashiers=(),
+        language=language,
+        currency=summary["currency"],
+        sales=summary["sales"]["count"],
+        sales_reversed=summary["sales"]["reversed"],
+        amount_minor=summary["sales"]["amount_minor"],
+        enrolled=summary["enrolled"],
+        staff=staff,
+        printed_at=ledger.clock().astimezone(ledger.zone),
+    )
+    try:
+        with printer.connected() as device:
+            before = status_of(device)
+            if before is not None and not before.can_print:
+                raise PrintFailed(printer.fault_text(before))
+            result = device.print_slip(slip, name=f"day-close-{summary['day']}")
+            after = status_of(device) if before is not None and before.known else None
+    except (PrinterError, ValueError) as exc:
+        raise PrintFailed(getattr(exc, "message", None) or str(exc)) from None
+    if after is not None and not after.can_print:
+        raise PrintFailed(f"{printer._text('printer.stopped')} ({printer.fault_text(after)})")
+    files = [str(f) for f in result.files]
+    log.info("day close %s printed%s", summary["day"], f" ({files[-1]})" if files else "")
+    return {"printed": True, "day": summary["day"], "printer": printer.printer_settings().url,
+            "files": files}  # fmt: skip

@@ -178,13 +178,21 @@ def coupon_blocks(slip: CouponSlip, columns: int) -> list[Block]:
 
 
 def summary_blocks(summary: DaySummary, columns: int) -> list[Block]:
+    """The day's points per kind and per cashier; with a currency, the
+    end-of-day close (Z report): sales and money, new members, and each
+    cashier's sales, money and points."""
     s = _Sheet(columns, summary.language)
     lang = summary.language
+    z = summary.currency is not None
     s.title(summary.store_name)
-    s.title(s.t("summary_title"))
+    s.title(s.t("close_title" if z else "summary_title"), big=z)
     s.pair(s.t("terminal"), summary.terminal_id)
     s.pair(s.t("date"), day_text(summary.day, lang))
+    if summary.printed_at is not None:
+        s.pair(s.t("printed_at"), time_text(summary.printed_at, lang))
     s.rule()
+    if summary.currency is not None:
+        _money_section(s, summary, summary.currency)
     counts = [f"{count:,}" for _, count, _ in summary.kinds]
     counts += [f"{count:,}" for _, _, count, _ in summary.cashiers]
     points = [points_text(p, signed=True) for _, _, p in summary.kinds]
@@ -207,7 +215,9 @@ def summary_blocks(summary: DaySummary, columns: int) -> list[Block]:
         row(kind_label(kind, lang), f"{count:,}", points_text(pts, signed=True))
     s.rule()
     row(s.t("total"), f"{total_count:,}", points_text(total_points, signed=True), bold=True)
-    if summary.cashiers:
+    if summary.staff:
+        _staff_section(s, summary, summary.currency or "")
+    elif summary.cashiers:
         s.blocks.append(Feed())
         s.title(s.t("by_cashier"))
         last = None
@@ -217,6 +227,26 @@ def summary_blocks(summary: DaySummary, columns: int) -> list[Block]:
                 last = cashier
             row(kind_label(kind, lang), f"{count:,}", points_text(pts, signed=True), indent=2)
     return s.end()
+
+
+def _money_section(s: _Sheet, summary: DaySummary, currency: str) -> None:
+    lang = summary.language
+    s.pair(s.t("sales"), f"{summary.sales:,}")
+    s.pair(s.t("sales_reversed"), f"{summary.sales_reversed:,}")
+    s.pair(s.t("net_sales"), money_text(summary.amount_minor, currency, lang), bold=True)
+    s.pair(s.t("enrolled"), f"{summary.enrolled:,}")
+    s.rule()
+
+
+def _staff_section(s: _Sheet, summary: DaySummary, currency: str) -> None:
+    """Per cashier: the name (wrapped, never cut), then sales and money, then points."""
+    lang = summary.language
+    s.blocks.append(Feed())
+    s.title(s.t("by_cashier"))
+    for cashier, sales, amount, pts in summary.staff:
+        s.para(s.t("no_cashier") if cashier == "-" else cashier, bold=True)
+        s.pair(f"  {s.t('sales')} {sales:,}", money_text(amount, currency, lang))
+        s.pair(f"  {s.t('points')}", points_text(pts, signed=True))
 
 
 def test_blocks(page: TestPage, columns: int) -> list[Block]:

@@ -74,9 +74,20 @@ class DaySummary:
     kinds: tuple[tuple[str, int, int], ...]  # (kind, count, points)
     cashiers: tuple[tuple[str, str, int, int], ...]  # (cashier, kind, count, points)
     language: Language
+    # The end-of-day close (Z report) adds money and people; without a
+    # currency the slip is the plain points summary.
+    currency: str | None = None
+    sales: int = 0
+    sales_reversed: int = 0
+    amount_minor: int = 0  # net of the sales reversed that day
+    enrolled: int = 0
+    staff: tuple[tuple[str, int, int, int], ...] = ()  # (cashier, sales, amount_minor, points)
+    printed_at: datetime | None = None  # aware, in the shop's zone
 
     def __post_init__(self) -> None:
         _check_language(self.language)
+        if self.printed_at is not None and self.printed_at.tzinfo is None:
+            raise ValueError("printed_at must be an aware datetime")
 
 
 @dataclass(frozen=True, slots=True)
