@@ -94,10 +94,7 @@ class Core:
         if self._terminal is None:
             store, terminal = self.meta("store_id"), self.meta("terminal_id")
             if store is None or terminal is None:
-                raise NotInitialized(
-                    "This terminal is not set up yet: run 'pos init --store STORE_ID "
-                    "--terminal TERMINAL_ID' (or the setup wizard in 'pos run')."
-                )
+                raise NotInitialized(key="not_initialized")
             self._terminal = (store, terminal)
         return self._terminal
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ledger import coupons as couponlib
 from ledger.clock import iso
@@ -75,10 +75,7 @@ def check(core: Core, text: str) -> Coupon:
         return code
     row = core.conn.execute(_COUPON + "WHERE code = ?", (code,)).fetchone()
     if row is None:
-        raise CouponNotFound(
-            f"No coupon {couponlib.display_code(code)} in this terminal's ledger: "
-            "check the code (or sync with head office)."
-        )
+        raise CouponNotFound(key="coupon_not_found", code=couponlib.display_code(code))
     coupon = Coupon(*row)
     # A coupon pulled from head office has no payload here: the signature
     # (checked above) is what proves it.
@@ -96,9 +93,7 @@ def _code(core: Core, text: str) -> str | Coupon:
         return payload.code
     code = couponlib.normalize_code(text or "")
     if len(code) != 8 or not code.isalnum():
-        raise InvalidInput(
-            f"'{text}' is not a coupon code: a code looks like K7QM-2XPA; or scan the QR."
-        )
+        raise InvalidInput(key="invalid_input.coupon_code", value=text)
     return code
 
 
@@ -106,7 +101,7 @@ def use(core: Core, text: str, cashier_id: str | None) -> Coupon:
     """Mark a coupon used (single use); refuses used, void, expired or forged."""
     coupon = check(core, text)
     if coupon.status != "issued":
-        raise CouponUnusable(_unusable_message(coupon), status=coupon.status)
+        raise CouponUnusable(**unusable(coupon))
     _, terminal_id = core.terminal()
     now = iso(core.clock())
     with transaction(core.conn) as conn:
@@ -136,11 +131,12 @@ def _forged(text: str, code: str) -> Coupon:
     return Coupon(code, "", "", "", text.strip(), "", "", "forged")
 
 
-def _unusable_message(coupon: Coupon) -> str:
-    shown = couponlib.display_code(coupon.code) if coupon.code else "This coupon"
+def unusable(coupon: Coupon) -> dict[str, Any]:
+    """Why a coupon cannot be used: its catalogue key and values."""
+    case = coupon.status if coupon.status in ("used", "void", "expired", "forged") else "other"
     return {
-        "used": f"Coupon {shown} was already used.",
-        "void": f"Coupon {shown} was cancelled (its redemption was reversed).",
-        "expired": f"Coupon {shown} expired on {coupon.expires_at[:10]}.",
-        "forged": "This coupon is not genuine (its signature does not match): do not accept it.",
-    }.get(coupon.status, f"Coupon {shown} cannot be used ({coupon.status}).")
+        "key": f"coupon_unusable.{case}",
+        "status": coupon.status,
+        "code": couponlib.display_code(coupon.code) if coupon.code else "",
+        "expires": coupon.expires_at[:10],
+    }

@@ -75,7 +75,9 @@ def expire(core: Core, as_of: datetime | None, approval: Credentials | None) -> 
     cutoff, early = timeguard.expiry_cutoff(now, as_of)
     approver_id = approver(core, approval).staff_id if approval is not None else None
     if early and approver_id is None:
-        raise ApprovalRequired(timeguard.early_expiry_message(cutoff, now))
+        raise ApprovalRequired(
+            key="approval_required.early_expiry", **timeguard.early_expiry(cutoff, now)
+        )
     due = core.conn.execute(
         "SELECT DISTINCT l.wallet_id, m.member_id FROM lots l "
         "JOIN entries e USING (entry_id) LEFT JOIN members m ON m.wallet_id = l.wallet_id "
@@ -94,7 +96,7 @@ def expire(core: Core, as_of: datetime | None, approval: Credentials | None) -> 
     return made
 
 
-def clock_warning(core: Core) -> str | None:
+def clock_warning(core: Core) -> timeguard.ClockWrong | None:
     _, terminal_id = core.terminal()
     return timeguard.warning(core.conn, terminal_id, core.clock())
 

@@ -94,10 +94,8 @@ def check_offline_limit(
     spent = redeemed_today(conn, wallet_id, now, zone)
     if spent + cost > limit:
         raise ApprovalRequired(
-            f"Head office cannot be reached (or this till has not synced lately) and this "
-            f"would pass the offline limit of {limit} points a day for this member "
-            f"({spent} redeemed since 00:00 {localday.zone_name(_zone(zone))} time): a supervisor "
-            "must approve with their id and PIN.",
+            key="approval_required.offline",
             limit=limit,
             redeemed_today=spent,
+            zone=localday.zone_name(_zone(zone)),
         )

@@ -40,44 +40,37 @@ def parse_amount(value: str | Decimal | int, max_minor: int | None = None) -> in
     carries it (shortened) as ``value``, for a message in any language.
     """
     if isinstance(value, (bool, float)):
-        raise InvalidAmount("Amounts must be given as text or Decimal, never as a float.")
+        raise InvalidAmount(key="invalid_amount.float")
     if isinstance(value, int):
         value = Decimal(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise InvalidAmount(f"'{value}' is not an amount: type a number such as 250.50.")
+            raise InvalidAmount(key="invalid_amount", value=str(value))
         text = format(value, "f")
     elif isinstance(value, str):
         text = value.strip().translate(_THAI_DIGITS)
     else:
-        raise InvalidAmount("Amounts must be given as text or Decimal.")
+        raise InvalidAmount(key="invalid_amount.type")
     shown = _short(value.strip() if isinstance(value, str) else text)  # as typed
-    not_an_amount = f"'{shown}' is not an amount: type a number such as 250 or 250.50."
     if len(text) > _MAX_CHARS:
-        raise InvalidAmount(not_an_amount, value=shown)
+        raise InvalidAmount(key="invalid_amount", value=shown)
     if text.startswith("-") and _AMOUNT.match(text[1:]):
-        raise NegativeAmount(
-            f"'{shown}' is negative: type the amount paid, e.g. 250.50. A refund is a "
-            "reversal, done by a supervisor (pos reverse).",
-            value=shown,
-        )
+        raise NegativeAmount(key="invalid_amount.negative", value=shown)
     if re.fullmatch(r"\d+\.\d{3,}", text.replace(",", "")):
-        raise TooManyDecimals(
-            f"'{shown}' has more than two decimals: type at most satang, e.g. 250.50.",
-            value=shown,
-        )
+        raise TooManyDecimals(key="invalid_amount.decimals", value=shown)
     if not _AMOUNT.match(text):
-        raise InvalidAmount(not_an_amount, value=shown)
+        raise InvalidAmount(key="invalid_amount", value=shown)
     try:
         minor = int(Decimal(text.replace(",", "")) * MINOR_PER_UNIT)
     except InvalidOperation:  # pragma: no cover - the regex already guards this
-        raise InvalidAmount(f"'{shown}' is not an amount.") from None
+        raise InvalidAmount(key="invalid_amount", value=shown) from None
     if minor <= 0:
-        raise ZeroAmount("The amount must be more than zero.", value=shown)
+        raise ZeroAmount(key="invalid_amount.zero", value=shown)
     if max_minor is not None and minor > max_minor:
         raise AmountTooLarge(
-            f"{format_minor(minor)} is more than the largest accepted sale "
-            f"({format_minor(max_minor)}): check the amount.",
+            key="invalid_amount.too_large",
+            amount=format_minor(minor),
+            limit=format_minor(max_minor),
             amount_minor=minor,
             max_minor=max_minor,
         )
@@ -99,16 +92,16 @@ def format_minor(minor: int) -> str:
 def parse_points(value: str | int, *, allow_negative: bool = False) -> int:
     """Points are whole numbers: ``"120"`` -> 120; refuses ``"1.5"``, floats, zero."""
     if isinstance(value, (bool, float)):
-        raise InvalidInput("Points are whole numbers, never a float.")
+        raise InvalidInput(key="invalid_points.float")
     if isinstance(value, str):
         text = value.strip().translate(_THAI_DIGITS)
         if len(text) > _MAX_CHARS or not re.fullmatch(r"[+-]?\d+", text):
-            raise InvalidInput(f"'{_short(value)}' is not a whole number of points.")
+            raise InvalidInput(key="invalid_points", value=_short(value))
         value = int(text)
     if value == 0:
-        raise InvalidInput("The number of points must not be zero.")
+        raise InvalidInput(key="invalid_points.zero")
     if value < 0 and not allow_negative:
-        raise InvalidInput(f"{value} is negative: type a positive number of points.")
+        raise InvalidInput(key="invalid_points.negative", value=value)
     if abs(value) > 1_000_000_000:
-        raise InvalidInput(f"{value} points is out of range.")
+        raise InvalidInput(key="invalid_points.range", value=value)
     return value

@@ -21,14 +21,12 @@ def normalize_phone(text: str, region: str = "TH") -> str:
     ``66...`` and a leading trunk 0.
     """
     if not isinstance(text, str):
-        raise InvalidPhone("A phone number must be typed as text.")
+        raise InvalidPhone(key="invalid_phone.type")
     raw = text.strip().translate(_THAI_DIGITS)
     if not raw:
-        raise InvalidPhone("Type the member's phone number.")
+        raise InvalidPhone(key="invalid_phone.empty")
     if not _ALLOWED.match(raw):
-        raise InvalidPhone(
-            f"'{text.strip()}' is not a phone number: use digits only, e.g. 081-234-5678."
-        )
+        raise InvalidPhone(key="invalid_phone.digits", value=text.strip())
     digits = re.sub(r"[^0-9+]", "", raw)
     # "00" is the international prefix people type everywhere, but Thailand's
     # own IDD is 001, so phonenumbers would read 0066... as a national number.
@@ -39,10 +37,7 @@ def normalize_phone(text: str, region: str = "TH") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(
-            f"'{text.strip()}' is not a valid phone number: check the digits "
-            f"(a Thai mobile has 10 digits, e.g. 081-234-5678)."
-        )
+        raise InvalidPhone(key="invalid_phone", value=text.strip())
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -32,15 +32,15 @@ PEPPER_KEY = "pin_pepper"
 
 def check_pin_strength(pin: str) -> None:
     if not re.fullmatch(r"[0-9]{4,8}", pin or ""):
-        raise WeakPin("A PIN is 4 to 8 digits.")
+        raise WeakPin(key="weak_pin.length")
     if len(set(pin)) == 1:
-        raise WeakPin("A PIN of one repeated digit is too easy to guess: choose another.")
+        raise WeakPin(key="weak_pin.repeated")
     digits = [int(c) for c in pin]
     steps = {b - a for a, b in itertools.pairwise(digits)}
     if steps in ({1}, {-1}):
-        raise WeakPin("A PIN of consecutive digits (like 1234) is too easy to guess.")
+        raise WeakPin(key="weak_pin.sequence")
     if pin in {"1212", "6969", "1122", "2580", "0852", "1004", "2000"}:
-        raise WeakPin("That PIN is among the most guessed: choose another.")
+        raise WeakPin(key="weak_pin.common")
 
 
 def _peppered(pin: str, pepper: bytes) -> bytes:

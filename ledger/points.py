@@ -74,7 +74,7 @@ def earn(
     the counter already has on screen (no second look-up)."""
     e164 = None if isinstance(who, Member) else members.normalize(core, who)
     amount_minor = parse_amount(amount, core.max_sale)
-    ref = clean_id(ref, "The sale reference")
+    ref = clean_id(ref, "ref")
     cashier_id = cashier(core, cashier_id)
     _, terminal_id = core.terminal()
     with transaction(core.conn) as conn:
@@ -87,8 +87,7 @@ def earn(
             first = replace(Earned.from_row(found), duplicate=True)
             if first.member_id != member_id or first.amount_minor != amount_minor:
                 raise RefConflict(
-                    f"Sale {ref} was already recorded for another member or amount "
-                    f"({format_minor(first.amount_minor or 0)}): check the bill number."
+                    key="ref_conflict.sale", ref=ref, amount=format_minor(first.amount_minor or 0)
                 )
             return first
         writer = core.writer(conn)
@@ -127,10 +126,10 @@ def redeem(
     cannot be counted on (ledger.limits), a supervisor approves."""
     e164 = members.normalize(core, phone)
     if (points is None) == (reward_id is None):
-        raise InvalidInput("Redeem either a number of points or a reward, not both.")
+        raise InvalidInput(key="invalid_input.redeem_what")
     reward = find_reward(core, reward_id) if reward_id is not None else None
     cost = reward.points if reward else parse_points(points)  # type: ignore[arg-type]
-    ref = clean_id(ref, "The reference")
+    ref = clean_id(ref, "ref")
     cashier_id = cashier(core, cashier_id)
     _, terminal_id = core.terminal()
     reward_key = reward.id if reward else None
@@ -147,10 +146,7 @@ def redeem(
     if approval is not None:
         approved_by = approver(core, approval)
     elif cost > threshold:
-        raise ApprovalRequired(
-            f"Redeeming {cost} points is above {threshold}: a supervisor must approve "
-            "with their id and PIN."
-        )
+        raise ApprovalRequired(key="approval_required", points=cost, limit=threshold)
     else:
         limits.check_offline_limit(core.conn, member.wallet_id, cost, offline_limit, now, core.zone)
     with transaction(core.conn) as conn:
@@ -197,17 +193,16 @@ def _repeat(core: Core, first: Entry, e164: str, cost: int, reward_id: str | Non
         or -first.points != cost
         or first.rules_applied.get("reward_id") != reward_id
     ):
-        raise RefConflict(
-            f"Reference {first.ref} was already used for another redemption: use a new reference."
-        )
+        raise RefConflict(key="ref_conflict.redeem", ref=first.ref)
     return Redemption(first, coupon_book.of_entry(core, first.entry_id), duplicate=True)
 
 
 def _check_balance(core: Core, member: Member, cost: int) -> None:
     if member.balance < cost:
-        who = member.name or (members.mask(core, member.phone) if member.phone else "This member")
+        who = member.name or (members.mask(core, member.phone) if member.phone else None)
         raise InsufficientPoints(
-            f"Not enough points: {who} has {member.balance} points, {cost} needed.",
+            key="insufficient_points" if who else "insufficient_points.anonymous",
+            who=who,
             balance=member.balance,
             needed=cost,
         )
@@ -216,14 +211,14 @@ def _check_balance(core: Core, member: Member, cost: int) -> None:
 def find_reward(core: Core, reward_id: str) -> Reward:
     reward = core.rewards.get((reward_id or "").strip().upper())
     if reward is None:
-        raise RewardNotFound(f"No reward '{reward_id}' in the catalog: see 'pos rewards list'.")
+        raise RewardNotFound(key="reward_not_found", reward=reward_id)
     return reward
 
 
 def find_entry(core: Core, entry_id: str) -> Entry:
     entry = journal.by_id(core.conn, (entry_id or "").strip())
     if entry is None:
-        raise EntryNotFound(f"No entry with id '{entry_id}': check the id.")
+        raise EntryNotFound(key="entry_not_found", entry_id=entry_id)
     return entry
 
 

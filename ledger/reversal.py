@@ -84,7 +84,7 @@ def reverse(
     choice about coupons paid with the points when the balance would go
     below zero (see the module's docstring)."""
     if coupons is not None and coupons not in CHOICES:
-        raise InvalidInput(f"Coupons are either voided or kept, not '{coupons}'.")
+        raise InvalidInput(key="invalid_input.coupon_choice", value=coupons)
     reason_text = clean_text(reason, "reason", required=True)
     original = find_entry(core, entry_id)
     _refuse_kind(original)
@@ -96,7 +96,9 @@ def reverse(
         before, _ = writer.wallet(original.wallet_id)
         paid = _paid_coupons(core, conn, original, before + change)
         if paid and coupons is None:
-            raise CouponChoiceRequired(_choice_message(before + change, paid), **_details(paid))
+            raise CouponChoiceRequired(
+                key="coupon_choice_required", **_details(before + change, paid)
+            )
         rules: dict[str, Any] = {"reversed_kind": original.kind}
         voided: list[Coupon] = []
         reversals: list[Entry] = []
@@ -150,9 +152,7 @@ def member_tags(core: Core, member_ids: set[str]) -> dict[str, MemberTag]:
 
 def _refuse_kind(original: Entry) -> None:
     if original.kind in ("reverse", "expire"):
-        raise NotReversible(
-            f"A {original.kind} entry cannot be reversed: make an adjustment instead."
-        )
+        raise NotReversible(key=f"not_reversible.{original.kind}")
 
 
 def _check_reversible(core: Core, conn: sqlite3.Connection, original: Entry) -> Coupon | None:
@@ -162,7 +162,7 @@ def _check_reversible(core: Core, conn: sqlite3.Connection, original: Entry) -> 
         "SELECT entry_id FROM entries WHERE reverses = ?", (original.entry_id,)
     ).fetchone()
     if done:
-        raise NotReversible(f"Entry {original.entry_id} was already reversed by {done[0]}.")
+        raise NotReversible(key="not_reversible.done", entry_id=original.entry_id, by=done[0])
     row = conn.execute(
         "SELECT code, entry_id, reward_id, member_id, payload, issued_at, expires_at, status "
         "FROM coupons WHERE entry_id = ?",
@@ -170,16 +170,10 @@ def _check_reversible(core: Core, conn: sqlite3.Connection, original: Entry) -> 
     ).fetchone()
     coupon = None if row is None else Coupon(*row)
     if coupon and coupon.status == "used":
-        raise NotReversible(
-            f"Coupon {couponlib.display_code(coupon.code)} was already used: "
-            "this redemption cannot be reversed."
-        )
+        raise NotReversible(key="not_reversible.used", code=couponlib.display_code(coupon.code))
     if original.kind == "redeem" and original.terminal_id != core.terminal()[1]:
         # Head office lets only the issuing terminal void a coupon (403 otherwise).
-        raise NotReversible(
-            f"This redemption was made at terminal {original.terminal_id}: reverse it "
-            "there (only the terminal that issued its coupon can void it)."
-        )
+        raise NotReversible(key="not_reversible.elsewhere", terminal=original.terminal_id)
     return coupon
 
 
@@ -226,12 +220,9 @@ def _refuse_foreign(writer: Writer, paid: list[PaidCoupon]) -> None:
     foreign = [item for item in paid if item.terminal_id != writer.terminal_id]
     if foreign:
         codes = ", ".join(
-            f"{couponlib.display_code(i.coupon.code)} (terminal {i.terminal_id})" for i in foreign
+            f"{couponlib.display_code(i.coupon.code)} ({i.terminal_id})" for i in foreign
         )
-        raise NotReversible(
-            f"Coupon {codes} was issued at another terminal and only that terminal can void "
-            "it: keep the coupons, or reverse that redemption there first."
-        )
+        raise NotReversible(key="not_reversible.foreign_coupons", codes=codes)
 
 
 def _append(
@@ -271,19 +262,14 @@ def _member(core: Core, member_id: str | None) -> Member | None:
         return None
 
 
-def _choice_message(balance_after: int, paid: list[PaidCoupon]) -> str:
+def _details(balance_after: int, paid: list[PaidCoupon]) -> dict[str, Any]:
+    """What the refusal says (the balance either way, the coupons) and carries."""
     listed = ", ".join(
-        f"{couponlib.display_code(i.coupon.code)} ({i.coupon.reward_id}, {i.points} points)"
-        for i in paid
+        f"{couponlib.display_code(i.coupon.code)} ({i.coupon.reward_id}, {i.points})" for i in paid
     )
-    voided = balance_after + sum(i.points for i in paid)
-    return (
-        f"Reversing this entry takes the balance to {balance_after} points, and these unused "
-        f"coupons were paid with its points: {listed}. Choose: void them (their "
-        f"redemptions are reversed too: balance {voided}) or keep them valid (balance "
-        f"{balance_after})."
-    )
-
-
-def _details(paid: list[PaidCoupon]) -> dict[str, Any]:
-    return {"coupons": [i.to_dict() for i in paid]}
+    return {
+        "coupons": [i.to_dict() for i in paid],
+        "after": balance_after,
+        "listed": listed,
+        "after_void": balance_after + sum(i.points for i in paid),
+    }

@@ -101,7 +101,7 @@ class PrintSpool:
             f"SELECT {_COLS} FROM print_jobs WHERE job_id = ?", (job_id,)
         ).fetchone()
         if row is None:
-            raise JobNotFound(f"No print job '{job_id}'.")
+            raise JobNotFound(key="job_not_found", job_id=job_id)
         return _job(row)
 
     def jobs(self, statuses: tuple[str, ...] = OPEN, limit: int = 100) -> list[PrintJob]:
@@ -161,7 +161,7 @@ class PrintSpool:
         with self._lock, transaction(self._conn) as conn:
             job = self._row(job_id)
             if job.status not in ("queued", "uncertain"):
-                raise InvalidInput(f"Print job {job_id} is {job.status}: use reprint instead.")
+                raise InvalidInput(key="invalid_input.job_done", job_id=job_id, status=job.status)
             conn.execute("UPDATE print_jobs SET status = 'queued' WHERE job_id = ?", (job_id,))
             return self._row(job_id)
 
@@ -174,13 +174,11 @@ class PrintSpool:
                 ((entry_id or "").strip(),),
             ).fetchone()
             if row is None:
-                raise NotFound(f"No entry with id '{entry_id}': check the id.")
+                raise NotFound(key="entry_not_found", entry_id=entry_id)
             # A sale or a redemption of points prints the sale layout; a reward, its coupon.
             kind = "coupon" if row[1] else "sale" if row[0] in ("earn", "redeem") else None
             if kind is None:
-                raise NothingToPrint(
-                    f"Entry {entry_id} is a {row[0]}: only sales and coupons have slips."
-                )
+                raise NothingToPrint(key="nothing_to_print", entry_id=entry_id, kind=row[0])
             job_id = enqueue(conn, entry_id.strip(), kind, iso(self._clock()), copy=True)
             return self._row(job_id)
 

@@ -21,8 +21,9 @@ def init(core: Core, store_id: str, terminal_id: str) -> dict[str, str]:
             if (current["store_id"], current["terminal_id"]) == (store_id, terminal_id):
                 return {"store_id": store_id, "terminal_id": terminal_id}
             raise AlreadyInitialized(
-                f"This ledger already belongs to store {current['store_id']}, terminal "
-                f"{current['terminal_id']}: use another --db for another terminal."
+                key="already_initialized.ids",
+                store=current["store_id"],
+                terminal=current["terminal_id"],
             )
         store_id = clean_code(store_id, "store")
         terminal_id = clean_code(terminal_id, "terminal")
@@ -52,19 +53,17 @@ def change_ids(core: Core, store_id: str, terminal_id: str) -> dict[str, str]:
         current = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         old = current.get("terminal_id")
         if old is None:
-            raise NotInitialized("This ledger has no store and terminal ids yet: run 'pos init'.")
+            raise NotInitialized(key="not_initialized")
         if K_URL in current:
             raise NotPermitted(
-                f"The ids stay {current['store_id']} / {old}: this till has joined head "
-                "office, which knows it by them.",
+                key="not_permitted.ids_joined", store=current["store_id"], terminal=old,
                 reason="joined",
-            )
+            )  # fmt: skip
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:
             raise NotPermitted(
-                f"The ids stay {current['store_id']} / {old}: entries are already recorded "
-                "under them.",
+                key="not_permitted.ids_used", store=current["store_id"], terminal=old,
                 reason="entries",
-            )
+            )  # fmt: skip
         conn.executemany(
             "UPDATE meta SET value = ? WHERE key = ?",
             [(store_id, "store_id"), (terminal_id, "terminal_id")],

@@ -13,9 +13,10 @@ CODE_EXAMPLES = {"store": "BKK01", "terminal": "T1"}
 
 
 def clean_id(value: str, what: str) -> str:
+    """An id someone typed (``what``: ``staff_id`` or ``ref``)."""
     text = (value or "").strip()
     if not text or len(text) > 64 or not text.isprintable():
-        raise InvalidInput(f"{what} must be 1 to 64 printable characters.")
+        raise InvalidInput(key=f"invalid_input.{what}")
     return text
 
 
@@ -27,20 +28,18 @@ def clean_code(value: str, field: str) -> str:
     if not CODE.fullmatch(text):
         example = CODE_EXAMPLES[field]
         raise InvalidInput(
-            f"The {field} id {text!r} is not a code: use 1 to 32 letters, digits, - or _, "
-            f"e.g. {example} (the shop's name is set separately).",
-            field=field,
-            example=example,
+            key=f"invalid_input.{field}_id", value=text, field=field, example=example
         )
     return text
 
 
 def clean_text(value: str | None, what: str, *, required: bool, limit: int = 200) -> str | None:
+    """A name or a reason someone typed (``what``: ``name`` or ``reason``)."""
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"A {what} is required: say why, in a few words.")
+            raise InvalidInput(key=f"invalid_input.{what}_required")
         return None
     if len(text) > limit or not text.isprintable():
-        raise InvalidInput(f"The {what} must be at most {limit} printable characters.")
+        raise InvalidInput(key=f"invalid_input.{what}_too_long", limit=limit)
     return text

@@ -135,7 +135,7 @@ def journal_time_after(conn: sqlite3.Connection, last: datetime | None, now: dat
         return last
     known = _far_ahead(conn, now, last)
     if known is not None:
-        raise ClockWrong(_ahead_message(now, known) + " Nothing was recorded.")
+        raise ClockWrong(key="clock_wrong.ahead_refused", **_ahead(now, known))
     return now
 
 
@@ -148,18 +148,15 @@ def display_time(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> d
     return known if known is not None else now
 
 
-def warning(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> str | None:
-    """A sentence for the cashier when the clock is clearly wrong, else None."""
+def warning(conn: sqlite3.Connection, terminal_id: str, now: datetime) -> ClockWrong | None:
+    """What to tell the cashier when the clock is clearly wrong (shown, not
+    raised: sales go on), else None."""
     last = last_entry_time(conn, terminal_id)
     if last is not None and now < last - BEHIND_SLACK:
-        return (
-            f"This till's clock says {_show(now)}, earlier than its last entry "
-            f"({_show(last)}): set the date and time (a flat clock battery does this). "
-            f"Until then new entries are dated {_show(last)}."
-        )
+        return ClockWrong(key="clock_wrong.behind", now=_show(now), last=_show(last))
     known = _far_ahead(conn, now, last)
     if known is not None:
-        return _ahead_message(now, known)
+        return ClockWrong(key="clock_wrong.ahead", **_ahead(now, known))
     return None
 
 
@@ -175,13 +172,9 @@ def expiry_cutoff(now: datetime, as_of: datetime | None) -> tuple[datetime, bool
     return as_of, True
 
 
-def early_expiry_message(as_of: datetime, now: datetime) -> str:
-    return (
-        f"Expiring points as of {as_of:%Y-%m-%d} is after today ({now:%Y-%m-%d} by this "
-        "till's clock): it would take members' points before their date. Nothing was "
-        "expired. Points expire on their own date with 'pos expire'; if it is really "
-        "meant, a supervisor approves with --approver STAFF_ID (PIN on stdin)."
-    )
+def early_expiry(as_of: datetime, now: datetime) -> dict[str, str]:
+    """The values of the refusal to expire points before their date."""
+    return {"as_of": f"{as_of:%Y-%m-%d}", "today": f"{now:%Y-%m-%d}"}
 
 
 def seen(conn: sqlite3.Connection, now: datetime) -> None:
@@ -204,14 +197,8 @@ def _set_trusted(conn: sqlite3.Connection, now: datetime) -> None:
     )
 
 
-def _ahead_message(now: datetime, known: datetime) -> str:
-    days = (now - known).days
-    return (
-        f"This till's clock says {_show(now)}, {days} days after anything this ledger has "
-        f"seen ({_show(known)}): set the date and time. If it is right (the till was not "
-        "used for that long), a supervisor confirms it: pos ledger clock --confirm "
-        "--approver STAFF_ID."
-    )
+def _ahead(now: datetime, known: datetime) -> dict[str, str | int]:
+    return {"now": _show(now), "days": (now - known).days, "known": _show(known)}
 
 
 def _show(moment: datetime) -> str:

@@ -41,7 +41,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 USER_AGENT = f"loyalty-pos-sync/{PROTOCOL_VERSION}"
-_OFFLINE_HINT = "sales keep working offline and sync later"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,10 +50,7 @@ def normalize_url(url: str) -> str:
     text = (url or "").strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise SyncRefused(
-            f"'{url}' is not a head-office address: write it like https://hq.example.com "
-            "(with http:// or https://)."
-        )
+        raise SyncRefused(key="hq_refused.address", url=url)
     return text
 
 
@@ -182,52 +178,39 @@ class Client:
         try:
             reply = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            what = "to connect" if isinstance(exc, httpx.ConnectTimeout) else "to answer"
+            what = "connect" if isinstance(exc, httpx.ConnectTimeout) else "answer"
             raise HeadOfficeUnreachable(
-                f"Head office at {self.url} took too long {what}: check the internet "
-                f"connection; {_OFFLINE_HINT}."
+                key=f"hq_unreachable.timeout_{what}", url=self.url
             ) from None
         except httpx.ConnectError as exc:
             raise HeadOfficeUnreachable(
-                f"Cannot reach head office at {self.url} ({_reason(exc)}): check the internet "
-                f"connection and the address; {_OFFLINE_HINT}."
+                key="hq_unreachable", url=self.url, reason=_reason(exc)
             ) from None
         except httpx.TransportError as exc:
             raise HeadOfficeUnreachable(
-                f"The connection to head office at {self.url} was cut ({_reason(exc)}): "
-                f"it is tried again on the next sync; {_OFFLINE_HINT}."
+                key="hq_unreachable.cut", url=self.url, reason=_reason(exc)
             ) from None
         except httpx.HTTPError as exc:  # invalid URL and the like
-            raise SyncRefused(
-                f"Cannot talk to head office at {self.url} ({_reason(exc)}): check the address."
-            ) from None
+            raise SyncRefused(key="hq_refused.talk", url=self.url, reason=_reason(exc)) from None
         status = reply.status_code
         if status == 404 and missing_ok and _error_code(reply) not in (None, "not_found"):
             return reply  # head office has no such record: the caller says what that means
         if status >= 500:
             raise HeadOfficeUnreachable(
-                f"Head office at {self.url} has a problem ({status}: {_message(reply)}): "
-                f"try again later; {_OFFLINE_HINT}."
+                key="hq_unreachable.server", url=self.url, status=status, hq=_message(reply)
             )
         if status == 403 and _error_code(reply) == "wrong_terminal":
-            raise WrongTerminal(_message(reply))
+            raise WrongTerminal(key="wrong_terminal", hq=_message(reply))
         if status == 403 and _error_code(reply) == "forbidden":
             # A push that acts for another terminal's member or coupon: the token is fine.
-            raise SyncRefused(f"Head office refused this push: {_message(reply)}")
+            raise SyncRefused(key="hq_refused.push", hq=_message(reply))
         if status in (401, 403):
-            hint = (
-                " Ask head office for a new setup code and run 'pos join HQ_URL SETUP_CODE'."
-                if auth_hint
-                else ""
-            )
-            raise Unauthorized(f"Head office refused this terminal: {_message(reply)}{hint}")
+            key = "hq_unauthorized.rejoin" if auth_hint else "hq_unauthorized"
+            raise Unauthorized(key=key, hq=_message(reply))
         if status == 404 and _error_code(reply) in (None, "not_found"):
-            raise SyncRefused(
-                f"{self.url} does not look like a Loyalty POS head office (no {path}): "
-                "check the address."
-            )
+            raise SyncRefused(key="hq_refused.not_hq", url=self.url, path=path)
         if status >= 400:
-            raise SyncRefused(f"Head office refused the request ({status}): {_message(reply)}")
+            raise SyncRefused(key="hq_refused", status=status, hq=_message(reply))
         return reply
 
 
@@ -235,11 +218,7 @@ def _parse(model: type[M], reply: httpx.Response, url: str) -> M:
     try:
         return model.model_validate_json(reply.content)
     except ValidationError:
-        raise HeadOfficeUnreachable(
-            f"{url} answered with something that is not head office's reply "
-            "(a Wi-Fi login page, or a proxy?): check the connection and the address; "
-            f"{_OFFLINE_HINT}."
-        ) from None
+        raise HeadOfficeUnreachable(key="hq_unreachable.not_hq", url=url) from None
 
 
 @functools.cache

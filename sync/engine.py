@@ -90,9 +90,7 @@ def exclusive(ledger: Ledger) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SyncBusy(
-                "Another sync is already running on this terminal: wait for it to finish."
-            ) from None
+            raise SyncBusy(key="sync_busy") from None
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -204,10 +202,7 @@ class _Run:
             self.notice(reply)
             if reply.acked_seq < acked:
                 if rewound:
-                    raise SyncError(
-                        "Head office keeps losing this terminal's entries "
-                        f"(it acknowledges only up to {reply.acked_seq}): call head office."
-                    )
+                    raise SyncError(key="sync_error.losing", acked=reply.acked_seq)
                 rewound = True  # head office holds less than we thought: send it again
                 acked = reply.acked_seq
                 continue
