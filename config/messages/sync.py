@@ -77,6 +77,18 @@ SYNC: dict[str, tuple[str, str]] = {
         "{hq}",
         "รหัสตั้งค่านี้ทำไว้สำหรับเครื่องอื่น ขอรหัสใหม่สำหรับเครื่องนี้จากสำนักงานใหญ่ ({hq})",
     ),
+    "invalid_input.batch": (
+        "The batch size must be at least 1.",
+        "จำนวนต่อชุดต้องมีอย่างน้อย 1",
+    ),
+    "invalid_input.hq_key": (
+        "Head office sent a coupon key that is not 64 hex digits.",
+        "สำนักงานใหญ่ส่งกุญแจคูปองที่ไม่ใช่เลขฐานสิบหก 64 หลัก แจ้งสำนักงานใหญ่",
+    ),
+    "invalid_input.hq_token": (
+        "Head office sent an empty or unprintable token.",
+        "สำนักงานใหญ่ส่งโทเค็นที่ว่างหรืออ่านไม่ได้ แจ้งสำนักงานใหญ่",
+    ),
     "sync_busy": (
         "Another sync is already running on this terminal: wait for it to finish.",
         "เครื่องนี้กำลังซิงค์อยู่แล้ว รอให้เสร็จก่อน",
