@@ -54,6 +54,21 @@ def _refusal_names() -> set[str]:
     return names
 
 
+def _refusal_classes() -> list[type[Refusal]]:
+    _refusal_names()  # imports every module
+    found, todo = [], [Refusal]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_error_code_has_its_text_in_both_languages() -> None:
+    missing = sorted({c.code for c in _refusal_classes()} - set(CATALOGUE))
+    assert not missing, f"codes without a catalogue text: {missing}"
+
+
 def _raises(path: str) -> list[ast.Call]:
     tree = ast.parse((ROOT / path).read_text(), path)
     calls = []
