@@ -90,6 +90,11 @@ class LocaleSettings(_Section):
         description="The shop's time zone (IANA name, e.g. Asia/Bangkok): its day runs from "
         "local midnight. Empty = this computer's zone.",
     )
+    buddhist_era: bool = Field(
+        default=True,
+        description="Thai screens and slips count years in the Buddhist era (2569 for 2026); "
+        "false: the Common Era year. English always shows the Common Era.",
+    )
 
     @field_validator("region", mode="before")
     @classmethod

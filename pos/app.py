@@ -14,6 +14,7 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -35,14 +36,14 @@ from pos.output import visible
 from pos.printed import what_printed
 from pos.printing import Device, Outcome, SlipPrinter
 from pos.screens.base import PosDialog, PosScreen
-from pos.screens.help import HelpScreen, key_rows, place_of
+from pos.screens.help import HelpScreen, key_name, key_rows, place_of
 from pos.screens.login import LoginScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from pos.screens.setup import SetupScreen
 from pos.screens.supervisor import SupervisorScreen
 from pos.services import Counter, HeadOffice
-from pos.times import local_time
+from pos.times import clock_time
 from pos.typeahead import TypeAhead
 from sync.errors import HeadOfficeUnreachable, SyncError
 
@@ -97,15 +98,21 @@ class PosApp(App[None]):
         # worker, and two slips' bytes must not interleave on it.
         self._printing = threading.Lock()
         self.staff: Staff | None = None
-        self.printer_state = "preview" if settings.printer.url == "preview" else "-"
+        # A text key, worded when the status bar is drawn: F5 rewords it too.
+        self.printer_state = (
+            "status.printer_preview"
+            if settings.printer.url == "preview"
+            else "status.printer_unknown"
+        )
         self._offline = False
         self._print_retry = False
         self._sync_cache: tuple[float, str] = (0.0, "")
         self._warned: set[str] = set()
-        self.tr = Translator(settings.locale.language)
+        # The terminal's language: the one the setup wizard saved, else the
+        # settings'. F5 changes it for this session only.
         language = ledger.pref("language") if ledger.is_initialized() else None
-        self.set_reactive(PosApp.language, language or settings.locale.language)
-        self.tr.language = self.language
+        self.tr = Translator.of(settings, language)
+        self.set_reactive(PosApp.language, self.tr.language)
         self.typing = TypeAhead(self, self._key, _typing_target)
 
     # -- keys ------------------------------------------------------------
@@ -206,13 +213,13 @@ class PosApp(App[None]):
         self._offline = offline
         self._sync_cache = (0.0, "")
         if message and not offline:
-            self.notify(message, title="Sync", severity="warning", timeout=8)
+            self.notify(message, title=self.tr("sync.title"), severity="warning", timeout=8)
         # A wrong clock or rules this till cannot load: said once, and again
         # only when it changes, not every few minutes while it lasts.
         fresh = [w for w in warnings or [] if w not in self._warned]
         self._warned = set(warnings or [])
         for warning in fresh:
-            self.notify(warning, title="Sync", severity="warning", timeout=20)
+            self.notify(warning, title=self.tr("sync.title"), severity="warning", timeout=20)
         if notices:
             more = f" (+{len(notices) - 1})" if len(notices) > 1 else ""
             self.notify(
@@ -230,7 +237,7 @@ class PosApp(App[None]):
         if self.offline:
             text = f"{self.tr('status.offline')} · {pending}"
         elif state["last_sync_at"]:
-            synced = self.tr("status.synced", time=local_time(state["last_sync_at"])[-5:])
+            synced = self.tr("status.synced", time=clock_time(state["last_sync_at"], self.tr))
             text = f"{synced} · {pending}"
         else:
             text = f"{self.tr('status.never')} · {pending}"
@@ -241,14 +248,15 @@ class PosApp(App[None]):
 
     def watch_language(self, language: str) -> None:
         self.tr.language = language
+        self._sync_cache = (0.0, "")  # worded in the other language
         translate_bindings(self, self.tr)
         self.refresh_bindings()
 
     def action_language(self) -> None:
+        """F5: the other language for this session. Nothing is saved: the next
+        start is in the terminal's language again (the wizard's, else the settings')."""
         index = LANGUAGES.index(self.language)
         self.language = LANGUAGES[(index + 1) % len(LANGUAGES)]
-        if self.ledger.is_initialized():
-            self.ledger.set_pref("language", self.language)
 
     # -- help and quitting -----------------------------------------------
 
@@ -286,14 +294,28 @@ class PosApp(App[None]):
         self.push_screen(ApprovalDialog(self.tr("sup.title"), check=True), opened)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The palette's commands, in the cashier's language. Textual's own
+        (theme, screenshot, its key panel) are left out: none is for a till."""
+        tr = self.tr
         if self.staff is not None:
             yield SystemCommand(
-                "Supervisor / หัวหน้า",
-                "Reverse, adjust, staff, day summary",
-                self.action_supervisor,
+                tr("palette.supervisor"), tr("palette.supervisor_help"), self.action_supervisor
             )
-        yield SystemCommand("Language / ภาษา", "ไทย ⇄ English", self.action_language)
+        yield SystemCommand(tr("palette.language"), tr("palette.language_help"),
+                            self.action_language)  # fmt: skip
+        yield SystemCommand(tr("palette.help"), tr("palette.help_help"), self.action_help)
+        yield SystemCommand(tr("palette.quit"), tr("palette.quit_help"), self.action_quit)
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: Textual's palette, its search line in the cashier's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            placeholder = self.tr("palette.placeholder")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the key bar as on the keyboard and in the help: ``F5``,
+        ``Esc``, ``Ctrl+Q`` (Textual's ``f5``, ``esc``, ``^q`` read as words)."""
+        return key_name(binding.key_display or binding.key)
 
     # -- printing --------------------------------------------------------
 
@@ -316,7 +338,7 @@ class PosApp(App[None]):
         failed = [o for o in outcomes if not o.printed]
         if failed:
             fault = failed[-1].reason or ""
-            self.printer_state = self.tr(_FAULT_STATUS.get(fault, "status.printer_down"))
+            self.printer_state = _FAULT_STATUS.get(fault, "status.printer_down")
             self.notify(
                 f"{failed[-1].message}", title=self.tr("print.failed"), severity="warning",
                 timeout=10,
@@ -327,7 +349,7 @@ class PosApp(App[None]):
                 self._print_retry = True
                 self.set_timer(PRINT_RETRY_S, self._retry_print)
         elif outcomes:
-            self.printer_state = self.tr("status.printer_ok")
+            self.printer_state = "status.printer_ok"
 
     def _retry_print(self) -> None:
         self._print_retry = False
@@ -389,11 +411,11 @@ class PosApp(App[None]):
         if self.ledger.is_initialized():
             store, term = self.ledger.terminal()
             terminal = f"{store}/{term}"
-        now = self.clock().astimezone().strftime("%H:%M")
+        now = clock_time(self.clock(), self.tr)
         parts = [
             who,
             terminal,
-            self.tr("status.printer", state=self.printer_state),
+            self.tr("status.printer", state=self.tr(self.printer_state)),
             self._sync_text(),
             now,
         ]

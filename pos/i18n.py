@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_currency, format_decimal
 from textual.dom import DOMNode
+
+from ledger.localday import shop_zone
+
+if TYPE_CHECKING:
+    from config import Settings
 
 LANGUAGES = ("th", "en")
 _LOCALES = {"th": "th_TH", "en": "en_US"}
@@ -36,6 +42,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.expire": ("expire", "หมดอายุ"),
     "kind.bonus": ("bonus", "โบนัส"),
     "kind.transfer": ("transfer", "โอน"),
+    # staff roles (ledger.staff.ROLES)
+    "role.cashier": ("cashier", "แคชเชียร์"),
+    "role.supervisor": ("supervisor", "หัวหน้า"),
+    "role.admin": ("admin", "ผู้ดูแล"),
     # login
     "login.title": ("Staff login", "เข้าสู่ระบบพนักงาน"),
     "login.staff": ("Staff id", "รหัสพนักงาน"),
@@ -241,42 +251,6 @@ TEXT: dict[str, tuple[str, str]] = {
                           "เช่น tcp://192.168.1.50:9100"),
     "setup.test_print": ("TEST PRINT  ทดสอบการพิมพ์  OK", "TEST PRINT  ทดสอบการพิมพ์  OK"),
     "setup.done": ("Setup complete: log in as {staff}.", "ตั้งค่าเสร็จแล้ว เข้าสู่ระบบด้วย {staff}"),
-    "setup.test_hint": ("F2: print this page on the printer above (nothing is saved yet)",
-                        "F2: พิมพ์หน้านี้ที่เครื่องพิมพ์ด้านบน (ยังไม่บันทึก)"),
-    "key.test_print": ("Test print", "ทดสอบพิมพ์"),
-    "help.setup.test_print": ("print a test page on the printer typed, before saving it",
-                              "พิมพ์หน้าทดสอบที่เครื่องพิมพ์ที่พิมพ์ไว้ ก่อนบันทึก"),
-    # the test page (setup wizard F2, pos print test): pos.test_print
-    "test_print.busy": ("Printing the test page on {where}...", "กำลังพิมพ์หน้าทดสอบที่ {where}..."),
-    "test_print.printed": ("Test page printed on {where}: check the Thai line and that the QR "
-                           "scans.",
-                           "พิมพ์หน้าทดสอบที่ {where} แล้ว ตรวจบรรทัดภาษาไทยและลองสแกน QR"),
-    "test_print.sent": ("Test page sent to {where}; this printer cannot say whether it came out: "
-                        "check the paper.",
-                        "ส่งหน้าทดสอบไปที่ {where} แล้ว เครื่องพิมพ์นี้บอกสถานะไม่ได้ ตรวจดูที่กระดาษ"),
-    "test_print.saved": ("Preview: the test page is saved as a picture: {path}",
-                         "ตัวอย่าง: บันทึกหน้าทดสอบเป็นรูปภาพแล้วที่ {path}"),
-    "test_print.paper_out": ("Test page not printed: the printer is out of paper. Load a new roll "
-                             "and try again.",
-                             "ยังไม่ได้พิมพ์หน้าทดสอบ: กระดาษหมด ใส่กระดาษม้วนใหม่แล้วลองอีกครั้ง"),
-    "test_print.cover_open": ("Test page not printed: the printer's cover is open. Close it and "
-                              "try again.",
-                              "ยังไม่ได้พิมพ์หน้าทดสอบ: ฝาเครื่องพิมพ์เปิดอยู่ ปิดฝาแล้วลองอีกครั้ง"),
-    "test_print.offline": ("Test page not printed: the printer is offline. Check it is on and "
-                           "ready, and try again.",
-                           "ยังไม่ได้พิมพ์หน้าทดสอบ: เครื่องพิมพ์ออฟไลน์ ตรวจว่าเปิดเครื่องและพร้อมพิมพ์ "
-                           "แล้วลองอีกครั้ง"),
-    "test_print.unreachable": ("Test page not printed: no printer answers at {where}. Check it is "
-                               "on and connected, and the address.",
-                               "ยังไม่ได้พิมพ์หน้าทดสอบ: ไม่มีเครื่องพิมพ์ตอบที่ {where} "
-                               "ตรวจว่าเปิดเครื่องและต่อสายแล้ว และที่อยู่ถูกต้อง"),
-    "test_print.stopped": ("The printer stopped during the test page ({fault}): check what came "
-                           "out.",
-                           "เครื่องพิมพ์หยุดระหว่างพิมพ์หน้าทดสอบ ({fault}) ตรวจดูว่าพิมพ์ออกมาครบหรือไม่"),
-    "test_print.failed": ("Test page not printed: {detail}", "ยังไม่ได้พิมพ์หน้าทดสอบ: {detail}"),
-    "test_print.state.paper_out": ("out of paper", "กระดาษหมด"),
-    "test_print.state.cover_open": ("cover open", "ฝาเปิดอยู่"),
-    "test_print.state.offline": ("offline", "ออฟไลน์"),
     # status bar
     "status.nobody": ("not logged in", "ยังไม่เข้าสู่ระบบ"),
     "status.printer": ("printer: {state}", "พิมพ์: {state}"),
@@ -302,6 +276,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.offline": ("OFFLINE", "ออฟไลน์"),
     "status.synced": ("sync {time}", "ซิงค์ {time}"),
     "status.never": ("not synced yet", "ยังไม่ซิงค์"),
+    "sync.title": ("Sync", "ซิงค์"),
     "sync.conflicts": ("Head office found a conflict: tell a supervisor",
                        "สำนักงานใหญ่พบรายการขัดแย้ง แจ้งหัวหน้า"),
     "lookup.asking_hq": ("Not on this terminal: asking head office…",
@@ -398,6 +373,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "help.setup.enter": ("next field, then next step", "ไปช่องถัดไป แล้วไปขั้นถัดไป"),
     "help.quit.quit": ("quit", "ออกจากโปรแกรม"),
     "help.quit.stay": ("stay", "อยู่ต่อ"),
+    # command palette (Ctrl+P)
+    "palette.placeholder": ("Search for a command…", "ค้นหาคำสั่ง…"),
+    "palette.supervisor": ("Supervisor", "หน้าหัวหน้า"),
+    "palette.supervisor_help": ("Reverse, adjust, staff, day summary (F9)",
+                                "ยกเลิกรายการ ปรับแต้ม พนักงาน สรุปประจำวัน (F9)"),
+    "palette.language": ("ภาษาไทย", "English"),
+    "palette.language_help": ("Screens in Thai for this session (F5)",
+                              "เปลี่ยนหน้าจอเป็นภาษาอังกฤษสำหรับรอบนี้ (F5)"),
+    "palette.help": ("Keys", "ปุ่มลัด"),
+    "palette.help_help": ("Every key and where it works (F1)", "ปุ่มทั้งหมดและหน้าที่ใช้ได้ (F1)"),
+    "palette.quit": ("Quit", "ออกจากโปรแกรม"),
+    "palette.quit_help": ("Quit Loyalty POS (asks first)", "ออกจาก Loyalty POS (ถามก่อน)"),
     "quit.title": ("Quit Loyalty POS?", "ออกจาก Loyalty POS?"),
     "quit.hint": ("Y or Enter: quit   N or Esc: stay", "Y หรือ Enter: ออก   N หรือ Esc: อยู่ต่อ"),
     "print.waited_one": ("Printed the waiting slip", "พิมพ์สลิปที่ค้างอยู่แล้ว"),
@@ -410,12 +397,39 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 class Translator:
-    def __init__(self, language: str = "th") -> None:
+    """The cashier's words, numbers and dates: the language (F5 changes it for
+    the session), the shop's time zone and whether Thai years are Buddhist era
+    (``locale.timezone``, ``locale.buddhist_era``; see ``pos.times``)."""
+
+    def __init__(
+        self, language: str = "th", *, zone: tzinfo | None = None, buddhist_era: bool = True
+    ) -> None:
         self.language = language if language in LANGUAGES else "th"
+        self.zone: tzinfo = zone or shop_zone("", "TH")
+        self.buddhist_era = buddhist_era
+
+    @classmethod
+    def of(cls, settings: Settings, language: str | None = None) -> Translator:
+        """The words for a till with ``settings`` (in ``language``, else the settings')."""
+        locale = settings.locale
+        return cls(
+            language or locale.language,
+            zone=shop_zone(locale.timezone, locale.region),
+            buddhist_era=locale.buddhist_era,
+        )
 
     @property
     def locale(self) -> str:
         return _LOCALES[self.language]
+
+    def kind(self, kind: str) -> str:
+        """An entry kind (``earn``, ``redeem``...) as the cashier reads it."""
+        return self(f"kind.{kind}") if f"kind.{kind}" in TEXT else kind
+
+    def role(self, role: str) -> str:
+        """A staff role (``cashier``, ``supervisor``, ``admin``) as the cashier reads it."""
+        return self(f"role.{role}") if f"role.{role}" in TEXT else role
+
 
     def __call__(self, key: str, **values: Any) -> str:
         pair = TEXT.get(key)

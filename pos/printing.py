@@ -19,6 +19,7 @@ from config.refusal import Refusal
 from config.settings import PrinterSettings
 from ledger.clock import parse_iso
 from ledger.coupons import display_code
+from ledger.localday import shop_zone
 from ledger.service import Ledger
 from ledger.spool import PrintJob
 
@@ -96,6 +97,12 @@ class SlipPrinter:
         self.ledger = ledger
         self.language = language or ledger.pref("language") or settings.locale.language
         self.device = device
+        # Slips show the shop's wall clock, not the process's zone (locale.timezone).
+        self.zone = shop_zone(settings.locale.timezone, settings.locale.region)
+
+    def _local_day(self, moment: str) -> date:
+        """The shop's date at ``moment`` (journal text): a point's or coupon's last day."""
+        return parse_iso(moment).astimezone(self.zone).date()
 
     # -- building slips from the ledger ----------------------------------
 
@@ -130,7 +137,7 @@ class SlipPrinter:
         return SaleSlip(
             store_name=self.store_name(),
             branch=store.branch,
-            created_at=parse_iso(entry.created_at).astimezone(),
+            created_at=parse_iso(entry.created_at).astimezone(self.zone),
             terminal_id=entry.terminal_id,
             cashier=receipt.cashier,
             masked_phone=ledger.mask(member.phone) if member.phone else "-",
@@ -143,7 +150,7 @@ class SlipPrinter:
             balance=entry.balance_after,
             tier=self._tier_name(member.tier),
             next_expiry_points=expiry.points if expiry else None,
-            next_expiry_date=date.fromisoformat(expiry.expires_at[:10]) if expiry else None,
+            next_expiry_date=self._local_day(expiry.expires_at) if expiry else None,
             member_url=url,
             language="th" if self.language == "th" else "en",
             copy=copy,
@@ -175,7 +182,7 @@ class SlipPrinter:
             value_text=value,
             code=display_code(coupon.code),
             payload=coupon.payload,
-            valid_until=date.fromisoformat(coupon.expires_at[:10]),
+            valid_until=self._local_day(coupon.expires_at),
             terms=terms,
             language="th" if th else "en",
             copy=copy,

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from config.messages.generic import GENERIC
 from config.messages.ledger import LEDGER
 from config.messages.points import POINTS
-from config.messages.sync import SYNC
+from config.messages.sync import GENERIC, SYNC
 
 # key: (English, Thai)
 CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **LEDGER, **POINTS, **SYNC}

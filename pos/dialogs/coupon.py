@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from ledger.coupons import display_code
 from ledger.models import Coupon
 from pos.screens.base import PosDialog
+from pos.times import local_date
 from pos.widgets.text import Plain, Tr
 
 
@@ -58,7 +59,8 @@ class CouponDialog(PosDialog[bool]):
             if coupon.reward_id:
                 yield Plain(self._reward_name(), id="coupon-reward")
             if coupon.expires_at:
-                yield Tr("coupon.valid", date=coupon.expires_at[:10])
+                expires = coupon.expires_at
+                yield Tr("coupon.valid", date=lambda tr: local_date(expires, tr))
             yield Tr("coupon.use_hint" if self.offer_use else "coupon.close_hint", classes="hint")
 
     def _reward_name(self) -> str:

@@ -90,7 +90,7 @@ class ReverseDialog(PosDialog[Choice | None]):
             "#reverse-hint": tr("rev.choice_hint" if seen.coupons else "rev.hint"),
         }  # fmt: skip
         kind = tr(f"kind.{entry.kind}")
-        when = local_time(entry.created_at)
+        when = local_time(entry.created_at, tr)
         if entry.amount_minor is not None:
             amount = tr.money(entry.amount_minor, entry.currency or "THB")
             lines["#reverse-entry"] = tr("rev.entry", kind=kind, points=f"{entry.points:+d}",

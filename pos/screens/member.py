@@ -24,7 +24,7 @@ from ledger.models import Earned, Entry, MemberCard, Redemption
 from ledger.money import parse_amount, to_minor
 from pos.screens.base import PosScreen, call_ledger
 from pos.screens.redeem import RedeemScreen
-from pos.times import local_time
+from pos.times import local_date, local_time
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 
@@ -140,7 +140,11 @@ class MemberScreen(PosScreen[str | None]):
         )
         expiry = card.next_expiry
         expiry_text = (
-            tr("card.expiry_value", n=tr.number(expiry.points), date=expiry.expires_at[:10])
+            tr(
+                "card.expiry_value",
+                n=tr.number(expiry.points),
+                date=local_date(expiry.expires_at, tr),
+            )
             if expiry
             else tr("card.no_expiry")
         )
@@ -153,14 +157,15 @@ class MemberScreen(PosScreen[str | None]):
         ]
         lines = [f"{tr('card.rewards')}:"] + (names or [f"  {tr('card.no_rewards')}"])
         self.query_one("#card-rewards", Plain).update(plain_lines(lines))
-        visits = [self._visit(e, tr(f"kind.{e.kind}")) for e in card.recent] or [
-            tr("card.no_visits")
-        ]
+        visits = [
+            self._visit(e, tr.kind(e.kind), local_time(e.created_at, tr, year=False))
+            for e in card.recent
+        ] or [tr("card.no_visits")]
         self.query_one("#card-visit-list", Plain).update(plain_lines(visits))
 
     @staticmethod
-    def _visit(entry: Entry, kind: str) -> str:
-        return f"{local_time(entry.created_at)} {kind:<8} {entry.points:+d}"
+    def _visit(entry: Entry, kind: str, when: str) -> str:
+        return f"{when} {kind:<8} {entry.points:+d}"
 
     # -- earn ------------------------------------------------------------
 

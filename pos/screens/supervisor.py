@@ -100,7 +100,8 @@ class SupervisorScreen(PosScreen[None]):
         for entry in latest:
             tag = tags.get(entry.member_id or "")
             table.add_row(
-                local_time(entry.created_at), cell(entry.kind), f"{entry.points:+d}",
+                local_time(entry.created_at, tr, year=False), cell(tr.kind(entry.kind)),
+                f"{entry.points:+d}",
                 cell(_short(tag.label if tag else "", 24)), cell(entry.ref or ""),
                 cell(entry.cashier_id or entry.approver_id or ""),
                 key=entry.entry_id,

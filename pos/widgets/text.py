@@ -53,7 +53,9 @@ class Plain(Static):
 
 
 class Tr(Plain):
-    """A label shown in the current language; ``key`` is a text key in pos.i18n."""
+    """A label shown in the current language; ``key`` is a text key in pos.i18n.
+    A value may be a function of the translator (a date, an amount), so it is
+    worded again with the label when F5 switches the language."""
 
     def __init__(self, key: str, *, id: str | None = None, classes: str = "", **values: Any):
         super().__init__("", id=id, classes=classes)
@@ -68,7 +70,11 @@ class Tr(Plain):
         self._render_text()
 
     def _render_text(self, *_: object) -> None:
-        self.update(counter(self).tr(self.key, **self.values))
+        tr = counter(self).tr
+        values = {
+            name: value(tr) if callable(value) else value for name, value in self.values.items()
+        }
+        self.update(tr(self.key, **values))
 
 
 class TrInput(Input):

@@ -22,9 +22,11 @@ from tests.conftest import FakeClock
 # -- language -----------------------------------------------------------------
 
 
-async def test_f5_switches_language_and_remembers_it(
+async def test_f5_switches_language_for_the_session_only(
     settings: Settings, app: PosApp, ledger: Ledger, clock: FakeClock
 ) -> None:
+    """F5 is for the cashier at the till now; the terminal's language (the
+    setup wizard's, else locale.language) is what the next start shows."""
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on(app, LoginScreen))
         title = app.screen.query_one("#login-box Tr.title", Tr)
@@ -33,14 +35,31 @@ async def test_f5_switches_language_and_remembers_it(
         await pilot.press("f5")
         await until(pilot, lambda: text_of(title) == "Staff login")
         assert app.screen.query_one("#staff", Input).placeholder == "Staff id"
-        assert ledger.pref("language") == "en"
         await login(pilot)
         await pilot.press("f5")
         await until(pilot, lambda: text_of(app.screen.query_one("Tr.title")) == "ค้นหาสมาชิก")
-        assert ledger.pref("language") == "th"
         await pilot.press("f5")
         await until(pilot, lambda: text_of(app.screen.query_one("Tr.title")) == "Member lookup")
-    # a new app (a restart) starts in the saved language
+    assert ledger.pref("language") is None  # nothing saved
+    # a new app (a restart) starts in the terminal's language again
+    again = make_app(settings, ledger, clock=clock)
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(again, LoginScreen))
+        assert again.language == "th"
+        assert "เข้าสู่ระบบพนักงาน" in screen_text(again)
+
+
+async def test_the_language_the_wizard_saved_is_the_terminals_default(
+    settings: Settings, ledger: Ledger, clock: FakeClock
+) -> None:
+    """The setup wizard's choice outlives an F5: it is the terminal's setting."""
+    ledger.set_pref("language", "en")  # what the wizard saves
+    app = make_app(settings, ledger, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, LoginScreen))
+        assert app.language == "en"
+        await pilot.press("f5")
+        await until(pilot, lambda: app.language == "th")
     again = make_app(settings, ledger, clock=clock)
     async with again.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on(again, LoginScreen))

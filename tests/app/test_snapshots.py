@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 import ledger.coupons
 from config import load_settings
@@ -22,6 +23,9 @@ from ledger.service import Ledger
 from pos.app import PosApp, make_app
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.quit import QuitDialog
+from pos.dialogs.redeem_confirm import RedeemConfirm
+from pos.dialogs.reverse import ReverseDialog
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from pos.screens.redeem import RedeemScreen
@@ -31,7 +35,11 @@ from tests.app.conftest import RICH_PHONE, settle, submit, until
 from tests.conftest import FakeClock
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
-SCREENS = ["setup", "login", "lookup", "card", "redeem", "approval", "coupon", "supervisor"]
+SCREENS = [
+    "setup", "login", "lookup", "enroll", "card", "redeem", "redeem_confirm", "approval",
+    "coupon", "supervisor", "reverse", "quit",
+]  # fmt: skip
+NEW_PHONE = "0812345678"  # not a member: the lookup offers to enroll
 COUPON_CODE = "K7QM2XPA"
 
 Navigate = Callable[[Pilot[Any]], Awaitable[None]]
@@ -76,6 +84,27 @@ async def nav_redeem(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(app.screen, RedeemScreen), what="redeem")
 
 
+async def nav_redeem_confirm(pilot: Pilot[Any]) -> None:
+    await nav_redeem(pilot)
+    app = pilot.app
+    rewards = app.screen.query_one("#rewards")
+    await until(pilot, lambda: app.focused is rewards, what="the reward list")
+    await pilot.press("enter")  # the first reward, COFFEE (100 points of 260)
+    await until(pilot, lambda: isinstance(app.screen, RedeemConfirm), what="redeem confirmation")
+
+
+async def nav_enroll(pilot: Pilot[Any]) -> None:
+    app = await _as_cashier(pilot)
+    await submit(pilot, "#phone", NEW_PHONE)
+    await until(pilot, lambda: app.screen.query_one("#enroll").display, what="enroll offer")
+
+
+async def nav_quit(pilot: Pilot[Any]) -> None:
+    app = await _as_cashier(pilot)
+    await pilot.press("ctrl+q")
+    await until(pilot, lambda: isinstance(app.screen, QuitDialog), what="quit question")
+
+
 async def nav_approval(pilot: Pilot[Any]) -> None:
     app = await _as_cashier(pilot)
     await pilot.press("f9")  # the supervisor's PIN before the supervisor screen
@@ -93,8 +122,16 @@ async def nav_supervisor(pilot: Pilot[Any]) -> None:
     app = await _as_cashier(pilot)
     app.push_screen(SupervisorScreen(Credentials("sup", "2468")))  # what F9 + PIN leads to
     await until(pilot, lambda: isinstance(app.screen, SupervisorScreen), what="supervisor")
-    await until(pilot, lambda: app.screen.query_one("#entries").row_count > 0)
+    await until(pilot, lambda: app.screen.query_one("#entries", DataTable).row_count > 0)
     await settle(pilot)
+
+
+async def nav_reverse(pilot: Pilot[Any]) -> None:
+    await nav_supervisor(pilot)
+    app = pilot.app
+    app.screen.query_one("#entries", DataTable).move_cursor(row=1)  # the sale BILL-003
+    await submit(pilot, "#reverse-reason", "ลูกค้าผิดคน")  # typed by a Thai supervisor
+    await until(pilot, lambda: isinstance(app.screen, ReverseDialog), what="reversal dialog")
 
 
 NAVIGATE: dict[str, Navigate] = {
@@ -106,6 +143,10 @@ NAVIGATE: dict[str, Navigate] = {
     "approval": nav_approval,
     "coupon": nav_coupon,
     "supervisor": nav_supervisor,
+    "enroll": nav_enroll,
+    "redeem_confirm": nav_redeem_confirm,
+    "reverse": nav_reverse,
+    "quit": nav_quit,
 }
 
 
@@ -116,7 +157,8 @@ def _shop(db_path: Path, language: str, clock: FakeClock, *, setup_done: bool) -
         book.init("S1", "T1")
         book.add_staff("sup", "supervisor", "2468", "Supervisor")
         book.add_staff("cash1", "cashier", "1357", "Cashier One")
-        book.enroll(RICH_PHONE, name="Somchai Jaidee", consent=True)
+        # A Thai shop's member, named in Thai (English screens show it as typed too).
+        book.enroll(RICH_PHONE, name="สมชาย ใจดี", consent=True)
         start = clock.now
         clock.advance(days=-3)
         for n, amount in enumerate(("2500", "5000", "1500"), start=1):
