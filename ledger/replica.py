@@ -193,7 +193,7 @@ class Replica:
     def outbox(self, limit: int = 5000) -> Outbox:
         """The next batch to push: at most ``limit`` of each kind."""
         if limit < 1:
-            raise InvalidInput("The batch size must be at least 1.")
+            raise InvalidInput(key="invalid_input.batch")
         with self._core.lock:
             _, terminal = self._core.terminal()
             facts = meta.sync_state(self._conn)
@@ -282,9 +282,9 @@ class Replica:
         except ValueError:
             chain_key = b""
         if len(chain_key) != 32:
-            raise InvalidInput("Head office sent a coupon key that is not 64 hex digits.")
+            raise InvalidInput(key="invalid_input.hq_key")
         if not token or not token.isprintable():
-            raise InvalidInput("Head office sent an empty or unprintable token.")
+            raise InvalidInput(key="invalid_input.hq_token")
         with self._core.lock:
             terminal = self._core.terminal_or_none()
             issued = 0

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from ledger import coupon_book, lots, members
 from ledger import coupons as couponlib
-from ledger.clock import iso
+from ledger.clock import iso, parse_iso
 from ledger.core import Core
 from ledger.db import transaction
 from ledger.errors import CouponChoiceRequired, InvalidInput, MemberNotFound, NotReversible
@@ -159,10 +159,19 @@ def _check_reversible(core: Core, conn: sqlite3.Connection, original: Entry) -> 
     """Refuse an entry that cannot be reversed; return its own coupon (a
     redemption's), which the reversal voids."""
     done = conn.execute(
-        "SELECT entry_id FROM entries WHERE reverses = ?", (original.entry_id,)
+        "SELECT entry_id, created_at FROM entries WHERE reverses = ?", (original.entry_id,)
     ).fetchone()
     if done:
-        raise NotReversible(key="not_reversible.done", entry_id=original.entry_id, by=done[0])
+        # Said by the sale's ref (or kind) and the reversal's local time: a cashier
+        # reads neither entry's id; scripts get both ids in the details.
+        at = parse_iso(done[1]).astimezone(core.zone)
+        raise NotReversible(
+            key="not_reversible.done",
+            what=original.ref or original.kind,
+            at=f"{at:%Y-%m-%d %H:%M}",
+            entry_id=original.entry_id,
+            by=done[0],
+        )
     row = conn.execute(
         "SELECT code, entry_id, reward_id, member_id, payload, issued_at, expires_at, status "
         "FROM coupons WHERE entry_id = ?",
@@ -219,10 +228,11 @@ def _paid_coupons(
 def _refuse_foreign(writer: Writer, paid: list[PaidCoupon]) -> None:
     foreign = [item for item in paid if item.terminal_id != writer.terminal_id]
     if foreign:
-        codes = ", ".join(
-            f"{couponlib.display_code(i.coupon.code)} ({i.terminal_id})" for i in foreign
+        raise NotReversible(
+            key="not_reversible.foreign_coupons",
+            codes=", ".join(couponlib.display_code(i.coupon.code) for i in foreign),
+            terminals=", ".join(sorted({i.terminal_id for i in foreign})),
         )
-        raise NotReversible(key="not_reversible.foreign_coupons", codes=codes)
 
 
 def _append(

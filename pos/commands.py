@@ -280,9 +280,19 @@ class VerifyFailed(Exception):
 
 
 def cmd_print_test(ctx: Context) -> Result:
-    from pos.printing import SlipPrinter
+    """The setup wizard's test page (F2), on the saved printer; a printer that
+    did not print it is a refusal (exit 1) in the till's language."""
+    from pos.printing import PrintFailed, SlipPrinter
+    from pos.test_print import print_test_page
 
-    body = SlipPrinter(ctx.settings, ctx.ledger).test_page()
+    slips = SlipPrinter(ctx.settings, ctx.ledger)
+    result = print_test_page(slips.printer_settings(), slips.store_name(), slips.language)
+    if not result.printed:
+        from pos.i18n import Translator  # it loads Textual: only when there is something to say
+
+        said = result.text(Translator(slips.language))
+        raise PrintFailed(said, reason=result.reason, printer=result.printer)
+    body = result.to_dict()
     where = f" ({body['files'][-1]})" if body["files"] else ""
     return Result(body, [f"Test page sent to {body['printer']}{where}; Thai as {body['thai']}."])
 

@@ -251,6 +251,42 @@ TEXT: dict[str, tuple[str, str]] = {
                           "เช่น tcp://192.168.1.50:9100"),
     "setup.test_print": ("TEST PRINT  ทดสอบการพิมพ์  OK", "TEST PRINT  ทดสอบการพิมพ์  OK"),
     "setup.done": ("Setup complete: log in as {staff}.", "ตั้งค่าเสร็จแล้ว เข้าสู่ระบบด้วย {staff}"),
+    "setup.test_hint": ("F2: print this page on the printer above (nothing is saved yet)",
+                        "F2: พิมพ์หน้านี้ที่เครื่องพิมพ์ด้านบน (ยังไม่บันทึก)"),
+    "key.test_print": ("Test print", "ทดสอบพิมพ์"),
+    "help.setup.test_print": ("print a test page on the printer typed, before saving it",
+                              "พิมพ์หน้าทดสอบที่เครื่องพิมพ์ที่พิมพ์ไว้ ก่อนบันทึก"),
+    # the test page (setup wizard F2, pos print test): pos.test_print
+    "test_print.busy": ("Printing the test page on {where}...", "กำลังพิมพ์หน้าทดสอบที่ {where}..."),
+    "test_print.printed": ("Test page printed on {where}: check the Thai line and that the QR "
+                           "scans.",
+                           "พิมพ์หน้าทดสอบที่ {where} แล้ว ตรวจบรรทัดภาษาไทยและลองสแกน QR"),
+    "test_print.sent": ("Test page sent to {where}; this printer cannot say whether it came out: "
+                        "check the paper.",
+                        "ส่งหน้าทดสอบไปที่ {where} แล้ว เครื่องพิมพ์นี้บอกสถานะไม่ได้ ตรวจดูที่กระดาษ"),
+    "test_print.saved": ("Preview: the test page is saved as a picture: {path}",
+                         "ตัวอย่าง: บันทึกหน้าทดสอบเป็นรูปภาพแล้วที่ {path}"),
+    "test_print.paper_out": ("Test page not printed: the printer is out of paper. Load a new roll "
+                             "and try again.",
+                             "ยังไม่ได้พิมพ์หน้าทดสอบ: กระดาษหมด ใส่กระดาษม้วนใหม่แล้วลองอีกครั้ง"),
+    "test_print.cover_open": ("Test page not printed: the printer's cover is open. Close it and "
+                              "try again.",
+                              "ยังไม่ได้พิมพ์หน้าทดสอบ: ฝาเครื่องพิมพ์เปิดอยู่ ปิดฝาแล้วลองอีกครั้ง"),
+    "test_print.offline": ("Test page not printed: the printer is offline. Check it is on and "
+                           "ready, and try again.",
+                           "ยังไม่ได้พิมพ์หน้าทดสอบ: เครื่องพิมพ์ออฟไลน์ ตรวจว่าเปิดเครื่องและพร้อมพิมพ์ "
+                           "แล้วลองอีกครั้ง"),
+    "test_print.unreachable": ("Test page not printed: no printer answers at {where}. Check it is "
+                               "on and connected, and the address.",
+                               "ยังไม่ได้พิมพ์หน้าทดสอบ: ไม่มีเครื่องพิมพ์ตอบที่ {where} "
+                               "ตรวจว่าเปิดเครื่องและต่อสายแล้ว และที่อยู่ถูกต้อง"),
+    "test_print.stopped": ("The printer stopped during the test page ({fault}): check what came "
+                           "out.",
+                           "เครื่องพิมพ์หยุดระหว่างพิมพ์หน้าทดสอบ ({fault}) ตรวจดูว่าพิมพ์ออกมาครบหรือไม่"),
+    "test_print.failed": ("Test page not printed: {detail}", "ยังไม่ได้พิมพ์หน้าทดสอบ: {detail}"),
+    "test_print.state.paper_out": ("out of paper", "กระดาษหมด"),
+    "test_print.state.cover_open": ("cover open", "ฝาเปิดอยู่"),
+    "test_print.state.offline": ("offline", "ออฟไลน์"),
     # status bar
     "status.nobody": ("not logged in", "ยังไม่เข้าสู่ระบบ"),
     "status.printer": ("printer: {state}", "พิมพ์: {state}"),

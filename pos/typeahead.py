@@ -24,15 +24,19 @@ types: no polling, one timer.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events
-from textual._time import get_time  # the clock Textual stamps events with
 from textual.app import App
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
+
+# Textual stamps events with time.monotonic (textual._time.get_time on
+# everything but Windows, which a till is not): compare with the same clock.
+_event_clock = time.monotonic
 
 # Keys closer together than this are one burst (a scanner sends one every few
 # ms, a person types at most every 80 ms or so); after a dropped lookup the
@@ -186,7 +190,7 @@ class TypeAhead:
                 screen.set_focus(target)
         else:
             last = max((key.time for key in keys), default=0.0)
-            self._drop_until = max(last, get_time()) + BURST_GAP
+            self._drop_until = max(last, _event_clock()) + BURST_GAP
             keys = [key for key in keys if is_command(key.key)]
         for index, key in enumerate(keys):
             if self._origin is not None:  # a replayed Enter started the next hold

@@ -31,7 +31,7 @@ COUNTER = [
     "ledger/money.py", "ledger/phone.py", "ledger/text.py", "ledger/pins.py",
     "ledger/points.py", "ledger/reversal.py", "ledger/coupon_book.py", "ledger/spool.py",
     "ledger/limits.py", "ledger/expiry.py", "ledger/timeguard.py", "ledger/terminal.py",
-    "ledger/core.py", "sync/client.py", "sync/engine.py",
+    "ledger/core.py", "ledger/replica.py", "sync/client.py", "sync/engine.py",
 ]  # fmt: skip
 # Damaged or missing files, wherever they are found: a path and an
 # administrator's procedure, said in Thai by the code's text (GENERIC).
@@ -52,6 +52,21 @@ def _refusal_names() -> set[str]:
         names.add(cls.__name__)
         todo.extend(cls.__subclasses__())
     return names
+
+
+def _refusal_classes() -> list[type[Refusal]]:
+    _refusal_names()  # imports every module
+    found, todo = [], [Refusal]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_error_code_has_its_text_in_both_languages() -> None:
+    missing = sorted({c.code for c in _refusal_classes()} - set(CATALOGUE))
+    assert not missing, f"codes without a catalogue text: {missing}"
 
 
 def _raises(path: str) -> list[ast.Call]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from config.messages.generic import GENERIC
 from config.messages.ledger import LEDGER
 from config.messages.points import POINTS
-from config.messages.sync import GENERIC, SYNC
+from config.messages.sync import SYNC
 
 # key: (English, Thai)
 CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **LEDGER, **POINTS, **SYNC}

@@ -78,8 +78,8 @@ POINTS: dict[str, tuple[str, str]] = {
         "รายการแต้มหมดอายุยกเลิกไม่ได้ ให้ปรับแต้มแทน",
     ),
     "not_reversible.done": (
-        "Entry {entry_id} was already reversed by {by}.",
-        "รายการ {entry_id} ถูกยกเลิกไปแล้วโดยรายการ {by}",
+        "This entry ({what}) was already reversed on {at}: nothing was changed.",
+        "รายการนี้ ({what}) ถูกยกเลิกไปแล้วเมื่อ {at} ไม่มีการเปลี่ยนแปลง",
     ),
     "not_reversible.used": (
         "Coupon {code} was already used: this redemption cannot be reversed.",
@@ -92,9 +92,9 @@ POINTS: dict[str, tuple[str, str]] = {
         "เท่านั้นที่ยกเลิกคูปองได้)",
     ),
     "not_reversible.foreign_coupons": (
-        "Coupon {codes} was issued at another terminal and only that terminal can void it: "
-        "keep the coupons, or reverse that redemption there first.",
-        "คูปอง {codes} ออกที่เครื่องอื่น และเฉพาะเครื่องนั้นที่ยกเลิกได้ ให้เก็บคูปองไว้ "
+        "Coupon {codes} was issued at terminal {terminals} and only that terminal can void "
+        "it: keep the coupons, or reverse that redemption there first.",
+        "คูปอง {codes} ออกที่เครื่อง {terminals} และเฉพาะเครื่องนั้นที่ยกเลิกได้ ให้เก็บคูปองไว้ "
         "หรือยกเลิกการแลกนั้นที่เครื่องนั้นก่อน",
     ),
     # coupons

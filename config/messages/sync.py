@@ -1,6 +1,4 @@
-"""Refusals of head office and of sync, and the generic text of each error code
-whose refusal carries a ready message (a wrapped library error, an admin's
-command): in Thai the code's text stands in for it."""
+"""Refusals of head office and of sync."""
 
 from __future__ import annotations
 
@@ -77,6 +75,18 @@ SYNC: dict[str, tuple[str, str]] = {
         "{hq}",
         "รหัสตั้งค่านี้ทำไว้สำหรับเครื่องอื่น ขอรหัสใหม่สำหรับเครื่องนี้จากสำนักงานใหญ่ ({hq})",
     ),
+    "invalid_input.batch": (
+        "The batch size must be at least 1.",
+        "จำนวนต่อชุดต้องมีอย่างน้อย 1",
+    ),
+    "invalid_input.hq_key": (
+        "Head office sent a coupon key that is not 64 hex digits.",
+        "สำนักงานใหญ่ส่งกุญแจคูปองที่ไม่ใช่เลขฐานสิบหก 64 หลัก แจ้งสำนักงานใหญ่",
+    ),
+    "invalid_input.hq_token": (
+        "Head office sent an empty or unprintable token.",
+        "สำนักงานใหญ่ส่งโทเค็นที่ว่างหรืออ่านไม่ได้ แจ้งสำนักงานใหญ่",
+    ),
     "sync_busy": (
         "Another sync is already running on this terminal: wait for it to finish.",
         "เครื่องนี้กำลังซิงค์อยู่แล้ว รอให้เสร็จก่อน",
@@ -87,71 +97,4 @@ SYNC: dict[str, tuple[str, str]] = {
         "สำนักงานใหญ่ทำรายการของเครื่องนี้หายซ้ำ ๆ (รับไว้ถึงลำดับ {acked} เท่านั้น) "
         "โทรแจ้งสำนักงานใหญ่",
     ),
-}  # fmt: skip
-
-# A code's Thai text where its refusal was built from a ready English message.
-GENERIC: dict[str, tuple[str, str]] = {
-    "not_joined": (
-        "This terminal has not joined head office yet.",
-        "เครื่องนี้ยังไม่ได้เชื่อมกับสำนักงานใหญ่ (pos join)",
-    ),
-    "sync_error": ("Sync failed.", "การซิงค์ไม่สำเร็จ ลองใหม่ภายหลัง"),
-    "ledger_diverged": (
-        "This till's journal and head office's disagree.",
-        "ข้อมูลเครื่องนี้ไม่ตรงกับสำนักงานใหญ่ แจ้งหัวหน้าหรือผู้ดูแล ห้ามลบไฟล์",
-    ),
-    "stale_ledger": (
-        "This ledger must be synced or restored before selling.",
-        "ต้องซิงค์หรือกู้คืนฐานข้อมูลนี้ก่อนขาย แจ้งผู้ดูแล",
-    ),
-    "corrupt_database": (
-        "The ledger file is damaged.",
-        "ไฟล์ฐานข้อมูลเสียหาย แจ้งผู้ดูแลให้กู้คืนจากสำรอง ห้ามลบไฟล์",
-    ),
-    "damaged_text": (
-        "Text in the ledger is damaged.",
-        "ข้อความในฐานข้อมูลเสียหาย แจ้งผู้ดูแลให้กู้คืนจากสำรอง",
-    ),
-    "ledger_missing": (
-        "The ledger is missing.",
-        "ไม่พบฐานข้อมูลของเครื่องนี้ แจ้งผู้ดูแลทันที ห้ามเริ่มใหม่",
-    ),
-    "not_a_file": ("The ledger path is not a file.", "ที่อยู่ฐานข้อมูลไม่ใช่ไฟล์ แจ้งผู้ดูแล"),
-    "database_unavailable": (
-        "The ledger cannot be used right now.",
-        "ใช้ฐานข้อมูลไม่ได้ในขณะนี้ ลองใหม่อีกครั้ง ถ้ายังไม่ได้แจ้งผู้ดูแล",
-    ),
-    "disk_full": ("The disk is full.", "ดิสก์เต็ม ยังไม่ได้บันทึกอะไร แจ้งผู้ดูแลให้เพิ่มพื้นที่"),
-    "read_only": (
-        "The ledger is read-only.",
-        "ฐานข้อมูลเขียนไม่ได้ (อ่านอย่างเดียว) แจ้งผู้ดูแลตรวจสิทธิ์ไฟล์",
-    ),
-    "secrets_error": (
-        "The secrets file is damaged.",
-        "ไฟล์ความลับ (กุญแจคูปอง) มีปัญหา แจ้งผู้ดูแลให้กู้คืนจากสำรอง",
-    ),
-    "secrets_missing": (
-        "The secrets file is missing.",
-        "ไม่พบไฟล์ความลับ (กุญแจคูปอง) แจ้งผู้ดูแลให้กู้คืนจากสำรอง",
-    ),
-    "secrets_unavailable": (
-        "The secrets file cannot be used right now.",
-        "ใช้ไฟล์ความลับไม่ได้ในขณะนี้ แจ้งผู้ดูแลตรวจสิทธิ์ไฟล์และพื้นที่ดิสก์",
-    ),
-    "already_initialized": (
-        "This ledger already belongs to another terminal.",
-        "ฐานข้อมูลนี้เป็นของเครื่องอื่นแล้ว",
-    ),
-    "invalid_input": ("That input is not valid.", "ข้อมูลที่พิมพ์ไม่ถูกต้อง ตรวจอีกครั้ง"),
-    "not_found": ("Not found.", "ไม่พบข้อมูล"),
-    "not_permitted": ("Not permitted.", "ไม่มีสิทธิ์ทำรายการนี้"),
-    "printer_unavailable": (
-        "The printer cannot print now.",
-        "เครื่องพิมพ์พิมพ์ไม่ได้ในขณะนี้ เก็บสลิปไว้แล้ว จะพิมพ์เมื่อพร้อม",
-    ),
-    "print_failed": (
-        "Printing failed.",
-        "พิมพ์ไม่สำเร็จ เก็บสลิปไว้แล้ว ตรวจเครื่องพิมพ์แล้วกด F6",
-    ),
-    "unexpected": ("Something went wrong.", "เกิดข้อผิดพลาด บันทึกไว้แล้ว ลองใหม่หรือติดต่อผู้ดูแล"),
 }  # fmt: skip

@@ -4,7 +4,12 @@ step reached is saved, so an interrupted setup resumes where it stopped.
 
 The ids stay editable until the first entry or the join (the ledger refuses
 after, ``Ledger.change_ids``); the shop's name, the printer and the paper width
-are terminal preferences (``store_name``, ``printer_url``, ``paper_mm``)."""
+are terminal preferences (``store_name``, ``printer_url``, ``paper_mm``).
+
+The printer step prints a test page (F2) on the printer typed, at the width
+typed, before anything is saved, and says what came of it: printed, saved as a
+picture (preview, with its path), or the printer's fault (``pos.test_print``,
+the same page as ``pos print test``)."""
 
 from __future__ import annotations
 
@@ -25,16 +30,34 @@ from config.refusal import Refusal
 from config.settings import PrinterSettings
 from ledger.errors import InvalidInput, NotPermitted, WeakPin
 from pos.screens.base import PosScreen, call_ledger
+from pos.test_print import TestResult, print_test_page
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
 STEPS = 4
 NAME_LIMIT = 48  # a 58 mm slip's double-width title, roughly
 PATH_WIDTH = 26  # the preview folder's column beside the test print (setup.tcss)
+MESSAGE_WIDTH = 64  # the setup box's text width (setup.tcss: 70 less border and padding)
+
+
+def path_lines(path: str, width: int) -> list[str]:
+    """``path`` in lines of at most ``width``, broken after a ``/``: a path has
+    no spaces to wrap at, and a cut path is no use."""
+    lines = [""]
+    for part in path.replace("/", "/\0").split("\0"):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 class SetupScreen(PosScreen[None]):
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("escape", "back", "Back", id="key.back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="key.back"),
+        Binding("f2", "test_print", "Test print", id="key.test_print"),
+    ]
+    tested: TestResult | None = None  # the last test page's outcome, said again on F5
+    testing = False  # a test page is on its way: F2 again waits for it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup-box"):
@@ -59,6 +82,7 @@ class SetupScreen(PosScreen[None]):
                     with Horizontal(id="print-row"):
                         yield Plain(id="test-print")
                         yield Plain(id="preview-dir", classes="hint")
+                    yield Tr("setup.test_hint", id="test-hint", classes="hint")
                 with Vertical(id="step-4"):
                     yield Tr("setup.supervisor_title", classes="subtitle")
                     yield TrInput("setup.sup_id", id="sup-id")
@@ -99,6 +123,8 @@ class SetupScreen(PosScreen[None]):
         self.query_one("#steps", ContentSwitcher).current = f"step-{step}"
         self.query_one("#setup-title", Tr).set("setup.title", n=step)
         self.query_one("#setup-message", Message).clear()
+        self.tested = None
+        self.refresh_bindings()  # F2 is the printer step's
         if self.pos.ledger.is_initialized():
             self.pos.ledger.set_pref("setup_step", str(step))
         focus = {1: "#store", 2: "#language", 3: "#printer", 4: "#sup-id"}[step]
@@ -113,6 +139,11 @@ class SetupScreen(PosScreen[None]):
 
     def _error(self, text: str) -> None:
         self.query_one("#setup-message", Message).show(text, error=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "test_print":
+            return getattr(self, "step", 0) == 3
+        return True
 
     # -- step 1: ids -----------------------------------------------------
 
@@ -202,17 +233,14 @@ class SetupScreen(PosScreen[None]):
         self.query_one("#printer-note", Plain).update(
             plain_lines(tr("setup.printer_note").split("\n"))
         )
-        lines = [""]
-        for part in str(self.preview_dir()).replace("/", "/\0").split("\0"):
-            if lines[-1] and len(lines[-1]) + len(part) > PATH_WIDTH:
-                lines.append("")
-            lines[-1] += part
+        lines = path_lines(str(self.preview_dir()), PATH_WIDTH)
         said = tr("setup.preview_dir", path="").rstrip()  # the folder ends the sentence
         self.query_one("#preview-dir", Plain).update(plain_lines([said, *lines]))
+        if self.tested is not None:
+            self._say_tested(self.tested)
 
-    @on(Input.Submitted, "#printer, #paper")
-    def _printer_typed(self) -> None:
-        """Enter in either field saves both (the width is filled in already)."""
+    def _printer_chosen(self) -> tuple[str, str] | None:
+        """The printer and width typed, checked (None: refused, the field to fix focused)."""
         printer, paper = self.query_one("#printer", Input), self.query_one("#paper", Input)
         url = printer.value.strip()
         url = "preview" if url.lower() == "preview" else url
@@ -221,15 +249,63 @@ class SetupScreen(PosScreen[None]):
         except ValidationError:
             self._error(self.pos.tr("setup.printer_bad", url=url))
             printer.focus()
-            return
+            return None
         if paper.value.strip() not in ("58", "80"):
             self._error(self.pos.tr("setup.paper_bad"))
             paper.value = ""
             paper.focus()
+            return None
+        return url, paper.value.strip()
+
+    @on(Input.Submitted, "#printer, #paper")
+    def _printer_typed(self) -> None:
+        """Enter in either field saves both (the width is filled in already)."""
+        chosen = self._printer_chosen()
+        if chosen is None:
             return
-        self.pos.ledger.set_pref("printer_url", url)
-        self.pos.ledger.set_pref("paper_mm", paper.value.strip())
+        self.pos.ledger.set_pref("printer_url", chosen[0])
+        self.pos.ledger.set_pref("paper_mm", chosen[1])
         self.show_step(4)
+
+    def action_test_print(self) -> None:
+        """F2: the test page on the printer typed, at the width typed, nothing
+        saved; in a worker (a dead host takes seconds to give up)."""
+        chosen = self._printer_chosen() if not self.testing else None
+        if chosen is None:
+            return
+        url, paper = chosen
+        cfg = self.pos.settings.printer.model_copy(update={"url": url, "paper_mm": int(paper)})
+        if cfg.spool_dir is None:
+            cfg = cfg.model_copy(update={"spool_dir": self.preview_dir()})
+        name = self.pos.ledger.pref("store_name") or self.pos.settings.store.name
+        language = self.pos.language
+        self.testing, self.tested = True, None
+        self.query_one("#setup-message", Message).show(self.pos.tr("test_print.busy", where=url))
+        call_ledger(self, lambda: print_test_page(cfg, name, language), self._test_printed,
+                    self._test_refused)  # fmt: skip
+
+    def _test_printed(self, result: TestResult) -> None:
+        self.testing = False
+        if self.is_attached and self.step == 3:
+            self.tested = result
+            self._say_tested(result)
+
+    def _test_refused(self, error: Refusal) -> None:
+        """Not a printer's fault: a profile python-escpos does not know (the
+        settings file's), or a bug (already logged and said)."""
+        self.testing = False
+        if self.is_attached and self.step == 3:
+            self._error(error.message)
+
+    def _say_tested(self, result: TestResult) -> None:
+        """The outcome in the current language; a picture's path on lines of
+        its own, broken after a ``/`` (a path has no spaces to wrap at)."""
+        text = result.text(self.pos.tr)
+        message = self.query_one("#setup-message", Message)
+        message.show(text, error=not result.printed)
+        if result.reason == "saved" and result.files:
+            head = text.removesuffix(result.files[-1]).rstrip()
+            message.update(plain_lines([head, *path_lines(result.files[-1], MESSAGE_WIDTH)]))
 
     # -- step 4: first supervisor ----------------------------------------
 
