@@ -199,8 +199,16 @@ class Ledger:
     # -- staff -------------------------------------------------------------
 
     @_serialized
-    def add_staff(self, staff_id: str, role: str, pin: str, name: str | None = None) -> Staff:
-        return staff.add(self.core, staff_id, role, pin, name)
+    def add_staff(
+        self,
+        staff_id: str,
+        role: str,
+        pin: str,
+        name: str | None = None,
+        approval: Credentials | None = None,
+    ) -> Staff:
+        """``approval``: who adds them at the counter (a supervisor adds only cashiers)."""
+        return staff.add(self.core, staff_id, role, pin, name, approval)
 
     @_serialized
     def staff(self, staff_id: str) -> Staff:

@@ -83,11 +83,28 @@ def member(core: Core, staff_id: str) -> StaffMember:
     return _member(row, core.clock())
 
 
-def add(core: Core, staff_id: str, role: str, pin: str, name: str | None) -> Staff:
+def add(
+    core: Core,
+    staff_id: str,
+    role: str,
+    pin: str,
+    name: str | None,
+    approval: Credentials | None = None,
+) -> Staff:
+    """Add a staff member. ``approval``: who adds them at the counter (a
+    supervisor adds cashiers; supervisors and admins need an admin); without
+    it, the owner at the command line (or the setup wizard) adds anyone."""
     staff_id = clean_id(staff_id, "staff_id")
     if role not in ROLES:
         raise InvalidInput(f"Role '{role}' is unknown: use one of {', '.join(ROLES)}.")
     check_pin_strength(pin)
+    if approval is not None:
+        boss = approver(core, approval)
+        if role != "cashier" and boss.role != "admin":
+            raise NotPermitted(
+                f"{boss.staff_id} is a supervisor and can add only cashiers: "
+                f"an admin adds a {role}."
+            )
     name = clean_text(name, "name", required=False, limit=80)
     pepper = core.pin_pepper(True)
     assert pepper is not None  # made above, or SecretsError

@@ -20,6 +20,7 @@ from ledger.clock import Clock
 from ledger.models import MemberCard, Staff
 from ledger.service import Ledger
 from pos.i18n import Translator
+from pos.printing import Device
 
 
 class HeadOffice(Protocol):
@@ -80,6 +81,7 @@ class Counter(Protocol):
     staff: Staff | None
     head_office: HeadOffice
     language: str
+    printer: Device | None  # the printer the app was handed; None: opened per slip
 
     @property
     def typing(self) -> TypingAhead: ...

@@ -1,23 +1,29 @@
-"""Supervisor screen: reverse an entry, adjust points, add staff, and this
-terminal's day summary. Opened with a supervisor PIN; each action is checked
-again by the ledger with the same credentials. A reversal is confirmed first
-(pos.dialogs.reverse): member, balances, coupons paid with the points."""
+"""Supervisor screen: reverse an entry, adjust points, the staff list
+(pos.screens.staff_tab) and this terminal's day close (pos.screens.close_tab).
+Opened with a supervisor PIN; each action is checked again by the ledger with
+the same credentials. A reversal is confirmed first (pos.dialogs.reverse):
+member, balances, coupons paid with the points.
+
+Every tab's keys are this screen's bindings, shown in the footer only on the
+tab they work on (``check_action``), so the help lists them all."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, TabbedContent, TabPane, Tabs
 
 from config.refusal import Refusal
 from ledger.coupons import display_code
-from ledger.models import Credentials, Entry, Reversal, ReversalPreview, Staff
+from ledger.models import Credentials, Entry, Reversal, ReversalPreview
 from pos.dialogs.reverse import ReverseDialog
 from pos.screens.base import PosScreen, call_ledger
+from pos.screens.close_tab import CloseTab
+from pos.screens.staff_tab import StaffTab
 from pos.times import local_time
 from pos.widgets.text import Message, Tr, TrInput, cell
 
@@ -26,8 +32,20 @@ class SupervisorScreen(PosScreen[None]):
     CSS_PATH = "supervisor.tcss"
     BINDINGS = [
         Binding("f4", "reverse", "Reverse", id="key.reverse"),
+        Binding("f2", "staff_active", "(De)activate", id="key.staff_active"),
+        Binding("f3", "reset_pin", "New PIN", id="key.reset_pin"),
+        Binding("f7", "unlock", "Unlock", id="key.unlock"),
+        Binding("f6", "print_day", "Print day close", id="key.print_day"),
         Binding("escape", "back", "Back", id="key.back"),
     ]
+    # Which tab each key works on (the footer shows a key only there).
+    TAB_OF = {
+        "reverse": "tab-entries",
+        "staff_active": "tab-staff",
+        "reset_pin": "tab-staff",
+        "unlock": "tab-staff",
+        "print_day": "tab-summary",
+    }
 
     def __init__(self, credentials: Credentials) -> None:
         super().__init__()
@@ -44,13 +62,10 @@ class SupervisorScreen(PosScreen[None]):
                 yield TrInput("sup.phone", id="adjust-phone")
                 yield TrInput("sup.points", id="adjust-points", restrict=r"[-+0-9]*")
                 yield TrInput("sup.reason", id="adjust-reason")
-            with TabPane(tr("sup.staff"), id="tab-staff"), Vertical():
-                yield TrInput("sup.staff_id", id="staff-id")
-                yield TrInput("sup.staff_name", id="staff-name")
-                yield TrInput("sup.staff_role", id="staff-role", value="cashier")
-                yield TrInput("sup.staff_pin", id="staff-pin", password=True, restrict=r"[0-9]*")
+            with TabPane(tr("sup.staff"), id="tab-staff"):
+                yield StaffTab(self.credentials, self._say, id="staff-tab")
             with TabPane(tr("sup.summary"), id="tab-summary"):
-                yield DataTable(id="summary", cursor_type="none")
+                yield CloseTab(self._say, id="close-tab")
         yield Message(id="sup-message")
         yield from self.compose_chrome()
 
@@ -69,15 +84,34 @@ class SupervisorScreen(PosScreen[None]):
             tabs.get_tab(pane_id).label = tr(key)
         self._load_entries()
         self._load_summary()
+        self.query_one(StaffTab).load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "reverse":
-            return self.query_one("#sup-tabs", TabbedContent).active == "tab-entries"
+        tab = self.TAB_OF.get(action)
+        if tab is not None:
+            return self.query_one("#sup-tabs", TabbedContent).active == tab
         return True
 
+    # The widget a tab starts on when the focus was left in another tab.
+    FIRST_FOCUS = {
+        "tab-entries": "#entries",
+        "tab-adjust": "#adjust-phone",
+        "tab-staff": "#staff-list",
+        "tab-summary": "#summary",
+    }
+
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
+        # Arrowing along the tabs keeps the focus there; focus left behind in
+        # a hidden tab would bring that tab back, so it moves to the new one.
+        focused = self.focused
+        if (
+            focused is not None
+            and not isinstance(focused, Tabs)
+            and event.pane not in focused.ancestors
+        ):
+            self.query_one(self.FIRST_FOCUS[event.pane.id or ""]).focus()
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#sup-message", Message).show(text, error=error)
@@ -202,52 +236,26 @@ class SupervisorScreen(PosScreen[None]):
         self._load_entries()
         self._load_summary()
 
-    # -- staff -----------------------------------------------------------
+    # -- staff and the day close: the tabs do the work ------------------
 
-    @on(Input.Submitted, "#staff-id, #staff-name, #staff-role")
-    def _next_staff_field(self, event: Input.Submitted) -> None:
-        self.focus_next()
+    def action_staff_active(self) -> None:
+        self.query_one(StaffTab).toggle_active()
 
-    @on(Input.Submitted, "#staff-pin")
-    def _add_staff(self) -> None:
-        values: dict[str, Any] = {
-            "staff_id": self.query_one("#staff-id", Input).value,
-            "name": self.query_one("#staff-name", Input).value or None,
-            "role": self.query_one("#staff-role", Input).value.strip().lower(),
-            "pin": self.query_one("#staff-pin", Input).value,
-        }
-        self.query_one("#staff-pin", Input).value = ""
-        call_ledger(self, lambda: self._checked_add(values), self._staff_added, self._refused)
+    def action_reset_pin(self) -> None:
+        self.query_one(StaffTab).start_reset()
 
-    def _checked_add(self, values: dict[str, Any]) -> Staff:
-        # Re-check the supervisor: the screen may have stayed open a while.
-        self.pos.ledger.authenticate(self.credentials.staff_id, self.credentials.pin)
-        return self.pos.ledger.add_staff(**values)
+    def action_unlock(self) -> None:
+        self.query_one(StaffTab).unlock()
 
-    def _staff_added(self, staff: Staff) -> None:
-        for field_id in ("#staff-id", "#staff-name"):
-            self.query_one(field_id, Input).value = ""
-        self._say(self.pos.tr("sup.staff_added", role=staff.role, staff=staff.staff_id))
-
-    # -- summary ---------------------------------------------------------
+    def action_print_day(self) -> None:
+        self.query_one(CloseTab).print_close()
 
     def _load_summary(self) -> None:
-        tr = self.pos.tr
-        summary = self.pos.ledger.day_summary()
-        table = self.query_one("#summary", DataTable)
-        table.clear(columns=True)
-        table.add_columns(
-            tr("sup.col.cashier"), tr("sup.col.kind"), tr("sup.col.count"), tr("sup.col.points")
-        )
-        for kind, row in summary["kinds"].items():
-            table.add_row("∑", cell(kind), str(row["count"]), f"{row['points']:+d}")
-        for row in summary["cashiers"]:
-            table.add_row(
-                cell(row["cashier_id"]), cell(row["kind"]), str(row["count"]), f"{row['points']:+d}"
-            )
+        self.query_one(CloseTab).load()
 
     def action_back(self) -> None:
-        self.dismiss(None)
+        if not self.query_one(StaffTab).cancel():  # Esc first drops a new PIN half typed
+            self.dismiss(None)
 
 
 def _short(text: str, width: int) -> str:

@@ -157,8 +157,9 @@ async def test_day_summary_lists_todays_entries(app: PosApp, ledger: Ledger, mem
         table = app.screen.query_one("#summary", DataTable)
         assert table.row_count > 0
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert ["∑", "earn", "1", "+1000"] in rows
-        assert ["∑", "redeem", "1", "-100"] in rows
+        # points per kind, in the app's language (Thai here); tests/app/test_close_tab.py has more
+        assert ["สะสม", "1", "+1,000"] in rows
+        assert ["แลก", "1", "-100"] in rows
         await pilot.press("escape")
         await until(pilot, lambda: on(app, LookupScreen))
 
