@@ -102,7 +102,9 @@ class RedeemScreen(PosScreen[Redemption | None]):
         try:
             points = parse_points(text)
         except InvalidInput as exc:
-            self.query_one("#redeem-message", Message).show(exc.message, error=True)
+            self.query_one("#redeem-message", Message).show(
+                self.pos.tr.refusal(exc).message, error=True
+            )
             return
         self._redeem(points, points=points)
 
