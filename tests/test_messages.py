@@ -155,3 +155,11 @@ def test_a_ready_english_message_reads_in_thai_by_its_code() -> None:
 def test_an_unknown_key_or_missing_value_never_raises() -> None:
     assert "nope" in InvalidPhone(key="nope", value="1").message
     assert "{value}" in InvalidPhone(key="invalid_phone").text("th")
+
+
+def test_typed_text_in_a_refusal_stays_literal() -> None:
+    # A value is put in once: braces or markup in what was typed (or in a name
+    # from head office) are neither formatted again nor read as markup here.
+    error = InvalidPhone(key="invalid_phone", value="{value}[/]{0}")
+    assert "'{value}[/]{0}'" in error.text("th")
+    assert "'{value}[/]{0}'" in error.message
