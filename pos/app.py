@@ -8,7 +8,8 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from textual import events
@@ -34,7 +35,7 @@ from pos.headoffice import SyncHeadOffice
 from pos.i18n import LANGUAGES, Translator, translate_bindings
 from pos.output import visible
 from pos.printed import what_printed
-from pos.printing import Device, Outcome, SlipPrinter
+from pos.printing import Device, Outcome, SlipPrinter, print_day_close
 from pos.screens.base import PosDialog, PosScreen
 from pos.screens.help import HelpScreen, key_name, key_rows, place_of
 from pos.screens.login import LoginScreen
@@ -363,6 +364,29 @@ class PosApp(App[None]):
             self.print_pending(waiting=True)
         else:
             self.reprint_last()
+
+    def print_day_close(
+        self,
+        day: date | None,
+        done: Callable[[dict[str, Any]], None],
+        failed: Callable[[Refusal], None],
+    ) -> None:
+        printer = SlipPrinter(self.settings, self.ledger, self.language, device=self.printer)
+
+        def work() -> None:
+            try:
+                with self._printing:  # never between another slip's bytes
+                    result = print_day_close(printer, day)
+            except Refusal as refusal:
+                self.call_from_thread(failed, refusal)
+                return
+            except Exception:
+                log.exception("printing the day close failed")
+                self.call_from_thread(failed, Refusal(self.tr("error.unexpected")))
+                return
+            self.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group="print", exit_on_error=False)
 
     def reprint_last(self) -> None:
         last = self.ledger.spool.last()

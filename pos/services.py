@@ -9,6 +9,7 @@ anything that answers ``HeadOffice``, so a test can hand the app a fake one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, Protocol, cast
 
 from textual.dom import DOMNode
@@ -20,7 +21,6 @@ from ledger.clock import Clock
 from ledger.models import MemberCard, Staff
 from ledger.service import Ledger
 from pos.i18n import Translator
-from pos.printing import Device
 
 
 class HeadOffice(Protocol):
@@ -81,7 +81,6 @@ class Counter(Protocol):
     staff: Staff | None
     head_office: HeadOffice
     language: str
-    printer: Device | None  # the printer the app was handed; None: opened per slip
 
     @property
     def typing(self) -> TypingAhead: ...
@@ -103,6 +102,16 @@ class Counter(Protocol):
     def print_pending(self) -> None: ...
 
     def reprint(self) -> None: ...
+
+    def print_day_close(
+        self,
+        day: date | None,
+        done: Callable[[dict[str, Any]], None],
+        failed: Callable[[Refusal], None],
+    ) -> None:
+        """Print the day close (Z report) of ``day`` off the UI thread; ``done``
+        gets what came out, ``failed`` the reason nothing did."""
+        ...
 
     def refuse(self, error: Refusal) -> None:
         """Show a refusal the screen has no better place for (a toast)."""

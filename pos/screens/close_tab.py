@@ -3,9 +3,10 @@ day (``locale.timezone``) in money, points per kind, new members and per
 cashier, as ``ledger.reports.day_summary`` adds it up; F6 (a binding of the
 supervisor screen) prints it on the slip printer.
 
-The slip goes straight to the printer, as the test page does (the spool
-holds entries' slips). Printing runs in a worker; "printed" is said only
-when the printer took the slip, otherwise the printer's reason."""
+The app prints it (``Counter.print_day_close``), straight to the printer as
+the test page goes (the spool holds entries' slips), in a worker and between
+other slips; "printed" is said only when the printer took the slip,
+otherwise the printer's reason."""
 
 from __future__ import annotations
 
@@ -18,8 +19,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 
 from config.refusal import Refusal
-from pos.printing import SlipPrinter, print_day_close
-from pos.screens.base import call_ledger
 from pos.services import Counter, counter
 from pos.widgets.text import Plain, Tr, cell
 
@@ -82,12 +81,8 @@ class CloseTab(Vertical):
         if self.printing:
             return
         self.printing = True
-        pos = self.pos
-        printer = SlipPrinter(pos.settings, pos.ledger, pos.language, device=pos.printer)
-        self.say(pos.tr("close.printing"))
-        day = self.day
-        call_ledger(self.screen, lambda: print_day_close(printer, day), self._printed,
-                    self._not_printed)  # fmt: skip
+        self.say(self.pos.tr("close.printing"))
+        self.pos.print_day_close(self.day, self._printed, self._not_printed)
 
     def _printed(self, done: dict[str, Any]) -> None:
         self.printing = False
