@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
 from ledger.errors import StaffLocked, WrongPin
+from ledger.models import Credentials
 from ledger.service import Ledger
 from pos.app import PosApp
 from pos.dialogs.approval import ApprovalDialog
@@ -19,6 +20,7 @@ from pos.screens.login import LoginScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.supervisor import SupervisorScreen
 from tests.app.conftest import SIZE, login, message, on, screen_text, settle, submit, until
+from tests.app.test_approval_pin import ask_approval_for_600
 from tests.app.test_supervisor import open_supervisor
 
 
@@ -151,10 +153,9 @@ async def test_an_admin_unlocks_a_locked_cashier(app: PosApp, shop: Ledger) -> N
     assert shop.authenticate("cash1", "1357").staff_id == "cash1"
 
 
-async def test_a_deactivated_supervisor_cannot_approve(app: PosApp, shop: Ledger) -> None:
-    """The approval dialog (F9, a redemption above the limit) refuses them."""
-    from ledger.models import Credentials
-
+async def test_a_deactivated_supervisor_cannot_open_the_supervisor_screen(
+    app: PosApp, shop: Ledger
+) -> None:
     shop.deactivate_staff("sup", Credentials("boss", "7193"))
     async with app.run_test(size=SIZE) as pilot:
         app.language = "en"
@@ -162,3 +163,21 @@ async def test_a_deactivated_supervisor_cannot_approve(app: PosApp, shop: Ledger
         await open_supervisor(pilot, "sup", "2468")
         await until(pilot, lambda: "deactivated" in message(app, "#approval-message"))
         assert on(app, ApprovalDialog)
+
+
+async def test_a_deactivated_supervisor_cannot_approve_a_redemption(
+    app: PosApp, shop: Ledger, member: str
+) -> None:
+    shop.deactivate_staff("sup", Credentials("boss", "7193"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"
+        await ask_approval_for_600(pilot)
+        await submit(pilot, "#approver", "sup")
+        await submit(pilot, "#approver-pin", "2468")
+        await until(pilot, lambda: "deactivated" in message(app, "#approval-message"))
+        assert "boss" in message(app, "#approval-message") and on(app, ApprovalDialog)
+        await submit(pilot, "#approver", "boss")  # the admin approves instead
+        await submit(pilot, "#approver-pin", "7193")
+        await until(pilot, lambda: on(app, LookupScreen), what="redeemed")
+    assert shop.member(member).balance == 400
+    assert shop.history(member)[0].approver_id == "boss"
