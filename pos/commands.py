@@ -15,6 +15,7 @@ from ledger.coupons import display_code
 from ledger.errors import CouponChoiceRequired
 from pos import output
 from pos.context import Context, approval, read_pin, required_approval
+from pos.times import Dates
 
 log = logging.getLogger("pos.cli")
 
@@ -70,15 +71,17 @@ def cmd_member_enroll(ctx: Context) -> Result:
 def cmd_member_show(ctx: Context) -> Result:
     card = ctx.ledger.card(ctx.args.phone)
     body = card.to_dict()
-    lines = output.member_lines(body, ctx.ledger.mask(card.member.phone or ""))
-    lines += ["  " + output.entry_line(e) for e in body["recent"]]
+    dates = Dates.of(ctx.settings)
+    lines = output.member_lines(body, ctx.ledger.mask(card.member.phone or ""), dates)
+    lines += ["  " + output.entry_line(e, dates) for e in body["recent"]]
     return Result(body, lines)
 
 
 def cmd_member_history(ctx: Context) -> Result:
     member = ctx.ledger.member(ctx.args.phone)
     entries = [e.to_dict() for e in ctx.ledger.history(ctx.args.phone, ctx.args.limit)]
-    lines = [output.entry_line(e) for e in entries] or ["No entries yet."]
+    dates = Dates.of(ctx.settings)
+    lines = [output.entry_line(e, dates) for e in entries] or ["No entries yet."]
     return Result({"member": member.to_dict(), "entries": entries}, lines)
 
 
@@ -126,7 +129,7 @@ def cmd_redeem(ctx: Context) -> Result:
     if result.duplicate:
         lines = [f"Redemption {result.entry.ref} was already recorded: nothing changed."]
     if result.coupon:
-        lines += output.coupon_lines(result.coupon.to_dict())
+        lines += output.coupon_lines(result.coupon.to_dict(), Dates.of(ctx.settings))
     if a.print and not result.duplicate:
         return _print_after(ctx, Result(body, lines), result.entry.entry_id)
     return Result(body, lines)
@@ -165,12 +168,13 @@ def cmd_coupon_check(ctx: Context) -> Result:
     coupon = ctx.ledger.check_coupon(ctx.args.code)
     body = {"coupon": coupon.to_dict(), "status": coupon.status,
             "usable": coupon.status == "issued"}  # fmt: skip
-    return Result(body, output.coupon_lines(coupon.to_dict()))
+    return Result(body, output.coupon_lines(coupon.to_dict(), Dates.of(ctx.settings)))
 
 
 def cmd_coupon_use(ctx: Context) -> Result:
     coupon = ctx.ledger.use_coupon(ctx.args.code, ctx.args.cashier)
-    return Result({"coupon": coupon.to_dict()}, output.coupon_lines(coupon.to_dict()))
+    lines = output.coupon_lines(coupon.to_dict(), Dates.of(ctx.settings))
+    return Result({"coupon": coupon.to_dict()}, lines)
 
 
 def cmd_rewards_list(ctx: Context) -> Result:

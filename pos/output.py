@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Any
+from typing import Any, Protocol
 
 # Bidi controls (embeddings, overrides, isolates, marks): they reorder the text
 # around them, so a name could make a line read differently from what it holds.
@@ -45,7 +45,15 @@ def json_text(body: Any) -> str:
     return "".join(f"\\u{ord(ch):04x}" if is_unsafe(ch) else ch for ch in text)
 
 
-def member_lines(body: dict[str, Any], masked: str) -> list[str]:
+class Dates(Protocol):
+    """How a journal moment reads (``pos.times.Dates``): the shop's zone, one format."""
+
+    def time(self, moment: str) -> str: ...
+
+    def date(self, moment: str) -> str: ...
+
+
+def member_lines(body: dict[str, Any], masked: str, dates: Dates) -> list[str]:
     lines = [
         f"{body.get('name') or '(no name)'}  {masked}",
         f"  tier {body['tier']}, {body['balance']} points, spent {body['spend_12m']} "
@@ -55,15 +63,15 @@ def member_lines(body: dict[str, Any], masked: str) -> list[str]:
         lines.append(f"  {body['spend_to_next_tier']} more to reach {body['next_tier']}")
     expiry = body.get("next_expiry")
     if expiry:
-        lines.append(f"  {expiry['points']} points expire on {expiry['expires_at'][:10]}")
+        lines.append(f"  {expiry['points']} points expire on {dates.date(expiry['expires_at'])}")
     if body.get("affordable_rewards"):
         lines.append(f"  can redeem: {', '.join(body['affordable_rewards'])}")
     return lines
 
 
-def entry_line(body: dict[str, Any]) -> str:
+def entry_line(body: dict[str, Any], dates: Dates) -> str:
     parts = [
-        body["created_at"][:16].replace("T", " "),
+        dates.time(body["created_at"]),
         f"{body['kind']:<8}",
         f"{body['points']:+7d}",
         f"balance {body['balance']}",
@@ -78,12 +86,12 @@ def entry_line(body: dict[str, Any]) -> str:
     return text + ("  (already recorded)" if body.get("duplicate") else "")
 
 
-def coupon_lines(body: dict[str, Any]) -> list[str]:
+def coupon_lines(body: dict[str, Any], dates: Dates) -> list[str]:
     code = body["code"]
     shown = f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
     lines = [f"coupon {shown}: {body['status']}"]
     if body.get("reward_id"):
-        lines.append(f"  reward {body['reward_id']}, valid until {body['expires_at'][:10]}")
+        lines.append(f"  reward {body['reward_id']}, valid until {dates.date(body['expires_at'])}")
     if body.get("payload"):
         lines.append(f"  payload {body['payload']}")
     return lines

@@ -12,11 +12,17 @@ the process's zone: a till whose clock runs in UTC still says 10:00 in Bangkok.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from babel.dates import get_month_names
+
+from ledger.localday import shop_zone
+
+if TYPE_CHECKING:
+    from config import Settings
 
 BUDDHIST_ERA_OFFSET = 543  # 2026 CE is 2569 BE
 
@@ -24,9 +30,35 @@ BUDDHIST_ERA_OFFSET = 543  # 2026 CE is 2569 BE
 class Style(Protocol):
     """Whose dates: ``pos.i18n.Translator`` is one (the app's ``tr``)."""
 
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def zone(self) -> tzinfo: ...
+
+    @property
+    def buddhist_era(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Dates:
+    """A reader's dates without the rest of the translator: the ``pos`` CLI's
+    (English, in the shop's zone)."""
+
     language: str
     zone: tzinfo
-    buddhist_era: bool
+    buddhist_era: bool = True
+
+    @classmethod
+    def of(cls, settings: Settings, language: str = "en") -> Dates:
+        locale = settings.locale
+        return cls(language, shop_zone(locale.timezone, locale.region), locale.buddhist_era)
+
+    def time(self, moment: str | datetime) -> str:
+        return local_time(moment, self)
+
+    def date(self, day: date | datetime | str) -> str:
+        return local_date(day, self)
 
 
 @cache

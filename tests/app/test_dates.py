@@ -24,12 +24,13 @@ from pos.dialogs.coupon import CouponDialog
 from pos.i18n import Translator
 from pos.printing import SlipPrinter
 from pos.screens.supervisor import SupervisorScreen
-from pos.times import clock_time, local_date, local_time
+from pos.times import Dates, clock_time, local_date, local_time
 from pos.widgets.status import StatusBar
 from printers import SaleSlip
 from printers.layout import blocks_for
 from tests.app.conftest import SIZE, login, on, open_card, screen_text, submit, text_of, until
 from tests.app.test_supervisor import open_supervisor
+from tests.cli.test_cli import Shop
 from tests.conftest import FakeClock
 
 PHONE = "0898765432"
@@ -168,3 +169,23 @@ def test_a_printed_slip_says_the_shops_time(
     assert slip.next_expiry_date is not None and slip.next_expiry_date.isoformat() == "2027-01-15"
     printed = "\n".join(getattr(block, "text", "") for block in blocks_for(slip, 42))
     assert shown in printed
+
+
+# -- the pos CLI -------------------------------------------------------------------------
+
+
+def test_the_cli_says_the_shops_time_in_english(tmp_path: Path) -> None:
+    """``pos member history`` (text) on a till whose process runs in UTC, for a
+    shop in Bangkok: the entry's time and the points' expiry in Bangkok."""
+    shop = Shop(tmp_path)
+    bangkok_env = {"POS_LOCALE__TIMEZONE": "Asia/Bangkok", "TZ": "UTC"}
+    shop.env.update(bangkok_env)
+    shop.setup()
+    shop.ok("member", "enroll", PHONE)
+    entry = shop.ok("earn", PHONE, "250", "--ref", "BILL-9", "--cashier", "cash1")
+    dates = Dates("en", BANGKOK)
+    text = shop.pos("member", "history", PHONE, json_out=False).stdout
+    assert dates.time(entry["created_at"]) in text  # e.g. 15 Jan 2026 10:00, not 03:00
+    card = shop.pos("member", "show", PHONE, json_out=False).stdout
+    expires = shop.ok("member", "show", PHONE)["next_expiry"]["expires_at"]
+    assert f"expire on {dates.date(expires)}" in card
