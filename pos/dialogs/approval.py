@@ -8,6 +8,8 @@ operation approved checks the credentials again when it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +19,13 @@ from textual.widgets import Input
 from config.refusal import Refusal
 from ledger.errors import NotPermitted, StaffLocked, StaffNotFound, WrongPin
 from ledger.models import Credentials, Staff
+from pos.i18n import Translator
 from pos.screens.base import PosDialog, call_ledger
-from pos.widgets.text import Message, Tr, TrInput
+from pos.widgets.text import Message, Plain, Tr, TrInput
+
+# What is being approved: words already said, or a function saying them in the
+# language of the moment (then F5 relabels them with the rest of the dialog).
+What = str | Callable[[Translator], str]
 
 
 class ApprovalDialog(PosDialog[Credentials | None]):
@@ -37,18 +44,19 @@ class ApprovalDialog(PosDialog[Credentials | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="key.cancel")]
 
-    def __init__(self, what: str, *, check: bool = False) -> None:
+    def __init__(self, what: What, *, check: bool = False) -> None:
         """``check``: the approver must also be a supervisor or admin here
         (opening the supervisor screen); otherwise the operation being approved
         judges the role, and says so on its own screen."""
         super().__init__()
         self.what = what
         self.check = check
+        self.error: Refusal | None = None  # the last refusal shown, said again on F5
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval-box"):
             yield Tr("approval.title", classes="title")
-            yield Tr("approval.why", what=self.what)
+            yield Plain(id="approval-why")
             yield TrInput("login.staff", id="approver")
             yield TrInput("login.pin", id="approver-pin", password=True, restrict=r"[0-9๐-๙]*")
             yield Message(id="approval-message")
@@ -56,7 +64,15 @@ class ApprovalDialog(PosDialog[Credentials | None]):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.watch(self.app, "language", self._fill, init=True)
         self.query_one("#approver", Input).focus()
+
+    def _fill(self, *_: object) -> None:
+        """What is approved, and the last refusal, in the current language."""
+        what = self.what(self.pos.tr) if callable(self.what) else self.what
+        self.query_one("#approval-why", Plain).update(self.pos.tr("approval.why", what=what))
+        if self.error is not None:
+            self.query_one("#approval-message", Message).show(self._say(self.error), error=True)
 
     @on(Input.Submitted, "#approver")
     def _id_typed(self) -> None:
@@ -88,6 +104,7 @@ class ApprovalDialog(PosDialog[Credentials | None]):
         return staff
 
     def _refused(self, error: Refusal) -> None:
+        self.error = error
         self.query_one("#approval-message", Message).show(self._say(error), error=True)
         # A wrong PIN is typed again; a locked, unknown or unfit id is
         # replaced by another supervisor's (the field's text is selected).

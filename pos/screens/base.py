@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -101,6 +103,20 @@ class PosScreen(Screen[T]):
 
 
 class PosDialog(ModalScreen[T]):
+    """A question over a counter screen, with its own footer.
+
+    A modal screen hides the app's bindings (Textual stops the binding chain
+    at the modal), so help and language are bound here again: F1 opens the
+    help at this dialog's keys and returns to it as it was left (a half-typed
+    id included, the dialog stays mounted under the help), F5 relabels it in
+    place. The key bar underneath belongs to the screen below and lists that
+    screen's keys, so the dialog docks its own over it."""
+
+    BINDINGS = [
+        Binding("f1", "app.help", "Help", id="key.help", show=False),
+        Binding("f5", "app.language", "English", id="key.language"),
+    ]
+
     @property
     def pos(self) -> Counter:
         return counter(self)
@@ -110,8 +126,23 @@ class PosDialog(ModalScreen[T]):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.pos.typing.shown(self)
+        if self._held is not None:
+            (result,), self._held = self._held, None
+            self.dismiss(result)
+
+    # An answer that comes while the help is open over the dialog (a PIN checked
+    # in a worker) waits for the help to close: Textual's dismiss pops whatever
+    # screen is on top, which would close the help and leave the dialog up.
+    _held: tuple[T | None] | None = None
+
+    def dismiss(self, result: T | None = None) -> AwaitComplete:
+        if self.is_attached and not self.is_active:
+            self._held = (result,)
+            return AwaitComplete()
+        return super().dismiss(result)
 
     def on_mount(self) -> None:
+        self.mount(KeyBar())
         self.watch(self.app, "language", self._translate_footer, init=True)
 
     def _translate_footer(self, *_: object) -> None:

@@ -22,11 +22,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.member_name import NameDialog
+from pos.dialogs.name_search import NameSearchDialog
 from pos.dialogs.quit import QuitDialog
 from pos.dialogs.redeem_confirm import RedeemConfirm
 from pos.dialogs.reverse import ReverseDialog
 from pos.i18n import TEXT, Translator
 from pos.screens.base import PosScreen
+from pos.screens.history import HistoryScreen
 from pos.screens.login import LoginScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
@@ -53,8 +56,11 @@ class KeyRow:
 PLACES: tuple[tuple[str, tuple[type[Any], ...]], ...] = (
     ("any", ()),
     ("lookup", (LookupScreen,)),
+    ("search", (NameSearchDialog,)),
     ("enroll", ()),
     ("card", (MemberScreen,)),
+    ("name", (NameDialog,)),
+    ("history", (HistoryScreen,)),
     ("redeem", (RedeemScreen,)),
     ("confirm", (RedeemConfirm,)),
     ("coupon", (CouponDialog,)),
@@ -71,14 +77,17 @@ NOT_BINDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "any": (("Esc", "help.any.escape"), ("Ctrl+P", "help.any.palette")),
     "lookup": (("Enter", "help.lookup.enter"),),
     "enroll": (("C", "help.enroll.consent"), ("Enter", "help.enroll.enter")),
+    "search": (("Enter", "help.search.enter"),),
     "card": (("Enter", "help.card.enter"),),
+    "name": (("Enter", "help.name.enter"),),
     "redeem": (("Enter", "help.redeem.enter"),),
     "approval": (("Enter", "help.approval.enter"),),
     "login": (("Enter", "help.login.enter"),),
     "setup": (("Enter", "help.setup.enter"),),
 }
 
-_NAMES = {"escape": "Esc", "enter": "Enter", "ctrl": "Ctrl", "shift": "Shift", "alt": "Alt"}
+_NAMES = {"escape": "Esc", "enter": "Enter", "ctrl": "Ctrl", "shift": "Shift", "alt": "Alt",
+          "pagedown": "PgDn", "pageup": "PgUp"}  # fmt: skip
 
 
 def key_name(key: str) -> str:

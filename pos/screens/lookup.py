@@ -1,5 +1,7 @@
 """Lookup: the phone field has focus. Digits, Enter -> the member card.
-A scanned coupon (its QR payload and Enter) is recognised here too."""
+A scanned coupon (its QR payload and Enter) is recognised here too, and
+letters that are not a coupon's code are a part of a member's name: Enter
+lists the members whose name holds them (``NameSearchDialog``)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,27 @@ from textual.widgets import Checkbox, Input
 
 from config.refusal import Refusal
 from ledger.coupons import looks_like_payload
-from ledger.errors import InvalidPhone, MemberNotFound
+from ledger.errors import CouponNotFound, InvalidPhone, MemberNotFound
+from ledger.members import NameMatch
 from ledger.models import Member, MemberCard
 from ledger.phone import format_as_typed
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.name_search import NameSearchDialog
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput, plain
 
 _CODE = re.compile(r"^(?=.*[A-Za-z])[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$")
+# A coupon's code may be all letters ("KITTIPON" is one, and a name): such a
+# code that no coupon has is searched as a name.
+_LETTERS = re.compile(r"^[A-Za-z]{4}-?[A-Za-z]{4}$")
+# Names found at most (one more is read, to say there are more).
+NAMES_SHOWN = 10
+
+
+def is_name(text: str) -> bool:
+    """Typed letters (Thai or English) are a name; digits and their punctuation
+    alone are a phone, as before (an invalid one is refused as a phone)."""
+    return any(ch.isalpha() for ch in text)
 
 
 class ConsentBox(Checkbox):
@@ -100,6 +115,9 @@ class LookupScreen(PosScreen[None]):
             return
         if looks_like_payload(text) or _CODE.match(text):
             self._coupon(text)
+            return
+        if is_name(text):
+            self._search_names(text)
             return
         try:
             card = self.pos.ledger.card(text)
@@ -224,6 +242,12 @@ class LookupScreen(PosScreen[None]):
         self._no_card()  # and the coupon's dialog is no place for them either
         try:
             coupon = self.pos.ledger.check_coupon(text)
+        except CouponNotFound as exc:
+            if _LETTERS.match(text):
+                self._search_names(text, not_found=exc)
+            else:
+                self.message(self.pos.tr.refusal(exc).message, error=True)
+            return
         except Refusal as exc:
             self.message(exc.message, error=True)
             return
@@ -241,6 +265,42 @@ class LookupScreen(PosScreen[None]):
             field.focus()
 
         self.app.push_screen(CouponDialog(coupon, offer_use=True), closed)
+
+    # -- names -----------------------------------------------------------
+
+    def _search_names(self, text: str, not_found: Refusal | None = None) -> None:
+        """Members whose name holds ``text``: none says so (or, for what could be
+        a coupon's code, that no coupon has it), else the list to choose from."""
+        self._no_card()  # keys typed after this Enter were not for a list of names
+
+        def done(found: list[NameMatch]) -> None:
+            if not found:
+                tr = self.pos.tr
+                self.message(
+                    self.pos.tr.refusal(not_found).message
+                    if not_found
+                    else tr("search.none", text=text),
+                    error=True,
+                )
+                return
+            more = len(found) > NAMES_SHOWN
+            dialog = NameSearchDialog(text, found[:NAMES_SHOWN], more)
+            self.app.push_screen(dialog, self._name_chosen)
+
+        call_ledger(self, lambda: self.pos.ledger.find_by_name(text, NAMES_SHOWN + 1), done)
+
+    def _name_chosen(self, phone: str | None) -> None:
+        field = self.query_one("#phone", Input)
+        if phone is None:
+            field.focus()  # what was typed stays, to be changed
+            return
+        try:
+            card = self.pos.ledger.card(phone)
+        except Refusal as exc:  # gone meanwhile (merged, forgotten by a sync)
+            self.message(self.pos.tr.refusal(exc).message, error=True)
+            field.focus()
+            return
+        self._open_card(card)
 
     def action_logout(self) -> None:
         self.pos.show_login()

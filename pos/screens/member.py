@@ -4,6 +4,7 @@ The amount field has focus: amount, Enter adds the points."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -20,9 +21,11 @@ from ledger.errors import (
     TooManyDecimals,
     ZeroAmount,
 )
-from ledger.models import Earned, Entry, MemberCard, Redemption
+from ledger.models import Earned, Entry, Member, MemberCard, Redemption
 from ledger.money import parse_amount, to_minor
+from pos.dialogs.member_name import NameDialog
 from pos.screens.base import PosScreen, call_ledger
+from pos.screens.history import HistoryScreen
 from pos.screens.redeem import RedeemScreen
 from pos.times import local_date, local_time
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
@@ -35,6 +38,8 @@ class MemberScreen(PosScreen[str | None]):
     BINDINGS = [
         Binding("f2", "redeem", "Redeem", id="key.redeem"),
         Binding("f3", "focus_ref", "Sale ref", id="key.ref"),
+        Binding("f4", "history", "History", id="key.history"),
+        Binding("f7", "name", "Name", id="key.name"),
         Binding("escape", "back", "Back", id="key.back"),
     ]
 
@@ -261,3 +266,23 @@ class MemberScreen(PosScreen[str | None]):
             self.dismiss(line)
 
         self.app.push_screen(RedeemScreen(self.card), done)
+
+    def action_history(self) -> None:
+        def back(_: None) -> None:
+            self.query_one("#amount", Input).focus()
+
+        self.app.push_screen(HistoryScreen(self.card.member), back)
+
+    def action_name(self) -> None:
+        """The name is changed on this card as it is (an amount typed stays)."""
+
+        def done(member: Member | None) -> None:
+            if member is not None:
+                self.card = replace(self.card, member=replace(self.card.member, name=member.name))
+                self._paint()
+                tr = self.pos.tr
+                said = tr("name.saved", name=member.name) if member.name else tr("name.removed")
+                self.query_one("#card-message", Message).show(said)
+            self.query_one("#amount", Input).focus()
+
+        self.app.push_screen(NameDialog(self.card.member), done)
