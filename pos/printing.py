@@ -154,6 +154,7 @@ class SlipPrinter:
             member_url=url,
             language="th" if self.language == "th" else "en",
             copy=copy,
+            buddhist_era=self.settings.locale.buddhist_era,
         )
 
     def coupon_slip(self, entry_id: str, copy: bool = False) -> Slip:
@@ -186,6 +187,7 @@ class SlipPrinter:
             terms=terms,
             language="th" if th else "en",
             copy=copy,
+            buddhist_era=self.settings.locale.buddhist_era,
         )
 
     def slip_for(self, job: PrintJob) -> Slip:
@@ -358,6 +360,7 @@ def print_day_close(printer: SlipPrinter, day: date | None = None) -> dict[str, 
         enrolled=summary["enrolled"],
         staff=staff,
         printed_at=ledger.clock().astimezone(ledger.zone),
+        buddhist_era=printer.settings.locale.buddhist_era,
     )
     try:
         with printer.connected() as device:

@@ -58,6 +58,9 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+              "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")  # fmt: skip
+BUDDHIST_ERA_OFFSET = 543  # 2026 CE is 2569 BE
 _ZERO_DECIMALS = frozenset({"JPY", "KRW", "VND", "IDR", "CLP", "ISK"})
 
 
@@ -71,14 +74,18 @@ def kind_label(kind: str, language: Language) -> str:
     return label(key, language) if key in LABELS else kind
 
 
-def day_text(day: date, language: Language) -> str:
+def day_text(day: date, language: Language, buddhist_era: bool = True) -> str:
+    """``15 Jan 2026`` / ``15 ม.ค. 2569`` (Buddhist era unless ``buddhist_era``
+    is false): the screens' format (``pos.times``), so paper and screen agree."""
     if language == "th":
-        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+        era = BUDDHIST_ERA_OFFSET if buddhist_era else 0
+        return f"{day.day} {_MONTHS_TH[day.month - 1]} {day.year + era}"
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def time_text(moment: datetime, language: Language) -> str:
-    return f"{day_text(moment.date(), language)} {moment.hour:02d}:{moment.minute:02d}"
+def time_text(moment: datetime, language: Language, buddhist_era: bool = True) -> str:
+    day = day_text(moment.date(), language, buddhist_era)
+    return f"{day} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def points_text(points: int, signed: bool = False) -> str:

@@ -110,7 +110,7 @@ def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
     if slip.copy:
         s.copy_mark()
     s.rule()
-    s.pair(s.t("date"), time_text(slip.created_at, slip.language))
+    s.pair(s.t("date"), time_text(slip.created_at, slip.language, slip.buddhist_era))
     s.pair(s.t("terminal"), slip.terminal_id)
     if slip.cashier:
         s.pair(s.t("cashier"), slip.cashier)
@@ -133,7 +133,7 @@ def sale_blocks(slip: SaleSlip, columns: int) -> list[Block]:
         s.para(
             s.t("expiry").format(
                 points=points_text(slip.next_expiry_points),
-                date=day_text(slip.next_expiry_date, slip.language),
+                date=day_text(slip.next_expiry_date, slip.language, slip.buddhist_era),
             )
         )
     s.rule()
@@ -166,7 +166,9 @@ def coupon_blocks(slip: CouponSlip, columns: int) -> list[Block]:
     s.para(s.t("code"), align="center")
     s.title(slip.code, big=True)
     s.blocks.append(Qr(slip.payload))
-    s.pair(s.t("valid_until"), day_text(slip.valid_until, slip.language), bold=True)
+    s.pair(
+        s.t("valid_until"), day_text(slip.valid_until, slip.language, slip.buddhist_era), bold=True
+    )
     if slip.terms:
         s.rule()
         s.para(s.t("terms"), bold=True)
@@ -187,9 +189,9 @@ def summary_blocks(summary: DaySummary, columns: int) -> list[Block]:
     s.title(summary.store_name)
     s.title(s.t("close_title" if z else "summary_title"), big=z)
     s.pair(s.t("terminal"), summary.terminal_id)
-    s.pair(s.t("date"), day_text(summary.day, lang))
+    s.pair(s.t("date"), day_text(summary.day, lang, summary.buddhist_era))
     if summary.printed_at is not None:
-        s.pair(s.t("printed_at"), time_text(summary.printed_at, lang))
+        s.pair(s.t("printed_at"), time_text(summary.printed_at, lang, summary.buddhist_era))
     s.rule()
     if summary.currency is not None:
         _money_section(s, summary, summary.currency)

@@ -40,6 +40,7 @@ class SaleSlip:
     member_url: str | None
     language: Language
     copy: bool = False
+    buddhist_era: bool = True  # Thai years (locale.buddhist_era)
 
     def __post_init__(self) -> None:
         _check_language(self.language)
@@ -59,6 +60,7 @@ class CouponSlip:
     terms: str
     language: Language
     copy: bool = False
+    buddhist_era: bool = True  # Thai years (locale.buddhist_era)
 
     def __post_init__(self) -> None:
         _check_language(self.language)
@@ -83,6 +85,7 @@ class DaySummary:
     enrolled: int = 0
     staff: tuple[tuple[str, int, int, int], ...] = ()  # (cashier, sales, amount_minor, points)
     printed_at: datetime | None = None  # aware, in the shop's zone
+    buddhist_era: bool = True  # Thai years (locale.buddhist_era)
 
     def __post_init__(self) -> None:
         _check_language(self.language)

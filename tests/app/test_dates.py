@@ -27,6 +27,7 @@ from pos.screens.supervisor import SupervisorScreen
 from pos.times import Dates, clock_time, local_date, local_time
 from pos.widgets.status import StatusBar
 from printers import SaleSlip
+from printers.labels import day_text, time_text
 from printers.layout import blocks_for
 from tests.app.conftest import SIZE, login, on, open_card, screen_text, submit, text_of, until
 from tests.app.test_supervisor import open_supervisor
@@ -78,6 +79,22 @@ def test_one_format_per_language_in_the_shops_zone() -> None:
     # A zone behind UTC: the same moment is still the 14th.
     new_york = Translator("en", zone=ZoneInfo("America/New_York"))
     assert local_time(moment, new_york) == "14 Jan 2026 18:30"
+
+
+@pytest.mark.parametrize("era", [True, False])
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_slips_and_screens_write_a_date_alike(language: str, era: bool) -> None:
+    """The printers package formats its own (it never imports the app): the
+    same text as pos.times for every month, so paper and screen agree."""
+    shown = style(language, era=era)
+    for month in range(1, 13):
+        moment = datetime(2026, month, 9, 2, 5, tzinfo=BANGKOK)
+        assert time_text(moment, "th" if language == "th" else "en", era) == local_time(
+            moment, shown
+        )
+        assert day_text(moment.date(), "th" if language == "th" else "en", era) == local_date(
+            moment.date(), shown
+        )
 
 
 def test_the_buddhist_era_is_a_setting_and_on_by_default() -> None:
@@ -157,7 +174,9 @@ async def test_f5_rewords_the_status_bar_printer_state(
 # -- slips -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "shown"), [("en", "15 Jan 2026 06:30"), ("th", "06:30")])
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "15 Jan 2026 06:30"), ("th", "15 ม.ค. 2569 06:30")]
+)
 def test_a_printed_slip_says_the_shops_time(
     bangkok: Settings, shop: Ledger, language: str, shown: str
 ) -> None:

@@ -128,7 +128,7 @@ def test_sale_slip(profile_case: tuple[str, int, bool, bool], language: str) -> 
         for expected in ("ร้านกาแฟดอยช้าง", "สาขาสีลม", "แต้มที่ได้รับ", "คุณสมชาย ใจดี"):
             assert expected in text
         assert "1,250.50 บาท" in text
-        assert "แต้ม 120 จะหมดอายุ 30/06/2026" in text
+        assert "แต้ม 120 จะหมดอายุ 30 มิ.ย. 2569" in text
     else:  # Thai labels on every pair: those lines are one raster image per run
         line_dots = 32  # 2 2/3 columns of 12 dots
         text_images = [im for im in decoded.images if not zxingcpp.read_barcodes(im)]
