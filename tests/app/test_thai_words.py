@@ -15,6 +15,15 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from textual.command import CommandPalette
+
+from config import Settings
+from ledger.service import Ledger
+from pos.app import make_app
+from pos.i18n import Translator
+from tests.app.conftest import login, screen_text, until
+from tests.conftest import FakeClock
+
 SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 
 # Tokens of letters, digits, - and _ (ids are such runs: BILL-001, K7QM-2XPA).
@@ -121,3 +130,25 @@ def test_every_thai_snapshot_is_thai_but_for_codes_keys_and_units() -> None:
         words = english_words(screen_lines(path.read_text(encoding="utf-8")))
         problems += [f"{path.name}: {word}" for word in words]
     assert not problems, "English on a Thai screen:\n" + "\n".join(problems)
+
+
+async def test_the_command_palette_is_thai_in_thai_mode(
+    settings: Settings, ledger: Ledger, clock: FakeClock
+) -> None:
+    """Ctrl+P lists the till's own commands in the cashier's language (not
+    Textual's English theme, screenshot and key-panel commands)."""
+    app = make_app(settings, ledger, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await until(pilot, lambda: "หน้าหัวหน้า" in screen_text(app), what="the commands")
+        text = screen_text(app)
+        for key in ("palette.placeholder", "palette.language", "palette.help", "palette.quit"):
+            assert Translator("th")(key) in text
+        assert english_words(text.splitlines()) == []
+        app.language = "en"  # what F5 does; the palette is asked again when opened
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: "Reverse, adjust, staff" in screen_text(app), what="English")
+        assert "Theme" not in screen_text(app) and "Screenshot" not in screen_text(app)
