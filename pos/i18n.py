@@ -328,6 +328,14 @@ TEXT: dict[str, tuple[str, str]] = {
                                "on and connected, and the address.",
                                "ยังไม่ได้พิมพ์หน้าทดสอบ: ไม่มีเครื่องพิมพ์ตอบที่ {where} "
                                "ตรวจว่าเปิดเครื่องและต่อสายแล้ว และที่อยู่ถูกต้อง"),
+    "test_print.not_found": ("Test page not printed: printer {where} is not found. Check the "
+                             "cable, that it is switched on, and the address.",
+                             "ยังไม่ได้พิมพ์หน้าทดสอบ: ไม่พบเครื่องพิมพ์ {where} ตรวจสาย "
+                             "ตรวจว่าเปิดเครื่อง และที่อยู่ถูกต้อง"),
+    "test_print.no_access": ("Test page not printed: this till's user may not use printer {where}; "
+                             "give it access to the device (e.g. the lp or dialout group).",
+                             "ยังไม่ได้พิมพ์หน้าทดสอบ: ผู้ใช้ของเครื่องนี้ไม่มีสิทธิ์ใช้เครื่องพิมพ์ {where} "
+                             "ให้สิทธิ์เข้าถึงอุปกรณ์ (เช่น กลุ่ม lp หรือ dialout)"),
     "test_print.stopped": ("The printer stopped during the test page ({fault}): check what came "
                            "out.",
                            "เครื่องพิมพ์หยุดระหว่างพิมพ์หน้าทดสอบ ({fault}) ตรวจดูว่าพิมพ์ออกมาครบหรือไม่"),

@@ -36,6 +36,8 @@ Reason = Literal[
     "offline",
     "stopped",  # it stopped during the page (paper ran out...)
     "unreachable",  # nothing answers at that address
+    "not_found",  # no such device (USB, serial, file): unplugged, off, or mistyped
+    "no_access",  # the device is there, but this user may not open it
     "failed",  # anything else the connection said (in ``detail``)
 ]
 # The printer's own answers that stop a page before it is sent.
@@ -120,8 +122,7 @@ def print_test_page(cfg: PrinterSettings, store_name: str, language: str) -> Tes
             sent = printer.print_slip(page, name="test")
             after = printer.status() if before.known else before
     except PrinterUnavailable as exc:
-        reason: Reason = "unreachable" if _gone(exc) else "failed"
-        return _with(result, reason, detail=_words(exc.message))
+        return _with(result, _why(exc), detail=_words(exc.message))
     except (PrinterError, ValueError) as exc:
         return _with(result, "failed", detail=_words(getattr(exc, "message", None) or str(exc)))
     files = tuple(str(f) for f in sent.files)
@@ -145,11 +146,25 @@ def _words(message: str) -> str:
     return message.removesuffix(f"; {KEPT}")
 
 
-def _gone(exc: BaseException) -> bool:
-    """Whether opening failed because nothing answers at that address."""
+def _why(exc: BaseException) -> Reason:
+    """Why the printer could not be opened, from the error under PrinterUnavailable."""
     from printers.target import root_cause
 
     cause = root_cause(exc.__cause__ or exc)
     if isinstance(cause, ConnectionRefusedError | TimeoutError | socket.gaierror):
-        return True
-    return isinstance(cause, OSError) and cause.errno in _GONE
+        return "unreachable"
+    if isinstance(cause, OSError) and cause.errno in _GONE:
+        return "unreachable"
+    if isinstance(cause, PermissionError):
+        return "no_access"
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    # python-escpos's own "no such device" errors are not OSErrors.
+    if isinstance(cause, FileNotFoundError) or any(
+        type(e).__name__ in ("DeviceNotFoundError", "USBNotFoundError") for e in chain
+    ):
+        return "not_found"
+    return "failed"

@@ -20,7 +20,7 @@ from ledger.service import Ledger
 from pos.app import PosApp, make_app
 from pos.i18n import Translator
 from pos.screens.setup import SetupScreen
-from pos.test_print import CONNECT_S
+from pos.test_print import CONNECT_S, print_test_page
 from tests.app.conftest import SIZE, message, on, screen_text, settle, until
 from tests.conftest import FakeClock
 from tests.printers.test_status import StatusPrinter
@@ -227,3 +227,45 @@ async def test_f2_checks_the_fields_first_and_belongs_to_the_printer_step(
         await pilot.press("f2")
         await settle(pilot)
         assert message(wizard, "#setup-message") == ""
+
+
+# -- the shared test page without the wizard ------------------------------------
+
+
+def test_a_printer_that_cannot_say_is_sent_to_never_called_printed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A file device (like a CUPS queue) takes the page but cannot report its
+    status: "sent, check the paper", not "printed"."""
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")
+    cfg = settings.printer.model_copy(update={"url": f"file://{device}", "paper_mm": 58})
+    result = print_test_page(cfg, "ร้านทดสอบ", "th")
+    assert result.reason == "sent" and result.printed
+    assert b"\x1d(k" in device.read_bytes()  # the QR went out
+    said = result.text(Translator("en"))
+    assert said.startswith(f"Test page sent to {device}") and "printed" not in said
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_a_missing_device_is_not_found(settings: Settings, tmp_path: Path, language: str) -> None:
+    missing = tmp_path / "unplugged" / "lp0"
+    cfg = settings.printer.model_copy(update={"url": f"file://{missing}"})
+    result = print_test_page(cfg, "Shop", language)
+    assert result.reason == "not_found" and not result.printed
+    tr = Translator(language)
+    assert result.text(tr) == tr("test_print.not_found", where=str(missing))
+
+
+def test_paper_running_out_during_the_page_is_not_called_printed(
+    settings: Settings, printer: StatusPrinter
+) -> None:
+    printer.then = "paper_out"
+    cfg = settings.printer.model_copy(update={"url": printer.url})
+    result = print_test_page(cfg, "Shop", "en")
+    assert result.reason == "stopped" and not result.printed
+    assert len(printer.wait_slips(1)) == 1  # it went out, maybe half of it
+    assert result.text(Translator("en")) == (
+        "The printer stopped during the test page (out of paper): check what came out."
+    )
+    assert "กระดาษหมด" in result.text(Translator("th"))
