@@ -291,44 +291,6 @@ class SlipPrinter:
     def print_pending(self) -> list[Outcome]:
         return [self.print_job(job) for job in self.ledger.spool.jobs(("queued",))]
 
-    def test_page(self) -> dict[str, Any]:
-        from printers import PrinterError, TestPage, _escpos
-        from printers.thai import thai_code_page
-
-        cfg = self.printer_settings()
-        try:
-            profile = _escpos.profile(cfg.profile)
-        except ValueError as exc:
-            raise PrintFailed(f"{exc}: set printer.profile to a python-escpos profile.") from None
-        page_code = thai_code_page(profile)
-        page = TestPage(
-            store_name=self.store_name(),
-            profile=cfg.profile,
-            code_pages=tuple(sorted(profile.get_code_pages())),
-            columns=cfg.columns or 0,
-            qr_payload="LOYALTY-POS-TEST-0123456789",
-            language="th" if self.language == "th" else "en",
-        )
-        try:
-            with self.open() as printer:
-                before = printer.status()
-                if not before.can_print:  # nothing is sent to a printer that would not print
-                    raise PrintFailed(self.fault_text(before))
-                result = printer.print_slip(page, name="test")
-                status = printer.status() if before.known else before
-        except (PrinterError, ValueError) as exc:
-            raise PrintFailed(getattr(exc, "message", None) or str(exc)) from None
-        if not status.can_print:
-            raise PrintFailed(f"{self._text('printer.stopped')} ({self.fault_text(status)})")
-        return {
-            "printed": True,
-            "printer": cfg.url,
-            "profile": cfg.profile,
-            "thai": "code page" if page_code is not None else "raster image",
-            "status": status.state,
-            "files": [str(f) for f in result.files],
-        }
-
 
 def print_day_close(printer: SlipPrinter, day: date | None = None) -> dict[str, Any]:
     """Print the end-of-day close (Z report) of ``day`` (the shop's date;
