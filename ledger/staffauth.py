@@ -208,7 +208,7 @@ def active_admins(conn: sqlite3.Connection) -> list[dict[str, str | None]]:
 def deactivated(conn: sqlite3.Connection, staff_id: str) -> StaffDeactivated:
     """A deactivated id, and who can reactivate it: the admins, by name."""
     admins = active_admins(conn)
-    text = f"{staff_id} is deactivated and can neither log in nor approve"
+    text = f"{staff_id} is deactivated: no more log-ins, approvals or sales"
     if admins:
         names = ", ".join(admin_name(a) for a in admins)
         text += (

@@ -17,7 +17,7 @@ def _state_text(member: StaffMember, zone: Any) -> str:
     if member.state == "locked" and member.locked_until:
         return f"locked until {parse_iso(member.locked_until).astimezone(zone):%H:%M}"
     if member.state == "deactivated" and member.deactivated_at:
-        return f"deactivated since {member.deactivated_at[:10]}"
+        return f"deactivated since {parse_iso(member.deactivated_at).astimezone(zone):%Y-%m-%d}"
     return member.state
 
 
