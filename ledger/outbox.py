@@ -8,6 +8,11 @@ from typing import Any, NamedTuple
 # Members to push: enrolled here, above the rowid cursor; a member merged away
 # whose phone moved to the canonical member is not sent again (its phone is
 # gone here, and head office would read a missing phone as "forgotten").
+# members.rowid is the push order, not the enrolment order: a member changed
+# here (a new name: ledger.members.rename) gets the next rowid, so the next
+# push sends it again whole, and head office takes the change from the
+# terminal that enrolled it. A rename between a push and its acknowledgement
+# lands above the acknowledged cursor, so it is never lost.
 MEMBERS_TO_PUSH = (
     "m.rowid > ? AND m.terminal_id = ? AND NOT (m.phone IS NULL AND EXISTS "
     "(SELECT 1 FROM wallet_merges wm WHERE wm.merged_member_id = m.member_id))"
