@@ -57,7 +57,7 @@ class KeyBar(Static):
                     (f"{key} ", f"bold {style}"), (binding.description, "" if enabled else "dim")
                 )
             )
-        self.update(Content("\n").join(_lines(parts, self._room())))
+        self.update(Content("\n").join(key_lines(parts, self._room())))
 
     def _room(self) -> int:
         """Cells a line of keys may take: the bar's width less its padding."""
@@ -65,7 +65,7 @@ class KeyBar(Static):
         return max(width - self.styles.gutter.width, 20)
 
 
-def _lines(parts: list[Content], room: int) -> list[Content]:
+def key_lines(parts: list[Content], room: int) -> list[Content]:
     """The keys in order, two spaces apart, a new line where the next would not fit
     (a key and its word stay together)."""
     lines: list[list[Content]] = [[]]
