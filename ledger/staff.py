@@ -79,7 +79,7 @@ def listing(core: Core) -> list[StaffMember]:
 def member(core: Core, staff_id: str) -> StaffMember:
     row = core.conn.execute(_MEMBER_SQL + " WHERE staff_id = ?", (staff_id,)).fetchone()
     if row is None:
-        raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        raise StaffNotFound(key="staff_not_found", staff=staff_id)
     return _member(row, core.clock())
 
 
@@ -96,22 +96,19 @@ def add(
     it, the owner at the command line (or the setup wizard) adds anyone."""
     staff_id = clean_id(staff_id, "staff_id")
     if role not in ROLES:
-        raise InvalidInput(f"Role '{role}' is unknown: use one of {', '.join(ROLES)}.")
+        raise InvalidInput(key="invalid_input.role", role=role, roles=", ".join(ROLES))
     check_pin_strength(pin)
     if approval is not None:
         boss = approver(core, approval)
         if role != "cashier" and boss.role != "admin":
-            raise NotPermitted(
-                f"{boss.staff_id} is a supervisor and can add only cashiers: "
-                f"an admin adds a {role}."
-            )
+            raise NotPermitted(key=f"not_permitted.add_{role}", staff=boss.staff_id)
     name = clean_text(name, "name", required=False, limit=80)
     pepper = core.pin_pepper(True)
     assert pepper is not None  # made above, or SecretsError
     digest = pins.hash_pin(pin, pepper)
     with transaction(core.conn) as conn:
         if conn.execute("SELECT 1 FROM staff WHERE staff_id = ?", (staff_id,)).fetchone():
-            raise StaffExists(f"Staff id {staff_id} is taken: choose another id.")
+            raise StaffExists(key="staff_exists", staff=staff_id)
         conn.execute(
             "INSERT INTO staff (staff_id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             (staff_id, name, role, digest, iso(core.clock())),
@@ -124,7 +121,7 @@ def find(core: Core, staff_id: str) -> Staff:
         "SELECT staff_id, name, role FROM staff WHERE staff_id = ?", (staff_id,)
     ).fetchone()
     if row is None:
-        raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        raise StaffNotFound(key="staff_not_found", staff=staff_id)
     return Staff(*row)
 
 
@@ -148,17 +145,14 @@ def _admin(core: Core, approval: Credentials, what: str) -> Staff:
     admin = authenticate(core, approval.staff_id, approval.pin)
     if admin.role != "admin":
         names = ", ".join(staffauth.admin_name(a) for a in staffauth.active_admins(core.conn))
-        raise NotPermitted(
-            f"{admin.staff_id} is a {admin.role}: only an admin can {what}"
-            + (f" ({names})." if names else ".")
-        )
+        raise NotPermitted(key=f"not_permitted.admin_{what}", staff=admin.staff_id, admins=names)
     return admin
 
 
 def unlock(core: Core, staff_id: str, approval: Credentials) -> Staff:
     """An admin lifts a PIN lock (a supervisor could otherwise guess a
     colleague's PIN, be locked, and lift it again)."""
-    admin = _admin(core, approval, "lift a PIN lock")
+    admin = _admin(core, approval, "unlock")
     return find(core, staffauth.unlock(core.conn, staff_id, core.clock(), admin.staff_id))
 
 
@@ -169,7 +163,7 @@ def _target(conn: Any, staff_id: str) -> tuple[str, str, str | None]:
         ((staff_id or "").strip(),),
     ).fetchone()
     if row is None:
-        raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+        raise StaffNotFound(key="staff_not_found", staff=staff_id)
     return str(row[0]), str(row[1]), row[2]
 
 
@@ -187,22 +181,19 @@ def _still_active(conn: Any, approver: Staff) -> None:
 def deactivate(core: Core, staff_id: str, approval: Credentials) -> StaffMember:
     """An admin deactivates a staff member: no more log-ins or approvals.
     Deactivating one already deactivated changes nothing."""
-    admin = _admin(core, approval, "deactivate staff")
+    admin = _admin(core, approval, "deactivate")
     now = core.clock()
     with transaction(core.conn) as conn:
         _still_active(conn, admin)
         sid, role, deactivated_at = _target(conn, staff_id)
         if sid == admin.staff_id:
-            raise NotPermitted(f"{sid} cannot deactivate their own id: another admin can.")
+            raise NotPermitted(key="not_permitted.deactivate_self", staff=sid)
         if deactivated_at:
             return member(core, sid)
         if role == "admin" and not [
             a for a in staffauth.active_admins(conn) if a["staff_id"] != sid
         ]:
-            raise NotPermitted(
-                f"{sid} is the last active admin and stays active: "
-                "add or reactivate another admin first."
-            )
+            raise NotPermitted(key="not_permitted.last_admin", staff=sid)
         conn.execute("UPDATE staff SET deactivated_at = ? WHERE staff_id = ?", (iso(now), sid))
         staffauth.record(conn, now, sid, "deactivated", by=admin.staff_id)
     return member(core, sid)
@@ -211,7 +202,7 @@ def deactivate(core: Core, staff_id: str, approval: Credentials) -> StaffMember:
 def reactivate(core: Core, staff_id: str, approval: Credentials) -> StaffMember:
     """An admin lets a deactivated staff member log in and approve again
     (with the PIN they had; their failed-PIN count starts afresh)."""
-    admin = _admin(core, approval, "reactivate staff")
+    admin = _admin(core, approval, "reactivate")
     now = core.clock()
     with transaction(core.conn) as conn:
         _still_active(conn, admin)
@@ -241,12 +232,8 @@ def reset_pin(core: Core, staff_id: str, pin: str, approval: Credentials) -> Sta
         sid, role, deactivated_at = _target(conn, staff_id)
         own = sid == boss.staff_id
         if boss.role != "admin" and not own and (role != "cashier" or deactivated_at):
-            article = "an" if role == "admin" else "a"
-            what = "a deactivated id's" if deactivated_at else f"{article} {role}'s"
-            raise NotPermitted(
-                f"{boss.staff_id} is a supervisor and can reset only cashiers' PINs "
-                f"and their own: an admin resets {what} PIN."
-            )
+            whose = "deactivated" if deactivated_at else role
+            raise NotPermitted(key=f"not_permitted.reset_{whose}", staff=boss.staff_id)
         lift = ", locks = 0, locked_until = NULL" if boss.role == "admin" else ""
         conn.execute(
             f"UPDATE staff SET pin_hash = ?, failed_attempts = 0{lift} WHERE staff_id = ?",
@@ -267,9 +254,7 @@ def approver(core: Core, approval: Credentials) -> Staff:
     """The supervisor (or admin) whose id and PIN approve an operation."""
     staff = authenticate(core, approval.staff_id, approval.pin)
     if staff.role not in APPROVER_ROLES:
-        raise NotPermitted(
-            f"{staff.staff_id} is a {staff.role} and cannot approve: ask a supervisor."
-        )
+        raise NotPermitted(key="not_permitted.not_approver", staff=staff.staff_id)
     return staff
 
 

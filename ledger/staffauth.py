@@ -69,7 +69,7 @@ def authenticate(
             (sid_typed,),
         ).fetchone()
         if row is None:
-            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+            raise StaffNotFound(key="staff_not_found", staff=staff_id)
         sid, name, role, digest, locked_until, failed, locks, deactivated_at = row
         if deactivated_at:
             # Refused before any PIN is compared: not a guess, no audit row.
@@ -106,11 +106,7 @@ def authenticate(
     if length is not None:
         raise _locked(conn, sid, length)
     left = policy.max_pin_attempts - failed
-    raise WrongPin(
-        f"Wrong PIN for {sid}: {left} more wrong PIN(s) will lock this id.",
-        staff_id=sid,
-        left=left,
-    )
+    raise WrongPin(key="wrong_pin", staff_id=sid, left=left)
 
 
 def record(
@@ -184,7 +180,7 @@ def unlock(conn: sqlite3.Connection, staff_id: str, now: datetime, by: str | Non
             "SELECT staff_id FROM staff WHERE staff_id = ?", ((staff_id or "").strip(),)
         ).fetchone()
         if row is None:
-            raise StaffNotFound(f"No staff member with id '{staff_id}': check the id.")
+            raise StaffNotFound(key="staff_not_found", staff=staff_id)
         conn.execute(
             "UPDATE staff SET failed_attempts = 0, locks = 0, locked_until = NULL "
             "WHERE staff_id = ?",
@@ -208,32 +204,33 @@ def active_admins(conn: sqlite3.Connection) -> list[dict[str, str | None]]:
 def deactivated(conn: sqlite3.Connection, staff_id: str) -> StaffDeactivated:
     """A deactivated id, and who can reactivate it: the admins, by name."""
     admins = active_admins(conn)
-    text = f"{staff_id} is deactivated: no more log-ins, approvals or sales"
-    if admins:
-        names = ", ".join(admin_name(a) for a in admins)
-        text += (
-            f": an admin can reactivate this id ({names}): "
-            f"pos staff reactivate {staff_id} --approver {admins[0]['staff_id']}."
-        )
-    else:
-        text += ": only an admin could reactivate it, and there is no active admin."
-    return StaffDeactivated(text, staff_id=staff_id, admins=admins)
+    if not admins:
+        return StaffDeactivated(key="staff_deactivated.no_admin", staff_id=staff_id, admins=[])
+    return StaffDeactivated(
+        key="staff_deactivated",
+        staff_id=staff_id,
+        admins=admins,
+        names=", ".join(admin_name(a) for a in admins),
+        admin_id=admins[0]["staff_id"],
+    )
 
 
 def _locked(conn: sqlite3.Connection, staff_id: str, left: timedelta) -> StaffLocked:
     """The lock, and who can lift it sooner: the admins, by name."""
     minutes = max(1, int(left.total_seconds() + 59) // 60)
     admins = active_admins(conn)
-    text = f"{staff_id} is locked after too many wrong PINs: try again in {minutes} min"
-    if admins:
-        names = ", ".join(admin_name(a) for a in admins)
-        text += (
-            f", or an admin lifts the lock now ({names}): "
-            f"pos staff unlock {staff_id} --approver {admins[0]['staff_id']}."
+    if not admins:
+        return StaffLocked(
+            key="staff_locked.no_admin", staff_id=staff_id, minutes=minutes, admins=[]
         )
-    else:
-        text += "; only an admin could lift it sooner, and there is no admin yet."
-    return StaffLocked(text, staff_id=staff_id, minutes=minutes, admins=admins)
+    return StaffLocked(
+        key="staff_locked",
+        staff_id=staff_id,
+        minutes=minutes,
+        admins=admins,
+        names=", ".join(admin_name(a) for a in admins),
+        admin_id=admins[0]["staff_id"],
+    )
 
 
 def admin_name(admin: dict[str, str | None]) -> str:

@@ -15,10 +15,11 @@ from typing import Any
 from config.messages.generic import GENERIC
 from config.messages.ledger import LEDGER
 from config.messages.points import POINTS
+from config.messages.staff import STAFF
 from config.messages.sync import SYNC
 
 # key: (English, Thai)
-CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **LEDGER, **POINTS, **SYNC}
+CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **LEDGER, **POINTS, **STAFF, **SYNC}
 
 
 def say(key: str, language: str, values: Mapping[str, Any]) -> str:

@@ -34,10 +34,6 @@ POINTS: dict[str, tuple[str, str]] = {
         "No entry with id '{entry_id}': check the id.",
         "ไม่พบรายการรหัส '{entry_id}' ตรวจรหัสอีกครั้ง",
     ),
-    "not_permitted.not_approver": (
-        "{staff} is a cashier: ask a supervisor.",
-        "{staff} เป็นพนักงานขาย อนุมัติไม่ได้ ให้หัวหน้าอนุมัติ",
-    ),
     "approval_required": (
         "Redeeming {points} points is above {limit}: a supervisor must approve with their "
         "id and PIN.",

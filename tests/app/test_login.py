@@ -35,7 +35,7 @@ async def test_wrong_pin_shows_the_message_and_stays(app: PosApp) -> None:
         await submit(pilot, "#staff", "cash1")
         await submit(pilot, "#pin", "9999")
         await until(pilot, lambda: message(app, "#login-message"), what="refusal")
-        assert "Wrong PIN" in message(app, "#login-message")
+        assert "PIN ของ cash1 ไม่ถูกต้อง" in message(app, "#login-message")  # Thai: the default
         assert on(app, LoginScreen)
         assert app.staff is None
         assert app.screen.query_one("#pin", Input).value == ""
@@ -48,14 +48,14 @@ async def five_wrong_pins(pilot: Pilot[Any]) -> None:
     for n in range(5):
         await submit(pilot, "#pin", "9999")
         if n < 4:
-            await until(pilot, lambda n=n: f"{4 - n} more" in message(app, "#login-message"))
-    await until(pilot, lambda: "locked" in message(app, "#login-message"), what="locked")
+            await until(pilot, lambda n=n: f"ผิดอีก {4 - n} ครั้ง" in message(app, "#login-message"))
+    await until(pilot, lambda: "ลองใหม่ในอีก" in message(app, "#login-message"), what="locked")
 
 
 async def test_five_wrong_pins_say_the_id_is_locked(app: PosApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await five_wrong_pins(pilot)
-        assert "cash1 is locked" in message(app, "#login-message")
+        assert "cash1 ถูกล็อก" in message(app, "#login-message")
         assert on(app, LoginScreen)
         assert app.staff is None
 
@@ -66,7 +66,7 @@ async def test_a_locked_id_cannot_log_in_with_the_right_pin(app: PosApp, ledger:
         await submit(pilot, "#pin", "1357")
         await pilot.pause(0.3)
         assert on(app, LoginScreen)
-        assert "locked" in message(app, "#login-message")
+        assert "ลองใหม่ในอีก" in message(app, "#login-message")
     locked = ledger.conn.execute("SELECT locked_until FROM staff WHERE staff_id = 'cash1'")
     assert locked.fetchone()[0] is not None
 
