@@ -27,6 +27,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from config.refusal import Refusal
 from ledger import coupon_book, expiry, journal, members, reports, reversal, staff, terminal
 from ledger import coupons as couponlib
 from ledger import points as _points  # as _points: the methods' ``points`` argument shadows it
@@ -185,8 +186,8 @@ class Ledger:
         terminal.set_pref(self.core, name, value)
 
     @_serialized
-    def clock_warning(self) -> str | None:
-        """A sentence for the cashier when this till's clock is clearly wrong
+    def clock_warning(self) -> Refusal | None:
+        """What to tell the cashier when this till's clock is clearly wrong
         (behind its journal, or years ahead), else None. See ledger.timeguard."""
         return expiry.clock_warning(self.core)
 

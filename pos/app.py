@@ -199,7 +199,7 @@ class PosApp(App[None]):
             except HeadOfficeUnreachable as exc:
                 offline, message = True, exc.message
             except SyncError as exc:
-                offline, message = False, exc.message
+                offline, message = False, self.tr.refusal(exc).message
             self.call_from_thread(self._synced, offline, message, notices, warnings)
 
         self.run_worker(work, thread=True, group="sync", exclusive=True, exit_on_error=False)
@@ -416,7 +416,7 @@ class PosApp(App[None]):
 
     def refuse(self, error: Refusal) -> None:
         """The one place a ledger refusal reaches the screen."""
-        self.notify(error.message, severity="error", timeout=8)
+        self.notify(self.tr.refusal(error).message, severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

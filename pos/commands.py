@@ -237,7 +237,8 @@ def cmd_ledger_clock(ctx: Context) -> Result:
         if not a.approver:
             raise UsageError("--confirm needs --approver STAFF_ID (a supervisor, PIN on stdin).")
         ctx.ledger.confirm_clock(required_approval(a.approver))
-    warning = ctx.ledger.clock_warning()
+    wrong = ctx.ledger.clock_warning()
+    warning = wrong.message if wrong else None
     body = {"clock_warning": warning, "confirmed": bool(a.confirm)}
     return Result(body, [warning or "This till's clock agrees with its journal."])
 

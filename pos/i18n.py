@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from babel.numbers import format_currency, format_decimal
 from textual.dom import DOMNode
 
+from config.refusal import Refusal
 from ledger.localday import shop_zone
 
 if TYPE_CHECKING:
     from config import Settings
+
+R = TypeVar("R", bound=Refusal)
 
 LANGUAGES = ("th", "en")
 _LOCALES = {"th": "th_TH", "en": "en_US"}
@@ -151,7 +155,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.points": ("Points (+ or -)", "แต้ม (+ หรือ -)"),
     "sup.staff_id": ("New staff id", "รหัสพนักงานใหม่"),
     "sup.staff_name": ("Name", "ชื่อ"),
-    "sup.staff_role": ("Role: cashier, supervisor or admin", "บทบาท: cashier, supervisor, admin"),
+    "sup.staff_role": ("Role: cashier, supervisor or admin", "บทบาท: แคชเชียร์ หัวหน้า หรือ ผู้ดูแล"),
     "sup.staff_pin": ("PIN (4-8 digits)", "PIN (4-8 หลัก)"),
     "sup.reverse_hint": ("Select an entry, type a reason, press F4.",
                          "เลือกรายการ พิมพ์เหตุผล แล้วกด F4"),
@@ -578,13 +582,22 @@ class Translator:
         """A staff role (``cashier``, ``supervisor``, ``admin``) as the cashier reads it."""
         return self(f"role.{role}") if f"role.{role}" in TEXT else role
 
-
     def __call__(self, key: str, **values: Any) -> str:
         pair = TEXT.get(key)
         if pair is None:
             return key
         text = pair[1] if self.language == "th" else pair[0]
         return text.format(**values) if values else text
+
+    def refusal(self, error: R) -> R:
+        """``error`` with its message in this language, from the catalogue of
+        refusals (config.messages); the original keeps its English for the log."""
+        text = error.text(self.language)
+        if text == error.message:
+            return error
+        local = copy.copy(error)
+        local.message = text
+        return local
 
     def money(self, minor: int, currency: str = "THB") -> str:
         return format_currency(Decimal(minor) / 100, currency, locale=self.locale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _NOT_APPROVER = (
     "{staff} is a cashier: ask a supervisor.",
-    "{staff} เป็นพนักงานขาย อนุมัติไม่ได้ ให้หัวหน้าอนุมัติ",
+    "{staff} เป็นแคชเชียร์ อนุมัติไม่ได้ ให้หัวหน้าอนุมัติ",
 )
 
 # key: (English, Thai)
@@ -19,7 +19,7 @@ STAFF: dict[str, tuple[str, str]] = {
     ),
     "invalid_input.role": (
         "Role '{role}' is unknown: use one of {roles}.",
-        "ไม่รู้จักตำแหน่ง '{role}' ใช้ได้: cashier (พนักงานขาย), supervisor (หัวหน้า), "
+        "ไม่รู้จักตำแหน่ง '{role}' ใช้ได้: cashier (แคชเชียร์), supervisor (หัวหน้า), "
         "admin (ผู้ดูแล)",
     ),
     "wrong_pin": (
@@ -53,11 +53,11 @@ STAFF: dict[str, tuple[str, str]] = {
     "not_permitted.not_approver": _NOT_APPROVER,
     "not_permitted.add_supervisor": (
         "{staff} is a supervisor and can add only cashiers: an admin adds a supervisor.",
-        "{staff} เป็นหัวหน้า เพิ่มได้เฉพาะพนักงานขาย ให้ผู้ดูแลเพิ่มหัวหน้า",
+        "{staff} เป็นหัวหน้า เพิ่มได้เฉพาะแคชเชียร์ ให้ผู้ดูแลเพิ่มหัวหน้า",
     ),
     "not_permitted.add_admin": (
         "{staff} is a supervisor and can add only cashiers: an admin adds an admin.",
-        "{staff} เป็นหัวหน้า เพิ่มได้เฉพาะพนักงานขาย ให้ผู้ดูแลเพิ่มผู้ดูแล",
+        "{staff} เป็นหัวหน้า เพิ่มได้เฉพาะแคชเชียร์ ให้ผู้ดูแลเพิ่มผู้ดูแล",
     ),
     "not_permitted.admin_unlock": (
         "{staff} may not lift a PIN lock: only an admin can ({admins}).",
@@ -83,19 +83,19 @@ STAFF: dict[str, tuple[str, str]] = {
     "not_permitted.reset_supervisor": (
         "{staff} is a supervisor and can reset only cashiers' PINs and their own: an admin "
         "resets a supervisor's PIN.",
-        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของพนักงานขายและของตัวเอง "
+        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของแคชเชียร์และของตัวเอง "
         "ให้ผู้ดูแลตั้ง PIN ใหม่ของหัวหน้า",
     ),
     "not_permitted.reset_admin": (
         "{staff} is a supervisor and can reset only cashiers' PINs and their own: an admin "
         "resets an admin's PIN.",
-        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของพนักงานขายและของตัวเอง "
+        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของแคชเชียร์และของตัวเอง "
         "ให้ผู้ดูแลตั้ง PIN ใหม่ของผู้ดูแล",
     ),
     "not_permitted.reset_deactivated": (
         "{staff} is a supervisor and can reset only cashiers' PINs and their own: an admin "
         "resets a deactivated id's PIN.",
-        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของพนักงานขายและของตัวเอง "
+        "{staff} เป็นหัวหน้า ตั้ง PIN ใหม่ได้เฉพาะของแคชเชียร์และของตัวเอง "
         "ให้ผู้ดูแลตั้ง PIN ใหม่ของรหัสที่ถูกระงับ",
     ),
 }  # fmt: skip

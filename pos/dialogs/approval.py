@@ -100,7 +100,7 @@ class ApprovalDialog(PosDialog[Credentials | None]):
     def _verify(self, credentials: Credentials) -> Staff:
         staff = self.pos.ledger.authenticate(credentials.staff_id, credentials.pin)
         if self.check and staff.role not in ("supervisor", "admin"):
-            raise NotPermitted(f"{staff.staff_id} is a {staff.role}: ask a supervisor.")
+            raise NotPermitted(key="not_permitted.not_approver", staff=staff.staff_id)
         return staff
 
     def _refused(self, error: Refusal) -> None:
@@ -130,7 +130,7 @@ class ApprovalDialog(PosDialog[Credentials | None]):
                 "approval.unlock_by", admins=names, staff=staff, admin_id=admins[0]["staff_id"]
             )
             return f"{text} {unlock}"
-        return error.message
+        return tr.refusal(error).message
 
     def action_cancel(self) -> None:
         self.dismiss(None)

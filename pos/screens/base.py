@@ -55,7 +55,8 @@ def call_ledger(
         try:
             result = job()
         except Refusal as exc:
-            app.call_from_thread(refused or pos.refuse, exc)
+            # In the cashier's language, whoever refused (config.messages).
+            app.call_from_thread(refused or pos.refuse, pos.tr.refusal(exc))
             return
         except Exception:
             # A bug, not the cashier's doing: log it, say so plainly, and let the

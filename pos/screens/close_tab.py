@@ -20,6 +20,7 @@ from textual.widgets import DataTable
 
 from config.refusal import Refusal
 from pos.services import Counter, counter
+from pos.times import local_date
 from pos.widgets.text import Plain, Tr, cell
 
 Say = Callable[..., None]  # (text, *, error=False)
@@ -50,7 +51,12 @@ class CloseTab(Vertical):
         currency = z["currency"]
         sales = z["sales"]
         self.query_one("#close-heading", Plain).update(
-            tr("close.heading", day=z["day"], zone=z["timezone"], terminal=z["terminal_id"])
+            tr(
+                "close.heading",
+                day=local_date(date.fromisoformat(z["day"]), tr),
+                zone=z["timezone"],
+                terminal=z["terminal_id"],
+            )
         )
         self.query_one("#close-totals", Plain).update(
             tr("close.totals", sales=sales["count"], reversed=sales["reversed"],
@@ -61,7 +67,7 @@ class CloseTab(Vertical):
         kinds.add_columns(tr("sup.col.kind"), tr("sup.col.count"), tr("sup.col.points"))
         for kind, points in z["points"].items():
             count = z["kinds"].get(kind, {}).get("count", 0)
-            kinds.add_row(cell(_kind(tr, kind)), str(count), f"{points:+,}", key=kind)
+            kinds.add_row(cell(tr.kind(kind)), str(count), f"{points:+,}", key=kind)
         people = self.query_one("#close-cashiers", DataTable)
         people.clear(columns=True)
         people.add_columns(
@@ -95,8 +101,3 @@ class CloseTab(Vertical):
     def _not_printed(self, error: Refusal) -> None:
         self.printing = False
         self.say(self.pos.tr("close.not_printed", reason=error.message), error=True)
-
-
-def _kind(tr: Callable[..., str], kind: str) -> str:
-    text = tr(f"kind.{kind}")
-    return kind if text == f"kind.{kind}" else text

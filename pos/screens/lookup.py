@@ -129,7 +129,7 @@ class LookupScreen(PosScreen[None]):
             return
         except InvalidPhone as exc:
             self._no_card()
-            self.message(exc.message, error=True)
+            self.message(self.pos.tr.refusal(exc).message, error=True)
             return
         except Refusal as exc:
             self._no_card()
@@ -249,7 +249,7 @@ class LookupScreen(PosScreen[None]):
                 self.message(self.pos.tr.refusal(exc).message, error=True)
             return
         except Refusal as exc:
-            self.message(exc.message, error=True)
+            self.message(self.pos.tr.refusal(exc).message, error=True)
             return
         field.value = ""
 
@@ -260,7 +260,7 @@ class LookupScreen(PosScreen[None]):
                     self,
                     lambda: self.pos.ledger.use_coupon(coupon.payload or coupon.code, staff),
                     lambda used: self.message(self.pos.tr("coupon.used_ok", code=used.code)),
-                    lambda exc: self.message(exc.message, error=True),
+                    lambda exc: self.message(self.pos.tr.refusal(exc).message, error=True),
                 )
             field.focus()
 

@@ -108,7 +108,9 @@ class MemberScreen(PosScreen[str | None]):
         # A clock behind the journal (flat battery) or years ahead: say so at every card.
         clock_warning = self.pos.ledger.clock_warning()
         if clock_warning:
-            self.query_one("#card-message", Message).show(clock_warning, error=True)
+            self.query_one("#card-message", Message).show(
+                self.pos.tr.refusal(clock_warning).message, error=True
+            )
         self.query_one("#amount", Input).focus()
         _, terminal = self.pos.ledger.terminal()
         stamp = self.pos.clock().strftime("%y%m%d%H%M%S")

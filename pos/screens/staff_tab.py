@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Input
 from config.refusal import Refusal
 from ledger.clock import parse_iso
 from ledger.models import Credentials, Staff
-from ledger.staff import StaffMember
+from ledger.staff import ROLES, StaffMember
+from pos.i18n import TEXT
 from pos.screens.base import call_ledger
 from pos.services import Counter, counter
 from pos.widgets.text import Tr, TrInput, cell
@@ -49,7 +50,7 @@ class StaffTab(Vertical):
             yield TrInput("sup.staff_id", id="staff-id")
             yield TrInput("sup.staff_name", id="staff-name")
         with Horizontal(classes="staff-form"):
-            yield TrInput("sup.staff_role", id="staff-role", value="cashier")
+            yield TrInput("sup.staff_role", id="staff-role", value=self.pos.tr.role("cashier"))
             yield TrInput("sup.staff_pin", id="staff-pin", password=True, restrict=r"[0-9]*")
 
     @property
@@ -68,7 +69,7 @@ class StaffTab(Vertical):
         )
         for member in self.pos.ledger.staff_list():
             table.add_row(
-                cell(member.staff_id), cell(member.name or ""), cell(_role(tr, member.role)),
+                cell(member.staff_id), cell(member.name or ""), cell(tr.role(member.role)),
                 cell(self.state_text(member)), key=member.staff_id,
             )  # fmt: skip
         if table.row_count:
@@ -216,7 +217,7 @@ class StaffTab(Vertical):
         values: dict[str, Any] = {
             "staff_id": self.query_one("#staff-id", Input).value,
             "name": self.query_one("#staff-name", Input).value or None,
-            "role": self.query_one("#staff-role", Input).value.strip().lower(),
+            "role": role_code(self.query_one("#staff-role", Input).value),
             "pin": self.query_one("#staff-pin", Input).value,
         }
         self.query_one("#staff-pin", Input).value = ""
@@ -230,7 +231,8 @@ class StaffTab(Vertical):
     def _added(self, staff: Staff) -> None:
         for field_id in ("#staff-id", "#staff-name"):
             self.query_one(field_id, Input).value = ""
-        self.say(self.pos.tr("sup.staff_added", role=staff.role, staff=staff.staff_id))
+        tr = self.pos.tr
+        self.say(tr("sup.staff_added", role=tr.role(staff.role), staff=staff.staff_id))
         self.load()
 
     def _refused(self, error: Refusal) -> None:
@@ -238,7 +240,12 @@ class StaffTab(Vertical):
         self.load()  # a refusal may come from a change made elsewhere meanwhile
 
 
-def _role(tr: Callable[..., str], role: str) -> str:
-    """A role in the cashier's language (its own word where there is none)."""
-    text = tr(f"role.{role}")
-    return role if text == f"role.{role}" else text
+def role_code(typed: str) -> str:
+    """The role typed, in either language (``หัวหน้า``, ``Supervisor``) or as its
+    code, as the ledger names it; anything else goes to the ledger as typed,
+    which refuses it naming the roles."""
+    text = typed.strip().lower()
+    for code in ROLES:
+        if text == code or text in (word.lower() for word in TEXT[f"role.{code}"]):
+            return code
+    return text

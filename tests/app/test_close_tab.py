@@ -83,7 +83,7 @@ async def test_the_close_is_the_ledgers_local_day(
     async with app.run_test(size=SIZE) as pilot:
         app.language = "en"
         await close_tab(pilot)
-        assert "2026-01-15 (Asia/Bangkok)" in text_of(app.screen.query_one("#close-heading"))
+        assert "15 Jan 2026 (Asia/Bangkok)" in text_of(app.screen.query_one("#close-heading"))
         totals = text_of(app.screen.query_one("#close-totals"))
         # 1,000 + 500 sold at 06:30 and after; the 1,000 reversed; yesterday's 2,000 not here
         assert totals == "Sales 2, reversed 1, net THB500.00; new members 1"

@@ -181,3 +181,20 @@ async def test_a_deactivated_supervisor_cannot_approve_a_redemption(
         await until(pilot, lambda: on(app, LookupScreen), what="redeemed")
     assert shop.member(member).balance == 400
     assert shop.history(member)[0].approver_id == "boss"
+
+
+async def test_a_role_typed_in_thai_adds_that_role_and_says_it_in_thai(
+    app: PosApp, shop: Ledger
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.language = "th"
+        await staff_tab(pilot)
+        assert app.screen.query_one("#staff-role").value == "แคชเชียร์"  # type: ignore[attr-defined]
+        app.screen.query_one("#staff-id").value = "sup2"  # type: ignore[attr-defined]
+        app.screen.query_one("#staff-name").value = "มานี"  # type: ignore[attr-defined]
+        app.screen.query_one("#staff-role").value = "หัวหน้า"  # type: ignore[attr-defined]
+        await submit(pilot, "#staff-pin", "8264")
+        await until(pilot, lambda: "sup2" in message(app, "#sup-message"), what="added")
+        said = message(app, "#sup-message")
+        assert "หัวหน้า" in said and "supervisor" not in said
+    assert shop.staff("sup2").role == "supervisor"
