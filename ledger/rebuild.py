@@ -47,7 +47,9 @@ from ledger.verify import run_checks
 
 _COLS = ", ".join(ENTRY_COLUMNS)
 # Rebuilt from the journal (or mapped to the carried entries), never copied as they are.
-_DERIVED = ("entries", "lots", "wallets", "terminals", "coupons", "print_jobs", "spend_days")
+# member_grams: made by its triggers as the members are copied.
+_DERIVED = ("entries", "lots", "wallets", "terminals", "coupons", "print_jobs", "spend_days",
+            "member_grams")  # fmt: skip
 _NOT_CARRIED = ("expire", "transfer")
 _COUPON_COLS = ("code, entry_id, reward_id, member_id, payload, issued_at, expires_at, status, "
                 "used_at, used_terminal, used_by")  # fmt: skip

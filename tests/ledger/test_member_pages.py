@@ -4,10 +4,14 @@ goes to head office again at the next sync."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from config import Settings
 from ledger.errors import InvalidInput, NotPermitted
 from ledger.replica import Replica
+from ledger.schema import MIGRATIONS
 from ledger.service import Ledger
 from tests.conftest import FakeClock
 
@@ -158,3 +162,72 @@ def test_a_member_of_another_terminal_is_not_renamed_here(ledger: Ledger) -> Non
     with pytest.raises(NotPermitted, match="T9"):
         ledger.rename_member(member.member_id, "Theirs")
     assert ledger.member(PHONE).name == "Mine"
+
+
+# -- the trigram index (migration 10) ------------------------------------------------
+
+
+def test_a_renamed_member_is_found_by_the_new_name_only(ledger: Ledger) -> None:
+    member, _ = ledger.enroll(PHONE, name="Somchai Jaidee", consent=True)
+    ledger.enroll("0899999999", name="Anan", consent=True)
+    assert [m.name for m in ledger.find_by_name("jaidee")] == ["Somchai Jaidee"]
+    ledger.rename_member(member.member_id, "Prasert Rakdee")
+    assert ledger.find_by_name("jaidee") == []
+    assert [m.name for m in ledger.find_by_name("SERT RAK")] == ["Prasert Rakdee"]
+    ledger.rename_member(member.member_id, None)
+    assert ledger.find_by_name("rakdee") == []
+    grams = ledger.conn.execute("SELECT count(*) FROM member_grams").fetchone()[0]
+    assert grams == 2  # "ana", "nan": nothing left of the old names
+
+
+def test_a_name_from_head_office_is_found(ledger: Ledger) -> None:
+    member, _ = ledger.enroll(PHONE, consent=True)
+    Replica(ledger).apply(
+        [
+            {
+                "kind": "member",
+                "member": {
+                    "member_id": member.member_id,
+                    "phone": member.phone,
+                    "name": "วิไล ใจดี",
+                    "wallet_id": member.wallet_id,
+                    "consent_at": member.consent_at,
+                    "enrolled_at": member.enrolled_at,
+                    "terminal_id": "T1",
+                },
+            }
+        ]
+    )
+    assert [m.name for m in ledger.find_by_name("ไล ใจ")] == ["วิไล ใจดี"]
+
+
+def test_three_letters_or_more_read_the_index_not_every_name(ledger: Ledger) -> None:
+    ledger.enroll(PHONE, name="Somchai", consent=True)
+    sql = (
+        "EXPLAIN QUERY PLAN SELECT member_id FROM members WHERE rowid IN "
+        "(SELECT member_rowid FROM member_grams WHERE gram = 'som' INTERSECT "
+        "SELECT member_rowid FROM member_grams WHERE gram = 'cha') "
+        "AND name LIKE '%somcha%' AND phone IS NOT NULL LIMIT 11"
+    )
+    plans = [str(r[3]) for r in ledger.conn.execute(sql)]
+    assert not any(p.startswith("SCAN m") or p == "SCAN members" for p in plans), plans
+    assert any("member_grams" in p for p in plans)
+
+
+def test_an_older_ledger_gets_the_index_of_the_names_it_has(
+    db_path: Path, settings: Settings, clock: FakeClock
+) -> None:
+    book = Ledger.open(db_path, settings, clock=clock)
+    book.init("S1", "T1")
+    book.enroll(PHONE, name="Kittipon Srisuk", consent=True)
+    with book.core.locked() as conn:  # as a ledger from before migration 10 was
+        for name in ("member_grams_insert", "member_grams_update", "member_grams_delete"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE member_grams")
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    book.close()
+    book = Ledger.open(db_path, settings, clock=clock)
+    try:
+        assert [m.name for m in book.find_by_name("srisuk")] == ["Kittipon Srisuk"]
+    finally:
+        book.close()

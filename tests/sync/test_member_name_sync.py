@@ -4,13 +4,16 @@ other tills at theirs; a till cannot rename another till's member."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from config import Settings
 from hq.db import Conn
 from ledger.errors import NotPermitted
 from ledger.replica import Replica
 from ledger.service import Ledger
+from tests.reliability.test_restore import image, pos
 from tests.sync.conftest import Sync
 
 PHONE = "081-234-5678"
@@ -65,3 +68,30 @@ def test_the_other_till_is_told_where_to_change_the_name_and_its_sync_goes_on(
     result = sync(b)
     assert result["pushed"] == 1 and result["conflicts"] == 0
     assert _hq_name(hq_db, member.member_id) == "Anan"
+
+
+def test_a_restored_till_finds_its_members_by_name_once(
+    joined: Callable[..., Ledger], sync: Sync, tmp_path: Path, settings: Settings
+) -> None:
+    """A restore rebuilds the ledger from head office's copy and swaps it in:
+    the name index is made again from the members, not copied twice."""
+    till = joined("A")
+    till.add_staff("sup", "supervisor", "2468")
+    member, _ = till.enroll(PHONE, name="Somchai", consent=True)
+    till.earn(PHONE, "250", "B1")
+    sync(till)
+    copy = image(till, tmp_path / "yesterday.db")
+    till.rename_member(member.member_id, "Somchai Jaidee")
+    till.enroll("0899999999", name="Anan Jaidee", consent=True)
+    till.earn(PHONE, "100", "B2")  # the copy is behind head office: restore brings it back
+    sync(till)
+    till.close()
+
+    status, body = pos("ledger", "restore", "--approver", "sup", db=copy, stdin="2468\n")
+    assert status == 0, body
+    with Ledger.open(copy, settings) as restored:
+        sync(restored)
+        found = [m.name for m in restored.find_by_name("jaidee")]
+        assert found == ["Anan Jaidee", "Somchai Jaidee"]
+        assert restored.find_by_name("somchai")[0].member_id == member.member_id
+        assert restored.verify() == []
