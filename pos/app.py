@@ -292,7 +292,7 @@ class PosApp(App[None]):
             if credentials is not None:
                 self.push_screen(SupervisorScreen(credentials))
 
-        self.push_screen(ApprovalDialog(self.tr("sup.title"), check=True), opened)
+        self.push_screen(ApprovalDialog(lambda tr: tr("sup.title"), check=True), opened)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette's commands, in the cashier's language. Textual's own

@@ -35,6 +35,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.consent": ("Consent", "ยินยอม"),
     "key.cancel": ("Cancel", "ยกเลิก"),
     "key.use": ("Mark used", "ใช้คูปอง"),
+    "key.close": ("Close", "ปิด"),
+    "coupon.reward": ("{name}", "{name}"),
     "key.reverse": ("Reverse", "ยกเลิกรายการ"),
     "key.ref": ("Sale ref", "เลขที่บิล"),
     "key.next": ("Next", "ถัดไป"),

@@ -25,6 +25,7 @@ from ledger.money import parse_points
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
 from pos.dialogs.redeem_confirm import RedeemConfirm, RedeemOffer
+from pos.i18n import Translator
 from pos.screens.base import PosScreen, call_ledger
 from pos.widgets.text import Message, Tr, TrInput, plain
 
@@ -152,8 +153,6 @@ class RedeemScreen(PosScreen[Redemption | None]):
     def _approve(
         self, cost: int, why: str | None, points: int | None, reward_id: str | None
     ) -> None:
-        tr = self.pos.tr
-
         def approved(credentials: Credentials | None) -> None:
             if credentials is None:
                 self.query_one("#redeem-message", Message).show(
@@ -162,9 +161,10 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 return
             self._send(points, reward_id, credentials)
 
-        what = f"{tr('redeem.title')} {tr.number(cost)}"
-        if why == "offline_limit":
-            what = f"{what} ({tr('redeem.offline_limit')})"
+        def what(tr: Translator) -> str:  # worded again if F5 switches the language
+            text = f"{tr('redeem.title')} {tr.number(cost)}"
+            return f"{text} ({tr('redeem.offline_limit')})" if why == "offline_limit" else text
+
         self.app.push_screen(ApprovalDialog(what), approved)
 
     def _send(
@@ -211,7 +211,7 @@ class RedeemScreen(PosScreen[Redemption | None]):
                 if credentials is not None:
                     self._send(points, reward_id, credentials)
 
-            self.app.push_screen(ApprovalDialog(error.message), approved)
+            self.app.push_screen(ApprovalDialog(lambda tr: tr.refusal(error).message), approved)
 
     def action_back(self) -> None:
         self.dismiss(None)
