@@ -36,6 +36,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.cancel": ("Cancel", "ยกเลิก"),
     "key.use": ("Mark used", "ใช้คูปอง"),
     "key.close": ("Close", "ปิด"),
+    "print.not_again": ("Job is {status}: not printed again.",
+                        "งานพิมพ์อยู่ในสถานะ {status} ไม่ได้พิมพ์ซ้ำ"),
     "coupon.reward": ("{name}", "{name}"),
     "key.reverse": ("Reverse", "ยกเลิกรายการ"),
     "key.ref": ("Sale ref", "เลขที่บิล"),

@@ -162,7 +162,7 @@ class SlipPrinter:
 
         coupon = self.ledger.coupon_of(entry_id)
         if coupon is None:
-            raise PrintFailed(f"Entry {entry_id} issued no coupon: nothing to print.")
+            raise PrintFailed(key="print_failed.no_coupon", entry_id=entry_id)
         reward = next(r for r in self.settings.rewards if r.id == coupon.reward_id)
         th = self.language == "th"
         value = {
@@ -244,7 +244,8 @@ class SlipPrinter:
         claimed = self.ledger.spool.claim(job.job_id)
         if claimed is None:
             current = self.ledger.spool.job(job.job_id)
-            return Outcome(current, False, f"Job is {current.status}: not printed again.")
+            said = self._text("print.not_again", status=current.status)
+            return Outcome(current, False, said)
         after = None
         try:
             slip = self.slip_for(claimed)
@@ -274,10 +275,10 @@ class SlipPrinter:
         files = tuple(str(f) for f in result.files)
         return Outcome(done, True, "Printed" if not files else f"Preview: {files[-1]}", files)
 
-    def _text(self, key: str) -> str:
+    def _text(self, key: str, **values: Any) -> str:
         from pos.i18n import Translator  # only on a fault: it loads Textual
 
-        return Translator("th" if self.language == "th" else "en")(key)
+        return Translator("th" if self.language == "th" else "en")(key, **values)
 
     def fault_text(self, status: PrinterStatus) -> str:
         """What the cashier reads about a printer fault, in the till's language."""

@@ -61,7 +61,11 @@ GENERIC: dict[str, tuple[str, str]] = {
     "not_permitted": ("Not permitted.", "ไม่มีสิทธิ์ทำรายการนี้"),
     "printer_unavailable": (
         "The printer cannot print now.",
-        "เครื่องพิมพ์พิมพ์ไม่ได้ในขณะนี้ เก็บสลิปไว้แล้ว จะพิมพ์เมื่อพร้อม",
+        "เครื่องพิมพ์พิมพ์ไม่ได้ในขณะนี้ ตรวจเครื่องพิมพ์ (รายละเอียดอยู่ใน pos.log)",
+    ),
+    "print_failed.no_coupon": (
+        "Entry {entry_id} issued no coupon: nothing to print.",
+        "รายการ {entry_id} ไม่ได้ออกคูปอง ไม่มีอะไรให้พิมพ์",
     ),
     "print_failed": (
         "Printing failed.",
