@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -34,8 +33,7 @@ from pos.dialogs.quit import QuitDialog
 from pos.headoffice import SyncHeadOffice
 from pos.i18n import LANGUAGES, Translator, translate_bindings
 from pos.output import visible
-from pos.printed import what_printed
-from pos.printing import Device, Outcome, SlipPrinter, print_day_close
+from pos.printing import Device
 from pos.screens.base import PosDialog, PosScreen
 from pos.screens.help import HelpScreen, key_name, key_rows, place_of
 from pos.screens.login import LoginScreen
@@ -44,6 +42,7 @@ from pos.screens.member import MemberScreen
 from pos.screens.setup import SetupScreen
 from pos.screens.supervisor import SupervisorScreen
 from pos.services import Counter, HeadOffice
+from pos.slip_desk import SlipDesk
 from pos.times import clock_time
 from pos.typeahead import TypeAhead
 from sync.errors import HeadOfficeUnreachable, SyncError
@@ -95,9 +94,7 @@ class PosApp(App[None]):
         self.clock = clock
         self.printer = printer
         self.head_office: HeadOffice = head_office or SyncHeadOffice(ledger)
-        # One slip at a time: a printer handed in is shared by every print
-        # worker, and two slips' bytes must not interleave on it.
-        self._printing = threading.Lock()
+        self.slips = SlipDesk(self)
         self.staff: Staff | None = None
         # A text key, worded when the status bar is drawn: F5 rewords it too.
         self.printer_state = (
@@ -106,7 +103,6 @@ class PosApp(App[None]):
             else "status.printer_unknown"
         )
         self._offline = False
-        self._print_retry = False
         self._sync_cache: tuple[float, str] = (0.0, "")
         self._warned: set[str] = set()
         # The terminal's language: the one the setup wizard saved, else the
@@ -320,50 +316,16 @@ class PosApp(App[None]):
 
     # -- printing --------------------------------------------------------
 
+    # -- printing (pos.slip_desk) -----------------------------------------
+
     def print_pending(self, *, waiting: bool = False) -> None:
-        """Print what the ledger queued, off the UI thread; a sale never waits.
-        ``waiting``: the cashier asked (F6), so every slip printed is said."""
-        printer = SlipPrinter(self.settings, self.ledger, self.language, device=self.printer)
-
-        def work() -> None:
-            with self._printing:
-                outcomes = printer.print_pending()
-            said = what_printed(outcomes, self.ledger, self.tr, waiting=waiting)
-            self.call_from_thread(self._printed, outcomes, said)
-
-        self.run_worker(work, thread=True, group="print", exit_on_error=False)
-
-    def _printed(self, outcomes: list[Outcome], said: list[str] | None = None) -> None:
-        if said:
-            self.notify("\n".join(said), timeout=6)
-        failed = [o for o in outcomes if not o.printed]
-        if failed:
-            fault = failed[-1].reason or ""
-            self.printer_state = _FAULT_STATUS.get(fault, "status.printer_down")
-            self.notify(
-                f"{failed[-1].message}", title=self.tr("print.failed"), severity="warning",
-                timeout=10,
-            )  # fmt: skip
-            if fault in _FAULT_STATUS and not self._print_retry:
-                # Paper out, cover open, offline: the slips wait in the queue and
-                # print by themselves once the printer is ready again.
-                self._print_retry = True
-                self.set_timer(PRINT_RETRY_S, self._retry_print)
-        elif outcomes:
-            self.printer_state = "status.printer_ok"
-
-    def _retry_print(self) -> None:
-        self._print_retry = False
-        if self.ledger.spool.jobs(("queued",)):
-            self.print_pending()
+        self.slips.print_pending(waiting=waiting)
 
     def reprint(self) -> None:
-        """F6: print what is waiting, else a copy of the last slip; either says
-        what came out."""
-        if self.ledger.spool.jobs(("queued",)):
-            self.print_pending(waiting=True)
-        else:
-            self.reprint_last()
+        self.slips.reprint()
+
+    def reprint_last(self) -> None:
+        self.slips.reprint_last()
 
     def print_day_close(
         self,
@@ -371,30 +333,7 @@ class PosApp(App[None]):
         done: Callable[[dict[str, Any]], None],
         failed: Callable[[Refusal], None],
     ) -> None:
-        printer = SlipPrinter(self.settings, self.ledger, self.language, device=self.printer)
-
-        def work() -> None:
-            try:
-                with self._printing:  # never between another slip's bytes
-                    result = print_day_close(printer, day)
-            except Refusal as refusal:
-                self.call_from_thread(failed, refusal)
-                return
-            except Exception:
-                log.exception("printing the day close failed")
-                self.call_from_thread(failed, Refusal(self.tr("error.unexpected")))
-                return
-            self.call_from_thread(done, result)
-
-        self.run_worker(work, thread=True, group="print", exit_on_error=False)
-
-    def reprint_last(self) -> None:
-        last = self.ledger.spool.last()
-        if last is None:
-            self.notify(self.tr("print.nothing"))
-            return
-        self.ledger.spool.reprint(last.entry_id)
-        self.print_pending()
+        self.slips.print_day_close(day, done, failed)
 
     # -- errors and status -----------------------------------------------
 
@@ -444,15 +383,6 @@ class PosApp(App[None]):
             now,
         ]
         return " │ ".join(parts)
-
-
-# A printer fault the printer itself reported, and how the status bar names it.
-_FAULT_STATUS = {
-    "paper_out": "status.printer_paper_out",
-    "cover_open": "status.printer_cover_open",
-    "offline": "status.printer_offline",
-}
-PRINT_RETRY_S = 10.0
 
 
 def _typing_target(screen: Screen[Any]) -> Widget | None:

@@ -148,7 +148,7 @@ class PaperOutPrinter(SlipCatcher):
 async def test_out_of_paper_the_bar_says_so_and_the_slip_prints_by_itself_once_loaded(
     settings: Settings, ledger: Ledger, clock: FakeClock, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("pos.app.PRINT_RETRY_S", 0.2)
+    monkeypatch.setattr("pos.slip_desk.PRINT_RETRY_S", 0.2)
     ledger.enroll(PHONE, name="Malee")
     printer = PaperOutPrinter()
     app = make_app(settings, ledger, clock=clock, printer=printer)
