@@ -20,12 +20,11 @@ head, and any coupon change land together or not at all.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from config.refusal import Refusal
 from ledger import coupon_book, expiry, journal, members, reports, reversal, staff, terminal
@@ -34,7 +33,8 @@ from ledger import points as _points  # as _points: the methods' ``points`` argu
 from ledger.checkpoints import SAFETY_PAGES, Checkpointer
 from ledger.clock import Clock, utc_now
 from ledger.core import Core
-from ledger.db import connect, explain
+from ledger.db import connect
+from ledger.desk import serialized as _serialized
 from ledger.models import (
     Coupon,
     Credentials,
@@ -48,11 +48,9 @@ from ledger.models import (
     Redemption,
     Reversal,
     ReversalPreview,
-    Staff,
 )
 from ledger.spool import PrintSpool
-from ledger.staff import StaffMember
-from ledger.staffauth import PinEvent
+from ledger.staff_desk import StaffDesk
 
 if TYPE_CHECKING:
     from config.settings import Reward, Settings
@@ -60,32 +58,8 @@ if TYPE_CHECKING:
 ROLES = staff.ROLES
 APPROVER_ROLES = staff.APPROVER_ROLES
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
-
-def _serialized(method: Callable[Concatenate[Ledger, P], R]) -> Callable[Concatenate[Ledger, P], R]:
-    """One connection, several threads (the app's workers): one call at a time,
-    so two operations never share a transaction."""
-
-    def wrapper(self: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self.core.lock:
-            try:
-                return method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                # A full disk, a read-only or damaged file while the app runs:
-                # the same message the CLI gives, for every caller. Anything
-                # else from SQLite is a bug and surfaces as it is.
-                error = explain(self.path, exc)
-                if error is None:
-                    raise
-                raise error from exc
-
-    functools.update_wrapper(wrapper, method)
-    return wrapper
-
-
-class Ledger:
+class Ledger(StaffDesk):
     """Members, points, coupons and staff on one SQLite file."""
 
     def __init__(
@@ -196,65 +170,6 @@ class Ledger:
         """A supervisor confirms a clock far past the journal is right (a till
         that was not used for years): entries and expiry go ahead again."""
         expiry.confirm_clock(self.core, approval)
-
-    # -- staff -------------------------------------------------------------
-
-    @_serialized
-    def add_staff(
-        self,
-        staff_id: str,
-        role: str,
-        pin: str,
-        name: str | None = None,
-        approval: Credentials | None = None,
-    ) -> Staff:
-        """``approval``: who adds them at the counter (a supervisor adds only cashiers)."""
-        return staff.add(self.core, staff_id, role, pin, name, approval)
-
-    @_serialized
-    def staff(self, staff_id: str) -> Staff:
-        return staff.find(self.core, staff_id)
-
-    @_serialized
-    def has_staff(self, role: str | None = None) -> bool:
-        return staff.any_with(self.core, role)
-
-    @_serialized
-    def authenticate(self, staff_id: str, pin: str) -> Staff:
-        return staff.authenticate(self.core, staff_id, pin)
-
-    @_serialized
-    def pin_events(self, staff_id: str | None = None) -> list[PinEvent]:
-        """The PIN audit trail (wrong PINs, locks, unlocks), oldest first."""
-        return staff.pin_events(self.core, staff_id)
-
-    @_serialized
-    def approve(self, approval: Credentials) -> Staff:
-        """The supervisor (or admin) whose id and PIN approve an operation."""
-        return staff.approver(self.core, approval)
-
-    @_serialized
-    def unlock_staff(self, staff_id: str, approval: Credentials) -> Staff:
-        return staff.unlock(self.core, staff_id, approval)
-
-    @_serialized
-    def staff_list(self) -> list[StaffMember]:
-        """Every staff member with their state now: active, locked, deactivated."""
-        return staff.listing(self.core)
-
-    @_serialized
-    def deactivate_staff(self, staff_id: str, approval: Credentials) -> StaffMember:
-        """An admin stops an id logging in or approving (never their own, nor the last admin)."""
-        return staff.deactivate(self.core, staff_id, approval)
-
-    @_serialized
-    def reactivate_staff(self, staff_id: str, approval: Credentials) -> StaffMember:
-        return staff.reactivate(self.core, staff_id, approval)
-
-    @_serialized
-    def reset_pin(self, staff_id: str, pin: str, approval: Credentials) -> StaffMember:
-        """A new PIN: an admin for anyone, a supervisor for a cashier or themselves."""
-        return staff.reset_pin(self.core, staff_id, pin, approval)
 
     # -- members -----------------------------------------------------------
 
