@@ -114,10 +114,11 @@ WHEN old.name IS NOT NULL BEGIN
                      FROM json_each('{_POSITIONS}') p WHERE p.value <= length(old.name) - 2);
 END;
 
+-- In the index's order: appended, not inserted all over the tree.
 INSERT OR IGNORE INTO member_grams (gram, member_rowid)
     SELECT substr(lower(m.name), p.value, 3), m.rowid
     FROM members m JOIN json_each('{_POSITIONS}') p ON p.value <= length(m.name) - 2
-    WHERE m.name IS NOT NULL;
+    WHERE m.name IS NOT NULL ORDER BY 1, 2;
 """
 
 # Each migration is SQL text, or a function for what SQL cannot say.
