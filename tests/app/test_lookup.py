@@ -33,6 +33,7 @@ async def test_invalid_phone_keeps_the_text_and_enrolls_nothing(
     app: PosApp, ledger: Ledger
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"  # the refusal reads in the cashier's language
         await login(pilot)
         await submit(pilot, "#phone", "12345")
         await until(pilot, lambda: message(app, "#lookup-message"), what="message")

@@ -126,6 +126,7 @@ async def test_an_invalid_phone_keeps_what_was_typed_and_drops_the_amount(
     app: PosApp, ledger: Ledger
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"  # the refusal reads in the cashier's language
         await login(pilot)
         burst(app, sale("12345", "350"))
         await until(pilot, lambda: message(app, "#lookup-message"), what="message")
