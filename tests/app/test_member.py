@@ -183,6 +183,7 @@ async def test_a_ledger_refusal_in_a_sale_shows_a_message(
         raise DatabaseUnavailable("The ledger database is locked: try again.")
 
     async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"  # the refusal reads in the cashier's language
         await login(pilot)
         await open_card(pilot)
         monkeypatch.setattr(ledger, "earn", unavailable)
