@@ -304,11 +304,7 @@ def rename(core: Core, member_id: str, name: str | None) -> Member:
             raise MemberNotFound(f"No member with id {member_id}.")
         enrolled_at = row[0]
         if enrolled_at is not None and enrolled_at != own:
-            raise NotPermitted(
-                f"This member was enrolled at terminal {enrolled_at}: their name is changed "
-                "there or at head office.",
-                terminal_id=enrolled_at,
-            )
+            raise NotPermitted(key="not_permitted.rename_elsewhere", terminal_id=enrolled_at)
         shared = conn.execute(
             "SELECT 1 FROM wallet_merges wm JOIN members m ON m.member_id = wm.merged_member_id "
             "WHERE wm.merged_member_id != wm.member_id AND (wm.merged_member_id = ?1 "
@@ -316,10 +312,7 @@ def rename(core: Core, member_id: str, name: str | None) -> Member:
             (member_id, own),
         ).fetchone()
         if shared is not None:
-            raise NotPermitted(
-                "This member's phone was also enrolled at another terminal and head office "
-                "merged the two: their name is changed at head office."
-            )
+            raise NotPermitted(key="not_permitted.rename_merged")
         if cleaned != row[2]:
             # members.rowid is the push order (ledger.outbox): the member moves
             # to the end, so the next sync sends it again, with the new name.

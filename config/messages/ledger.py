@@ -150,6 +150,17 @@ LEDGER: dict[str, tuple[str, str]] = {
         "รหัสร้านและรหัสเครื่องคงเป็น {store} / {terminal} เพราะเครื่องนี้เชื่อมกับ"
         "สำนักงานใหญ่แล้ว",
     ),
+    "not_permitted.rename_elsewhere": (
+        "This member was enrolled at terminal {terminal_id}: their name is changed there or "
+        "at head office.",
+        "สมาชิกนี้สมัครที่เครื่อง {terminal_id} เปลี่ยนชื่อได้ที่เครื่องนั้นหรือที่สำนักงานใหญ่",
+    ),
+    "not_permitted.rename_merged": (
+        "This member's phone was also enrolled at another terminal and head office merged "
+        "the two: their name is changed at head office.",
+        "เบอร์นี้สมัครไว้ที่เครื่องอื่นด้วย และสำนักงานใหญ่รวมเป็นสมาชิกเดียวกันแล้ว "
+        "เปลี่ยนชื่อได้ที่สำนักงานใหญ่",
+    ),
     "not_permitted.ids_used": (
         "The ids stay {store} / {terminal}: entries are already recorded under them.",
         "รหัสร้านและรหัสเครื่องคงเป็น {store} / {terminal} เพราะมีรายการบันทึกไว้แล้ว",

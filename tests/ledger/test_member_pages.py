@@ -159,8 +159,9 @@ def test_a_member_of_another_terminal_is_not_renamed_here(ledger: Ledger) -> Non
     with ledger.core.locked() as conn:  # as a pull from head office writes it
         conn.execute("UPDATE members SET terminal_id = 'T9' WHERE phone = '+66812345678'")
     member = ledger.member(PHONE)
-    with pytest.raises(NotPermitted, match="T9"):
+    with pytest.raises(NotPermitted, match="T9") as refused:
         ledger.rename_member(member.member_id, "Theirs")
+    assert "T9" in refused.value.text("th") and "สำนักงานใหญ่" in refused.value.text("th")
     assert ledger.member(PHONE).name == "Mine"
 
 
