@@ -57,7 +57,9 @@ def test_a_negative_amount_says_a_refund_is_a_reversal() -> None:
 def test_too_large_carries_the_amount_and_the_limit() -> None:
     with pytest.raises(AmountTooLarge) as info:
         parse_amount("2,000,000", max_minor=MAX_SALE)
-    assert info.value.details.items() >= {"amount_minor": 200_000_000, "max_minor": MAX_SALE}.items()
+    assert (
+        info.value.details.items() >= {"amount_minor": 200_000_000, "max_minor": MAX_SALE}.items()
+    )
 
 
 def test_a_long_paste_is_echoed_short() -> None:
