@@ -6,6 +6,8 @@ that owns the rule (one module per concern):
 - ``terminal``: setup, store and terminal ids, preferences
 - ``staff``: staff, PINs, approvals
 - ``members``: enrolling, finding, the member card
+- ``consent``, ``export``: a member's consent after enrolment, their own copy
+  (the calls in ``ledger.member_desk``)
 - ``points``: earn, redeem (and ``redeem_policy``), adjust
 - ``reversal``: reverse, and what a reversal would do (``reversal_preview``)
 - ``expiry``: lots due, the nightly expiry, the clock guard's questions
@@ -35,6 +37,7 @@ from ledger.clock import Clock, utc_now
 from ledger.core import Core
 from ledger.db import connect
 from ledger.desk import serialized as _serialized
+from ledger.member_desk import MemberDesk
 from ledger.models import (
     Coupon,
     Credentials,
@@ -59,7 +62,7 @@ ROLES = staff.ROLES
 APPROVER_ROLES = staff.APPROVER_ROLES
 
 
-class Ledger(StaffDesk):
+class Ledger(StaffDesk, MemberDesk):
     """Members, points, coupons and staff on one SQLite file."""
 
     def __init__(

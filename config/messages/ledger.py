@@ -118,6 +118,15 @@ LEDGER: dict[str, tuple[str, str]] = {
         "Print job {job_id} is {status}: use reprint instead.",
         "งานพิมพ์ {job_id} อยู่ในสถานะ {status} ให้ใช้การพิมพ์ซ้ำแทน",
     ),
+    "invalid_input.export_exists": (
+        "{path} already exists: name a new file or folder (a member's copy never replaces "
+        "a file).",
+        "{path} มีอยู่แล้ว ตั้งชื่อไฟล์หรือโฟลเดอร์ใหม่ (สำเนาข้อมูลสมาชิกจะไม่เขียนทับไฟล์เดิม)",
+    ),
+    "invalid_input.export_folder": (
+        "The folder {path} does not exist (or is not a folder): create it, or name another.",
+        "ไม่มีโฟลเดอร์ {path} (หรือไม่ใช่โฟลเดอร์) สร้างโฟลเดอร์ก่อน หรือระบุที่อื่น",
+    ),
     # PINs
     "weak_pin.length": ("A PIN is 4 to 8 digits.", "PIN ต้องเป็นตัวเลข 4 ถึง 8 หลัก"),
     "weak_pin.repeated": (
@@ -160,6 +169,12 @@ LEDGER: dict[str, tuple[str, str]] = {
         "the two: their name is changed at head office.",
         "เบอร์นี้สมัครไว้ที่เครื่องอื่นด้วย และสำนักงานใหญ่รวมเป็นสมาชิกเดียวกันแล้ว "
         "เปลี่ยนชื่อได้ที่สำนักงานใหญ่",
+    ),
+    "not_permitted.consent_elsewhere": (
+        "This member was enrolled at terminal {terminal_id}: their consent is given or "
+        "withdrawn there or at head office.",
+        "สมาชิกนี้สมัครที่เครื่อง {terminal_id} ให้หรือถอนความยินยอมได้ที่เครื่องนั้นหรือที่"
+        "สำนักงานใหญ่",
     ),
     "not_permitted.ids_used": (
         "The ids stay {store} / {terminal}: entries are already recorded under them.",

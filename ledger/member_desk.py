@@ -1,0 +1,28 @@
+"""The ``Ledger`` facade's calls about a member's data: consent given again or
+withdrawn (``ledger.consent``) and the member's own copy (``ledger.export``)."""
+
+from __future__ import annotations
+
+from ledger import consent, export
+from ledger.desk import Desk, serialized
+from ledger.models import Credentials
+
+
+class MemberDesk(Desk):
+    @serialized
+    def change_consent(self, phone: str, *, give: bool) -> consent.ConsentChange:
+        """Record a yes (``give``) or a withdrawal with its time and this terminal;
+        sent to head office at the next sync. Refused for a member enrolled at
+        another terminal (head office takes it only from there)."""
+        return consent.change(self.core, phone, give)
+
+    @serialized
+    def consent_withdrawn_at(self, member_id: str) -> str | None:
+        """When the member withdrew consent (None: given, or never asked)."""
+        return consent.withdrawn_at(self.core, member_id)
+
+    @serialized
+    def export_member(self, phone: str, approval: Credentials) -> export.MemberExport:
+        """Everything this till holds about the member, read at one moment; a
+        supervisor (or admin) approves with their PIN."""
+        return export.member_export(self.core, phone, approval)

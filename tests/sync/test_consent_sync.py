@@ -1,0 +1,72 @@
+"""Consent withdrawn (or given again) at the till that enrolled the member
+reaches head office at the next sync, and the other tills at theirs; another
+till is told where to change it, and its own sync goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from hq.db import Conn
+from ledger.errors import NotPermitted
+from ledger.replica import Replica
+from ledger.service import Ledger
+from tests.sync.conftest import Sync
+
+PHONE = "081-234-5678"
+
+
+def _hq_consent(conn: Conn, member_id: str) -> object:
+    row = conn.execute(
+        "SELECT consent_at FROM members WHERE member_id = %s", (member_id,)
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_a_withdrawal_reaches_head_office_and_the_other_till_and_a_yes_follows_it(
+    joined: Callable[..., Ledger], hq_db: Conn, sync: Sync
+) -> None:
+    a, b = joined("A", store="S1"), joined("B", store="S2")
+    member, _ = a.enroll(PHONE, name="Anan", consent=True)
+    a.earn(PHONE, "250.00", "A-1")
+    sync(a)
+    sync(b)
+    assert _hq_consent(hq_db, member.member_id) == member.consent_at
+    assert b.member(PHONE).consent_at == member.consent_at
+
+    a.change_consent(PHONE, give=False)
+    assert Replica(a).state()["pending_members"] == 1
+    result = sync(a)
+    assert result["conflicts"] == 0
+    assert Replica(a).state()["pending_members"] == 0
+    assert _hq_consent(hq_db, member.member_id) is None
+    sync(b)
+    at_b = b.member(PHONE)
+    assert at_b.consent_at is None
+    assert (at_b.name, at_b.balance) == ("Anan", 10)  # kept: the points can be redeemed
+    assert b.redeem(PHONE, ref="B-R1", points=10).entry.balance_after == 0
+
+    given = a.change_consent(PHONE, give=True)
+    sync(a)
+    assert _hq_consent(hq_db, member.member_id) == given.answer.at
+    sync(b)
+    assert b.member(PHONE).consent_at == given.answer.at
+    assert a.verify() == [] and b.verify() == []
+
+
+def test_the_other_till_is_told_where_to_change_the_consent_and_its_sync_goes_on(
+    joined: Callable[..., Ledger], hq_db: Conn, sync: Sync
+) -> None:
+    a, b = joined("A", store="S1"), joined("B", store="S1")
+    member, _ = a.enroll(PHONE, consent=True)
+    sync(a)
+    sync(b)
+    with pytest.raises(NotPermitted, match="terminal A") as refused:
+        b.change_consent(PHONE, give=False)
+    assert "ที่เครื่อง A" in refused.value.text("th")
+    b.earn(PHONE, "100.00", "B-1")
+    result = sync(b)
+    assert result["pushed"] == 1 and result["conflicts"] == 0
+    assert _hq_consent(hq_db, member.member_id) == member.consent_at
