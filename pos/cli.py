@@ -71,6 +71,7 @@ from pos.commands import (
 from pos.context import Context, secrets_path
 from pos.exits import exit_status
 from pos.logs import setup_logging
+from pos.member_commands import cmd_member_consent, cmd_member_export
 from pos.staff_commands import (
     cmd_report_day,
     cmd_staff_deactivate,
@@ -157,6 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(member, "history", cmd_member_history, "a member's entries, newest first")
     p.add_argument("phone", metavar="PHONE")
     p.add_argument("--limit", type=int, default=20, metavar="N")
+    p = command(member, "consent", cmd_member_consent,
+                "record the member's consent given again, or withdrawn")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
+    answer = p.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--give", dest="give", action="store_true",
+                        help="the member agrees: points and receipts by phone")  # fmt: skip
+    answer.add_argument("--withdraw", dest="give", action="store_false",
+                        help="the member withdraws consent")  # fmt: skip
+    p = command(member, "export", cmd_member_export,
+                "everything held about a member, as JSON (and CSV); a supervisor "
+                "approves, PIN on stdin")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+    p.add_argument("--out", metavar="FILE", help="write the JSON to a new file (0600)")
+    p.add_argument("--csv", metavar="DIR", help="also write one CSV per table into DIR")
 
     p = command(sub, "earn", cmd_earn, "add points for a sale")
     p.add_argument("phone", metavar="PHONE")
