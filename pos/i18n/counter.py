@@ -82,6 +82,10 @@ COUNTER: dict[str, tuple[str, str]] = {
     "card.no_visits": ("no visits yet", "ยังไม่มีรายการ"),
     "card.rewards": ("Can redeem", "แลกได้"),
     "card.no_rewards": ("nothing yet", "ยังไม่มี"),
+    "card.consent_withdrawn": ("Consent withdrawn on {date}: points can still be redeemed; "
+                               "left out of reports and campaigns.",
+                               "ถอนความยินยอมเมื่อ {date} ยังแลกแต้มที่มีได้ "
+                               "ไม่แสดงในรายงานและแคมเปญ"),
     "card.amount": ("Sale amount", "ยอดขาย"),
     "card.amount_hint": ("Type the amount and press Enter.", "พิมพ์ยอดขายแล้วกด Enter"),
     "card.ref": ("Sale ref (optional)", "เลขที่บิล (ไม่บังคับ)"),

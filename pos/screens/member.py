@@ -55,6 +55,8 @@ class MemberScreen(PosScreen[str | None]):
             with Vertical(id="card-info"):
                 yield Plain(id="card-name", classes="title")
                 yield Plain(id="card-phone")
+                # Shown only for a member who withdrew consent (ledger.consent).
+                yield Plain(id="card-consent")
                 yield Plain(id="card-tier")
                 yield ProgressBar(id="card-progress", show_eta=False, total=100)
                 yield Plain(id="card-balance")
@@ -126,6 +128,12 @@ class MemberScreen(PosScreen[str | None]):
         tier_name = tier.name_th if tr.language == "th" else tier.name_en
         self.query_one("#card-name", Plain).update(member.name or tr("card.noname"))
         self.query_one("#card-phone", Plain).update(ledger.mask(member.phone or ""))
+        withdrawn = ledger.consent_withdrawn_at(member.member_id)
+        notice = self.query_one("#card-consent", Plain)
+        notice.display = withdrawn is not None
+        if withdrawn is not None:
+            said = tr("card.consent_withdrawn", date=local_date(withdrawn, tr))
+            notice.update(Content.styled(said, "bold"))
         progress = self.query_one("#card-progress", ProgressBar)
         if card.progress.next_tier:
             upper = tiers[card.progress.next_tier]
