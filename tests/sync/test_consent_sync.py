@@ -10,6 +10,7 @@ import pytest
 
 from hq.db import Conn
 from ledger.errors import NotPermitted
+from ledger.models import Credentials
 from ledger.replica import Replica
 from ledger.service import Ledger
 from tests.sync.conftest import Sync
@@ -70,3 +71,38 @@ def test_the_other_till_is_told_where_to_change_the_consent_and_its_sync_goes_on
     result = sync(b)
     assert result["pushed"] == 1 and result["conflicts"] == 0
     assert _hq_consent(hq_db, member.member_id) == member.consent_at
+
+
+def test_the_copy_at_either_till_holds_both_enrolments_of_a_merged_phone(
+    joined: Callable[..., Ledger], sync: Sync
+) -> None:
+    """The same phone enrolled at two offline tills is one member after sync:
+    each till's copy holds both members, both wallets, every entry it has of
+    them (the merge's transfer too), as its database does."""
+    a, b = joined("A", store="S1"), joined("B", store="S2")
+    for book in (a, b):
+        book.add_staff("sup", "supervisor", "2468")
+    early, _ = a.enroll(PHONE, name="Early", consent=True)
+    late, _ = b.enroll(PHONE, name="Late", consent=True)
+    a.earn(PHONE, "250.00", "A-1")
+    b.earn(PHONE, "500.00", "B-1")
+    for _ in range(2):
+        for book in (a, b):
+            sync(book)
+    for book in (a, b):
+        doc = book.export_member(PHONE, Credentials("sup", "2468")).document()
+        assert doc["member"]["member_id"] == early.member_id
+        assert [m["member_id"] for m in doc["merged_members"]] == [late.member_id]
+        assert [w["wallet_id"] for w in doc["merged_wallets"]] == [late.wallet_id]
+        held = {
+            r[0]
+            for r in book.conn.execute(
+                "SELECT entry_id FROM entries WHERE wallet_id IN (?, ?)",
+                (early.wallet_id, late.wallet_id),
+            )
+        }
+        assert {e["entry_id"] for e in doc["entries"]} == held
+        kinds = sorted(e["kind"] for e in doc["entries"])
+        assert kinds == ["earn", "earn", "transfer", "transfer"], book.terminal()
+        assert {c["member_id"] for c in doc["consents"]} <= {early.member_id, late.member_id}
+        assert doc["wallet"]["balance"] == 30
