@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import messages
+from config.messages import CATALOGUE, say
 
 
 class Refusal(Exception):
@@ -24,7 +24,7 @@ class Refusal(Exception):
     def __init__(self, message: str | None = None, /, *, key: str | None = None, **details: Any):
         if message is None:
             key = key or self.code
-            message = messages.say(key, "en", details)
+            message = say(key, "en", details)
         super().__init__(message)
         self.key = key
         self.message = message
@@ -35,11 +35,11 @@ class Refusal(Exception):
         ready English message (a wrapped library error, an admin's command) is
         said in another language by its code's text."""
         if self.key is not None:
-            return messages.say(self.key, language, self.details)
+            return say(self.key, language, self.details)
         # A message already in the cashier's script (a printer fault said in
         # Thai) stays; an English one gives way to its code's text.
-        if language != "en" and self.message.isascii() and self.code in messages.CATALOGUE:
-            return messages.say(self.code, language, self.details)
+        if language != "en" and self.message.isascii() and self.code in CATALOGUE:
+            return say(self.code, language, self.details)
         return self.message
 
     def to_dict(self) -> dict[str, Any]:

@@ -208,10 +208,7 @@ def explain(path: Path, exc: BaseException) -> LedgerError | None:
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and text.startswith("Could not decode"):
-        return DamagedText(
-            f"The ledger {path} holds damaged text (bytes that are not valid text, UTF-8): "
-            f"nothing was changed. Run 'pos ledger verify' to see which entry, then {_RESTORE}."
-        )
+        return DamagedText(key="damaged_text.ledger", path=str(path), restore=_RESTORE)
     if isinstance(exc, OSError) and not name:
         name = {28: "SQLITE_FULL", 30: "SQLITE_READONLY", 13: "SQLITE_PERM"}.get(
             exc.errno or 0, "SQLITE_IOERR"
@@ -219,29 +216,20 @@ def explain(path: Path, exc: BaseException) -> LedgerError | None:
     if name.startswith("SQLITE_FULL") or (
         name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _no_room(path)
     ):
-        return DiskFull(
-            f"Cannot write the ledger {path}: {_no_room(path) or 'the disk is full'}. Nothing was "
-            "saved: free some space on that disk, then run the command again."
-        )
+        why = _no_room(path) or "the disk is full"
+        return DiskFull(key="disk_full.ledger", path=str(path), why=why)
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR")):
         why = not_writable(path)
         if why:
-            return ReadOnly(f"Cannot write the ledger {path}: {why}")
+            return ReadOnly(key="read_only.ledger", path=str(path), why=why)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return CorruptDatabase(
-            f"The ledger {path} is damaged or not a ledger database ({text}): nothing was "
-            f"changed. Check that --db names the right file; if it does, {_RESTORE}."
+            key="corrupt_database.ledger", path=str(path), error=text, restore=_RESTORE
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return DatabaseUnavailable(
-            f"The ledger {path} is busy: another program has held it for too long. Nothing "
-            "was changed: try again in a moment (and check for a stuck 'pos' process)."
-        )
+        return DatabaseUnavailable(key="database_unavailable.busy", path=str(path))
     if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
-        return DatabaseUnavailable(
-            f"Cannot read or write the ledger {path} ({text}): nothing was changed. Check the "
-            "disk and the folder's permissions, then run the command again."
-        )
+        return DatabaseUnavailable(key="database_unavailable.io", path=str(path), error=text)
     return None
 
 

@@ -32,12 +32,14 @@ COUNTER = [
     "ledger/points.py", "ledger/reversal.py", "ledger/coupon_book.py", "ledger/spool.py",
     "ledger/limits.py", "ledger/expiry.py", "ledger/timeguard.py", "ledger/terminal.py",
     "ledger/core.py", "ledger/replica.py", "sync/client.py", "sync/engine.py",
-    "ledger/staff.py", "ledger/staffauth.py", "pos/dialogs/approval.py",
+    "ledger/staff.py", "ledger/staffauth.py", "ledger/db.py", "ledger/consent.py",
+    "ledger/export.py", "pos/dialogs/approval.py",
 ]  # fmt: skip
 # Damaged or missing files, wherever they are found: a path and an
 # administrator's procedure, said in Thai by the code's text (GENERIC).
 ADMIN = {"SecretsError", "SecretsMissing", "SecretsUnavailable", "CorruptDatabase",
-         "DamagedText", "LedgerMissing", "DatabaseUnavailable", "DiskFull", "ReadOnly"}  # fmt: skip
+         "DamagedText", "LedgerMissing", "DatabaseUnavailable", "DiskFull", "ReadOnly",
+         "NotALedgerFile"}  # fmt: skip
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from config.messages.generic import GENERIC
+from config.messages.generic import FILES, GENERIC
 from config.messages.ledger import LEDGER
 from config.messages.points import POINTS
 from config.messages.staff import STAFF
 from config.messages.sync import SYNC
 
 # key: (English, Thai)
-CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **LEDGER, **POINTS, **STAFF, **SYNC}
+CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **FILES, **LEDGER, **POINTS, **STAFF, **SYNC}
 
 
 def say(key: str, language: str, values: Mapping[str, Any]) -> str:

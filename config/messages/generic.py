@@ -4,6 +4,44 @@ in Thai the code's text stands in for it, so a Thai screen never shows English."
 
 from __future__ import annotations
 
+# The ledger file as SQLite found it (ledger.db.explain): the path in both
+# languages; SQLite's words and the procedure only in English.
+FILES: dict[str, tuple[str, str]] = {
+    "damaged_text.ledger": (
+        "The ledger {path} holds damaged text (bytes that are not valid text, UTF-8): nothing "
+        "was changed. Run 'pos ledger verify' to see which entry, then {restore}.",
+        "ฐานข้อมูล {path} มีข้อความที่เสียหาย ไม่มีอะไรเปลี่ยน แจ้งผู้ดูแลให้ตรวจด้วย "
+        "'pos ledger verify' และกู้คืนจากสำรอง",
+    ),
+    "disk_full.ledger": (
+        "Cannot write the ledger {path}: {why}. Nothing was saved: free some space on that "
+        "disk, then run the command again.",
+        "เขียนฐานข้อมูล {path} ไม่ได้ ดิสก์เต็ม ยังไม่ได้บันทึกอะไร ทำพื้นที่ว่างบนดิสก์นั้น"
+        "แล้วลองใหม่ (แจ้งผู้ดูแล)",
+    ),
+    "read_only.ledger": (
+        "Cannot write the ledger {path}: {why}",
+        "เขียนฐานข้อมูล {path} ไม่ได้ (อ่านอย่างเดียวหรือไม่มีสิทธิ์) ไม่มีอะไรเปลี่ยน "
+        "แจ้งผู้ดูแลตรวจสิทธิ์ไฟล์และโฟลเดอร์",
+    ),
+    "corrupt_database.ledger": (
+        "The ledger {path} is damaged or not a ledger database ({error}): nothing was changed. "
+        "Check that --db names the right file; if it does, {restore}.",
+        "ฐานข้อมูล {path} เสียหายหรือไม่ใช่ฐานข้อมูลของระบบ ไม่มีอะไรเปลี่ยน แจ้งผู้ดูแล"
+        "ให้ตรวจไฟล์และกู้คืนจากสำรอง ห้ามลบไฟล์",
+    ),
+    "database_unavailable.busy": (
+        "The ledger {path} is busy: another program has held it for too long. Nothing was "
+        "changed: try again in a moment (and check for a stuck 'pos' process).",
+        "ฐานข้อมูล {path} ถูกโปรแกรมอื่นใช้อยู่นานเกินไป ไม่มีอะไรเปลี่ยน ลองใหม่อีกครั้ง",
+    ),
+    "database_unavailable.io": (
+        "Cannot read or write the ledger {path} ({error}): nothing was changed. Check the disk "
+        "and the folder's permissions, then run the command again.",
+        "อ่านหรือเขียนฐานข้อมูล {path} ไม่ได้ ไม่มีอะไรเปลี่ยน แจ้งผู้ดูแลตรวจดิสก์และสิทธิ์โฟลเดอร์",
+    ),
+}  # fmt: skip
+
 GENERIC: dict[str, tuple[str, str]] = {
     "not_joined": (
         "This terminal has not joined head office yet.",

@@ -135,7 +135,7 @@ async def test_supervisor_adds_a_cashier(app: PosApp, ledger: Ledger) -> None:
         await pilot.pause()
         await submit(pilot, "#staff-id", "cash2")
         await submit(pilot, "#staff-name", "Cashier Two")
-        assert app.screen.query_one("#staff-role", Input).value == "cashier"
+        assert app.screen.query_one("#staff-role", Input).value == "แคชเชียร์"  # Thai: the default
         await submit(pilot, "#staff-role", "cashier")
         await has_focus(pilot, lambda: app.screen.query_one("#staff-pin"))
         await submit(pilot, "#staff-pin", "8642")

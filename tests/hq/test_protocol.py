@@ -35,21 +35,32 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            whole = node.module in ("sync.protocol", "sync.wire_fields", *_SHARED)
+            whole = node.module in ("sync.protocol", "sync.wire_fields", *_SHARED) or (
+                node.module.startswith("config.messages.")
+            )
             names.add(node.module if whole else node.module.split(".")[0])
     return names
 
 
 # What the till and head office share besides the protocol: the words both
-# speak (entry kinds), the shape of a refusal and the command-line plumbing.
-# None of them imports anything of the till.
-_SHARED = ("config.kinds", "config.refusal", "config.cli")
+# speak (entry kinds), the shape of a refusal and its catalogue of texts, and
+# the command-line plumbing. None of them imports anything of the till.
+_MESSAGES = ("generic", "ledger", "points", "staff", "sync")
+_SHARED = (
+    "config.kinds", "config.refusal", "config.cli", "config.messages",
+    *(f"config.messages.{name}" for name in _MESSAGES),
+)  # fmt: skip
 
 
 def test_the_shared_modules_import_nothing_of_the_till() -> None:
     till = {"ledger", "pos", "printers", "textual", "sync", "hq", "config"}
     for name in _SHARED:
-        assert not _imports(ROOT / (name.replace(".", "/") + ".py")) & till, name
+        path = ROOT / name.replace(".", "/")
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        assert not _imports(path) & till, name
+    assert sorted(p.stem for p in (ROOT / "config" / "messages").glob("[!_]*.py")) == sorted(
+        _MESSAGES
+    )
 
 
 def test_protocol_imports_nothing_of_the_terminal() -> None:

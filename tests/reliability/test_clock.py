@@ -63,7 +63,8 @@ def test_the_ledger_says_the_clock_is_wrong(ledger: Ledger, clock: FakeClock) ->
     clock.now = Y2000
     warning = ledger.clock_warning()
     assert warning is not None
-    assert "2000-01-01" in warning and "set the date and time" in warning
+    assert "2000-01-01" in warning.message and "set the date and time" in warning.message
+    assert "ตั้งวันและเวลาให้ถูกต้อง" in warning.text("th")
     clock.now = Y2026 + timedelta(hours=1)
     assert ledger.clock_warning() is None
 
@@ -93,7 +94,7 @@ def test_a_clock_years_ahead_records_and_expires_nothing(ledger: Ledger, clock: 
     card = ledger.card(PHONE)  # the card still shows the points, as of the last known time
     assert card.member.balance == 100
     warning = ledger.clock_warning()
-    assert warning is not None and "2030-06-01" in warning
+    assert warning is not None and "2030-06-01" in warning.message
 
     clock.now = Y2026 + timedelta(days=2)  # set right
     ledger.earn(PHONE, "100.00", "B3")
@@ -157,7 +158,7 @@ async def test_the_app_says_the_clock_is_wrong(ledger: Ledger, clock: FakeClock)
         await login(pilot)
         await open_card(pilot)
         shown = message(app, "#card-message")
-    assert "2000-01-01" in shown and "set the date and time" in shown
+    assert "2000-01-01" in shown and "ตั้งวันและเวลาให้ถูกต้อง" in shown  # Thai: the default
 
 
 def test_a_clock_years_ahead_neither_expires_coupons_nor_drops_the_tier(

@@ -213,7 +213,7 @@ def test_a_pulled_entry_dated_2099_does_not_disable_the_clock_guard(
         ledger.earn(PHONE, "100.00", "B2")
     assert ledger.member(PHONE).balance == 100
     warning = ledger.clock_warning()
-    assert warning is not None and "2030-06-01" in warning
+    assert warning is not None and "2030-06-01" in warning.message
 
 
 # -- pos ledger restore killed at any point ------------------------------------------
