@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from config import ConfigError, check_chain
-from ledger import journal, lots, meta
+from ledger import journal, lots, merge_lots, meta
 from ledger.clock import iso, parse_iso, utc_now
 from ledger.core import Core
 from ledger.db import transaction
@@ -60,7 +60,7 @@ def apply_changes(
                 apply_member(conn, change["member"], change.get("merged_into"))
                 counts["members"] += 1
             elif kind == "merge":
-                _apply_merge(conn, change)
+                apply_merge(conn, change)
                 counts["merges"] += 1
             elif kind == "coupon":
                 coupons.append(change["coupon"])  # after the entries they refer to
@@ -172,7 +172,11 @@ def apply_entry(
         return "conflicts"
     if entry.points > 0:
         local = replace(entry, balance_after=after)  # lots follow this ledger's balance
-        lots.credit(conn, local, iso(parse_iso(entry.created_at) + expiry))
+        fresh = iso(parse_iso(entry.created_at) + expiry)
+        if merge_lots.is_merge_credit(entry):
+            merge_lots.place_credit(conn, local, fresh)  # the lots keep their expiry
+        else:
+            lots.credit(conn, local, fresh)
     elif entry.points < 0:
         left = -entry.points
         if entry.kind == "expire":
@@ -270,7 +274,7 @@ def apply_member(
     if merged_into is not None and merged_into != member_id:
         canonical = _member_row(conn, merged_into)
         if canonical is not None:
-            _apply_merge(
+            apply_merge(
                 conn,
                 {
                     "merged_member_id": member_id,
@@ -281,9 +285,11 @@ def apply_member(
             )
 
 
-def _apply_merge(conn: sqlite3.Connection, change: Mapping[str, Any]) -> None:
+def apply_merge(conn: sqlite3.Connection, change: Mapping[str, Any]) -> None:
     """``merged_member_id`` now counts as ``member_id``: record it, give the phone
-    to the canonical member (the points move in :func:`_sweep_merged`)."""
+    to the canonical member (the points move in :func:`_sweep_merged`), and its
+    coupons. Also a merge made here (ledger.merge: two members, two phones; the
+    merged phone stays and finds the canonical member, ledger.members)."""
     merged, merged_wallet = change["merged_member_id"], change["merged_wallet_id"]
     canonical, wallet = change["member_id"], change["wallet_id"]
     if merged == canonical:
@@ -298,6 +304,7 @@ def _apply_merge(conn: sqlite3.Connection, change: Mapping[str, Any]) -> None:
         "member_id = excluded.member_id",
         (merged_wallet, merged, wallet, canonical),
     )
+    conn.execute("UPDATE coupons SET member_id = ? WHERE member_id = ?", (canonical, merged))
     # Members merged into the merged one before now count as the new canonical.
     conn.execute(
         "UPDATE wallet_merges SET wallet_id = ?, member_id = ? WHERE member_id = ?",

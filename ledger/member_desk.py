@@ -3,7 +3,7 @@ withdrawn (``ledger.consent``) and the member's own copy (``ledger.export``)."""
 
 from __future__ import annotations
 
-from ledger import consent, export
+from ledger import consent, export, merge
 from ledger.desk import Desk, serialized
 from ledger.models import Credentials
 
@@ -26,3 +26,13 @@ class MemberDesk(Desk):
         """Everything this till holds about the member, read at one moment; a
         supervisor (or admin) approves with their PIN."""
         return export.member_export(self.core, phone, approval)
+
+    @serialized
+    def merge_members(
+        self, keep_phone: str, other_phone: str, approval: Credentials
+    ) -> merge.MemberMerge:
+        """The member with ``other_phone`` becomes the one with ``keep_phone``:
+        points (with their expiry), coupons, and the phone, which then finds
+        KEEP; a supervisor approves. Sent to head office at the next sync.
+        Refused unless OTHER was enrolled here (ledger.merge)."""
+        return merge.merge(self.core, keep_phone, other_phone, approval)

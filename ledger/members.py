@@ -75,14 +75,30 @@ def enroll(core: Core, phone: str, name: str | None, consent: bool) -> tuple[Mem
     return by_phone(core, e164), created
 
 
+# A member merged into another one (ledger.merge) keeps its phone, which finds
+# the member it counts as: one probe of wallet_merges' primary key, in the same
+# statement, for a phone that was never merged.
+_BY_PHONE = (
+    "SELECT wm.member_id, m.member_id, m.phone, m.name, m.wallet_id, m.consent_at, "
+    "m.enrolled_at, w.balance FROM members m JOIN wallets w USING (wallet_id) "
+    "LEFT JOIN wallet_merges wm ON wm.merged_wallet_id = m.wallet_id "
+    "AND wm.member_id != m.member_id WHERE m.phone = ?"
+)
+
+
 def row_by_phone(core: Core, e164: str) -> tuple[Any, ...]:
-    """(member_id, phone, name, wallet_id, consent_at, enrolled_at, balance)."""
-    row = core.conn.execute(_MEMBER + "WHERE m.phone = ?", (e164,)).fetchone()
+    """(member_id, phone, name, wallet_id, consent_at, enrolled_at, balance) of
+    the member the phone finds: the member merged into, if it was merged."""
+    row = core.conn.execute(_BY_PHONE, (e164,)).fetchone()
     if row is None:
         raise MemberNotFound(
             f"No member with phone {mask(core, e164)}: enroll them first.", phone=e164
         )
-    return tuple(row)
+    if row[0] is not None:
+        kept = core.conn.execute(_MEMBER + "WHERE m.member_id = ?", (row[0],)).fetchone()
+        if kept is not None and kept[1] is not None:
+            return tuple(kept)
+    return tuple(row[1:])
 
 
 def spend_12m(core: Core, wallet_id: str, now: datetime | None = None) -> int:

@@ -72,6 +72,7 @@ from pos.context import Context, secrets_path
 from pos.exits import exit_status
 from pos.logs import setup_logging
 from pos.member_commands import cmd_member_consent, cmd_member_export
+from pos.member_merge_command import cmd_member_merge
 from pos.staff_commands import (
     cmd_report_day,
     cmd_staff_deactivate,
@@ -173,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--approver", required=True, metavar="STAFF_ID")
     p.add_argument("--out", metavar="FILE", help="write the JSON to a new file (0600)")
     p.add_argument("--csv", metavar="DIR", help="also write one CSV per table into DIR")
+    p = command(member, "merge", cmd_member_merge,
+                "make two members one: OTHER's points (expiry kept) and coupons go to "
+                "KEEP, OTHER's phone finds KEEP; a supervisor approves, PIN on stdin")  # fmt: skip
+    p.add_argument("keep_phone", metavar="KEEP_PHONE", help="the member who stays")
+    p.add_argument("other_phone", metavar="OTHER_PHONE",
+                   help="the member merged into KEEP (enrolled at this terminal)")  # fmt: skip
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
 
     p = command(sub, "earn", cmd_earn, "add points for a sale")
     p.add_argument("phone", metavar="PHONE")

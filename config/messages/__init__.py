@@ -14,12 +14,21 @@ from typing import Any
 
 from config.messages.generic import FILES, GENERIC
 from config.messages.ledger import LEDGER
+from config.messages.merge import MERGE
 from config.messages.points import POINTS
 from config.messages.staff import STAFF
 from config.messages.sync import SYNC
 
 # key: (English, Thai)
-CATALOGUE: dict[str, tuple[str, str]] = {**GENERIC, **FILES, **LEDGER, **POINTS, **STAFF, **SYNC}
+CATALOGUE: dict[str, tuple[str, str]] = {
+    **GENERIC,
+    **FILES,
+    **LEDGER,
+    **MERGE,
+    **POINTS,
+    **STAFF,
+    **SYNC,
+}
 
 
 def say(key: str, language: str, values: Mapping[str, Any]) -> str:

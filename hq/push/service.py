@@ -20,6 +20,7 @@ from hq.coupons import service as coupons
 from hq.db import Conn, in_transaction
 from hq.entries import service as entries
 from hq.errors import Unauthorized
+from hq.members import merge as member_merges
 from hq.members import service as members
 from hq.terminals.service import TerminalIdentity
 from sync.protocol import ENTRY_COLUMNS, NegativeBalance, PushRequest, PushResponse
@@ -99,6 +100,8 @@ def push_in_transaction(
     _check_reversals(conn, who, rows)
     coupon_result = coupons.apply_events(conn, list(request.coupon_events), who.terminal_id)
     result = entries.insert_entries(conn, who.terminal_id, rows, acked, direct_copy=direct_copy)
+    # Two members made one at the till ride on their transfer pair (stored just now).
+    member_merges.record(conn, who.terminal_id, rows)
     # Not the pushing terminal's own view of the wallets (its balance_after): a
     # terminal that lies about it (a redemption of 1,000 from 60 points "leaving
     # 5,000") would hide the negative balance. Every wallet spent from is summed.
