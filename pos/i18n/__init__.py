@@ -15,6 +15,7 @@ from config.refusal import Refusal
 from ledger.localday import shop_zone
 from pos.i18n.counter import COUNTER
 from pos.i18n.help import HELP
+from pos.i18n.member_data import MEMBER_DATA
 from pos.i18n.setup import SETUP
 from pos.i18n.supervisor import SUPERVISOR
 
@@ -27,7 +28,7 @@ LANGUAGES = ("th", "en")
 _LOCALES = {"th": "th_TH", "en": "en_US"}
 
 # key: (English, Thai); one module per part of the app keeps each short.
-TEXT: dict[str, tuple[str, str]] = {**COUNTER, **SUPERVISOR, **SETUP, **HELP}
+TEXT: dict[str, tuple[str, str]] = {**COUNTER, **SUPERVISOR, **SETUP, **HELP, **MEMBER_DATA}
 
 
 class Translator:

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.coupon import CouponDialog
+from pos.dialogs.member_data import MemberDataDialog
 from pos.dialogs.member_name import NameDialog
 from pos.dialogs.name_search import NameSearchDialog
 from pos.dialogs.quit import QuitDialog
@@ -60,6 +61,7 @@ PLACES: tuple[tuple[str, tuple[type[Any], ...]], ...] = (
     ("enroll", ()),
     ("card", (MemberScreen,)),
     ("name", (NameDialog,)),
+    ("data", (MemberDataDialog,)),
     ("history", (HistoryScreen,)),
     ("redeem", (RedeemScreen,)),
     ("confirm", (RedeemConfirm,)),

@@ -23,6 +23,7 @@ from ledger.errors import (
 )
 from ledger.models import Earned, Entry, Member, MemberCard, Redemption
 from ledger.money import parse_amount, to_minor
+from pos.dialogs.member_data import DataDone, MemberDataDialog
 from pos.dialogs.member_name import NameDialog
 from pos.screens.base import PosScreen, call_ledger
 from pos.screens.history import HistoryScreen
@@ -40,6 +41,7 @@ class MemberScreen(PosScreen[str | None]):
         Binding("f3", "focus_ref", "Sale ref", id="key.ref"),
         Binding("f4", "history", "History", id="key.history"),
         Binding("f7", "name", "Name", id="key.name"),
+        Binding("f8", "member_data", "Member data", id="key.member_data"),
         Binding("escape", "back", "Back", id="key.back"),
     ]
 
@@ -296,3 +298,23 @@ class MemberScreen(PosScreen[str | None]):
             self.query_one("#amount", Input).focus()
 
         self.app.push_screen(NameDialog(self.card.member), done)
+
+    def action_member_data(self) -> None:
+        """Consent, the member's copy, a new phone, a merge, forgetting: after
+        forget the card closes; otherwise it shows the member as they are now."""
+
+        def done(result: DataDone | None) -> None:
+            if result is not None:
+                if result.phone is None:
+                    self.dismiss(result.said)
+                    return
+                try:
+                    self.card = self.pos.ledger.card(result.phone)
+                except Refusal as error:  # gone meanwhile (a sync merged it)
+                    self.dismiss(self.pos.tr.refusal(error).message)
+                    return
+                self._paint()
+                self.query_one("#card-message", Message).show(result.said)
+            self.query_one("#amount", Input).focus()
+
+        self.app.push_screen(MemberDataDialog(self.card.member), done)
