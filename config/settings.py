@@ -142,6 +142,11 @@ class PrinterSettings(_Section):
     spool_dir: Path | None = Field(
         default=None, description="Where previews are written; unset = the user data folder."
     )
+    keep_days: Whole = Field(
+        default=30,
+        ge=1,
+        description="Preview slips older than this many days are removed: they name members.",
+    )
 
     @field_validator("url")
     @classmethod

@@ -20,6 +20,7 @@ from ledger import journal, lots, merge_lots, meta
 from ledger.clock import iso, parse_iso, utc_now
 from ledger.core import Core
 from ledger.db import transaction
+from ledger.forget import erase_rows
 from ledger.meta import (
     K_CURSOR,
     K_PENDING_COUPONS,
@@ -45,7 +46,7 @@ def apply_changes(
     """
     counts = dict.fromkeys(
         ("entries", "members", "merges", "coupons", "settings", "skipped", "conflicts",
-         "transfers"),
+         "transfers", "erased"),
         0,
     )  # fmt: skip
     _, own = core.terminal()
@@ -57,7 +58,8 @@ def apply_changes(
                 result = apply_entry(conn, change["entry"], own, core.expiry)
                 counts[result] += 1
             elif kind == "member":
-                apply_member(conn, change["member"], change.get("merged_into"))
+                if apply_member(conn, change["member"], change.get("merged_into")):
+                    counts["erased"] += 1
                 counts["members"] += 1
             elif kind == "merge":
                 apply_merge(conn, change)
@@ -239,8 +241,11 @@ def _merged_into(conn: sqlite3.Connection, member_id: str) -> str | None:
 
 def apply_member(
     conn: sqlite3.Connection, wire: Mapping[str, Any], merged_into: str | None
-) -> None:
+) -> bool:
+    """Upsert a member from head office; True if it erased one held here (its
+    slips and the WAL are then scrubbed: ledger.forget)."""
     member_id, phone = wire["member_id"], wire.get("phone")
+    erased = False
     _ensure_wallet(conn, wire["wallet_id"], wire["enrolled_at"])
     row = _member_row(conn, member_id)
     if row is None:
@@ -261,6 +266,10 @@ def apply_member(
         )  # fmt: skip
     else:
         local_phone = row[1]
+        if phone is None and wire.get("name") is None and merged_into is None:
+            erased = row[1] is not None or row[2] is not None
+            if erased:  # forgotten at head office: the phone and name go here too
+                erase_rows(conn, [member_id], [local_phone] if local_phone else [])
         if phone is None:
             new_phone = None  # forgotten at head office: erase it here too
         elif phone == local_phone:
@@ -283,6 +292,7 @@ def apply_member(
                     "wallet_id": canonical[3],
                 },
             )
+    return erased
 
 
 def apply_merge(conn: sqlite3.Connection, change: Mapping[str, Any]) -> None:

@@ -16,6 +16,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from ledger.forget import scrub_wal
+from ledger.meta import K_WAL_SCRUB
+
 log = logging.getLogger("ledger.checkpoints")
 
 # The ledger's own connection still checkpoints past this many pages (about
@@ -58,6 +61,9 @@ class Checkpointer:
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
+                    if conn.execute("SELECT 1 FROM meta WHERE key = ?", (K_WAL_SCRUB,)).fetchone():
+                        # An erasure whose WAL a reader held then (ledger.forget).
+                        scrub_wal(conn)
                 except sqlite3.Error as exc:  # busy, a full disk: the next round tries again
                     log.warning("background checkpoint skipped: %s", exc)
         finally:

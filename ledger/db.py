@@ -76,6 +76,9 @@ def connect(path: Path) -> sqlite3.Connection:
         # FULL: an acknowledged sale survives power loss; NORMAL may not.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted and overwritten rows are zeroed, not left in free space: an
+        # erased member's phone and name must not stay in the file (issue 15).
+        conn.execute("PRAGMA secure_delete = ON")
         migrate(conn, path)
     except sqlite3.Error as exc:
         conn.close()

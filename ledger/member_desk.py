@@ -3,9 +3,9 @@ withdrawn (``ledger.consent``) and the member's own copy (``ledger.export``)."""
 
 from __future__ import annotations
 
-from ledger import consent, export, merge
+from ledger import consent, export, forget, merge, renumber
 from ledger.desk import Desk, serialized
-from ledger.models import Credentials
+from ledger.models import Credentials, Member
 
 
 class MemberDesk(Desk):
@@ -26,6 +26,25 @@ class MemberDesk(Desk):
         """Everything this till holds about the member, read at one moment; a
         supervisor (or admin) approves with their PIN."""
         return export.member_export(self.core, phone, approval)
+
+    @serialized
+    def forget_member(self, phone: str, approval: Credentials) -> forget.Forgotten:
+        """Erase the member's phone and name (they stay a pseudonym: balance,
+        entries and chains intact); a supervisor approves. Sent to head office
+        at the next sync. Refused for a member enrolled at another terminal."""
+        return forget.forget(self.core, phone, approval)
+
+    @serialized
+    def take_erased_jobs(self) -> list[tuple[str, str]]:
+        """(kind, job id) of the print jobs of members erased since the last
+        call: their preview slips are to be removed (pos.spool_files)."""
+        return forget.take_erased(self.core.conn)
+
+    @serialized
+    def change_phone(self, old_phone: str, new_phone: str, approval: Credentials) -> Member:
+        """The member with ``old_phone`` gets ``new_phone`` (the old one is free);
+        a supervisor approves. Refused if the new one is another member's."""
+        return renumber.change_phone(self.core, old_phone, new_phone, approval)
 
     @serialized
     def merge_members(

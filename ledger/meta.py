@@ -36,6 +36,10 @@ K_SETTINGS = "hq.settings"
 K_SETTINGS_VERSION = "hq.settings_version"
 K_SETTINGS_REFUSED = "hq.settings_refused"
 K_STORE_NAME = "hq.store_name"
+# Erased members (ledger.forget): ids whose slip files are still to remove, and
+# a WAL still to truncate (it holds the pages as they were before).
+K_ERASED = "privacy.erased_members"
+K_WAL_SCRUB = "privacy.wal_scrub"
 
 
 def get(conn: sqlite3.Connection, key: str) -> str | None:

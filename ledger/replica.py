@@ -19,6 +19,7 @@ from ledger.apply import apply_changes, phone_holder, refuse_settings, settings_
 from ledger.clock import iso, utc_now
 from ledger.db import transaction
 from ledger.errors import InvalidInput
+from ledger.forget import scrub_wal
 from ledger.meta import (
     K_ACKED,
     K_CLOCK_SKEW,
@@ -262,7 +263,10 @@ class Replica:
         """Apply pulled changes in ONE transaction, with ``next_cursor`` when
         given (see ledger.apply). Returns counts per kind."""
         with self._core.locked():
-            return apply_changes(self._core, changes, next_cursor)
+            counts = apply_changes(self._core, changes, next_cursor)
+            if counts["erased"]:
+                scrub_wal(self._conn)  # the erased rows' old pages (ledger.forget)
+            return counts
 
     def set_cursor(self, cursor: str) -> None:
         with self._core.lock, transaction(self._conn) as conn:

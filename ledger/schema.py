@@ -348,4 +348,18 @@ INSERT INTO consents (member_id, given, scope, at, terminal_id)
 """,
     _staff_deactivation,
     _NAME_GRAMS,
+    """
+-- A member's data requests done at this till, for the audit: who approved
+-- which change of a member, and when. No phone, no name: an erased member
+-- leaves only this row and their pseudonymous id.
+CREATE TABLE IF NOT EXISTS member_events (
+    event_id INTEGER PRIMARY KEY,
+    member_id TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('forgotten', 'phone_changed')),
+    at TEXT NOT NULL,
+    terminal_id TEXT,
+    approver_id TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS member_events_member ON member_events (member_id, event_id);
+""",
 ]

@@ -71,7 +71,12 @@ from pos.commands import (
 from pos.context import Context, secrets_path
 from pos.exits import exit_status
 from pos.logs import setup_logging
-from pos.member_commands import cmd_member_consent, cmd_member_export
+from pos.member_commands import (
+    cmd_member_consent,
+    cmd_member_export,
+    cmd_member_forget,
+    cmd_member_phone,
+)
 from pos.member_merge_command import cmd_member_merge
 from pos.staff_commands import (
     cmd_report_day,
@@ -180,6 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("keep_phone", metavar="KEEP_PHONE", help="the member who stays")
     p.add_argument("other_phone", metavar="OTHER_PHONE",
                    help="the member merged into KEEP (enrolled at this terminal)")  # fmt: skip
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+    p = command(member, "forget", cmd_member_forget,
+                "erase a member's phone and name at their request (they stay a pseudonym); "
+                "a supervisor approves, PIN on stdin")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--approver", required=True, metavar="STAFF_ID")
+    p = command(member, "phone", cmd_member_phone,
+                "give a member a new phone number (the old one is free); a supervisor "
+                "approves, PIN on stdin")  # fmt: skip
+    p.add_argument("old_phone", metavar="OLD_PHONE")
+    p.add_argument("new_phone", metavar="NEW_PHONE")
     p.add_argument("--approver", required=True, metavar="STAFF_ID")
 
     p = command(sub, "earn", cmd_earn, "add points for a sale")

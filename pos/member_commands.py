@@ -9,6 +9,7 @@ import json
 from config.cli import Result
 from ledger.export import write_csv, write_json
 from pos.context import Context, required_approval
+from pos.spool_files import tidy
 
 
 def cmd_member_consent(ctx: Context) -> Result:
@@ -51,3 +52,32 @@ def cmd_member_export(ctx: Context) -> Result:
     counts = ", ".join(f"{n} {name}" for name, n in export.counts().items() if n)
     lines.append(f"Held about this member: {counts}.")
     return Result(body, lines)
+
+
+def cmd_member_forget(ctx: Context) -> Result:
+    """Erase the member's phone and name; their slips in the spool folder go too."""
+    a = ctx.args
+    done = ctx.ledger.forget_member(a.phone, required_approval(a.approver))
+    removed = tidy(ctx.settings, ctx.ledger)
+    body = {**done.to_dict(), "slips_removed": removed}
+    lines = [
+        f"Forgotten: member {done.member_id} has no phone and no name here now; sent to head "
+        "office and every till at the next sync. The number can enrol again as a new member.",
+    ]
+    if done.balance:
+        lines.append(f"The {done.balance} points left can no longer be found by phone.")
+    if removed:
+        lines.append(f"Removed {removed} preview slip files that named them.")
+    lines.append("Backups made before now still hold them: replace them with a new backup.")
+    return Result(body, lines)
+
+
+def cmd_member_phone(ctx: Context) -> Result:
+    a = ctx.args
+    member = ctx.ledger.change_phone(a.old_phone, a.new_phone, required_approval(a.approver))
+    who = ctx.ledger.mask(member.phone or "")
+    line = (
+        f"Member {member.member_id} now has the number {who}, with all their points; the old "
+        "number is free. Sent to head office and every till at the next sync."
+    )
+    return Result({"member": member.to_dict()}, [line])

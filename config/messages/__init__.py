@@ -14,6 +14,7 @@ from typing import Any
 
 from config.messages.generic import FILES, GENERIC
 from config.messages.ledger import LEDGER
+from config.messages.members import MEMBERS
 from config.messages.merge import MERGE
 from config.messages.points import POINTS
 from config.messages.staff import STAFF
@@ -25,6 +26,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **FILES,
     **LEDGER,
     **MERGE,
+    **MEMBERS,
     **POINTS,
     **STAFF,
     **SYNC,
