@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -94,6 +95,10 @@ class MemberDataDialog(PosDialog[DataDone | None]):
         Binding("w", "withdraw", "Withdraw consent", id="key.data_withdraw"),
         Binding("g", "give", "Consent again", id="key.data_give"),
         Binding("e", "export", "Export", id="key.data_export"),
+        Binding("p", "phone", "New phone", id="key.data_phone"),
+        Binding("m", "merge", "Merge", id="key.data_merge"),
+        Binding("f", "forget", "Forget", id="key.data_forget"),
+        Binding("y", "merge_yes", "Merge", id="key.data_merge_yes"),
         Binding("escape", "back", "Back", id="key.back"),
     ]
     # Nothing focused on the list: a focused field would take the letters.
@@ -278,6 +283,94 @@ class MemberDataDialog(PosDialog[DataDone | None]):
         self.error, self.exported = None, None
         self._to("busy")
         call_ledger(self, job, written, refused)
+
+    # -- a new phone number; another member merged into this one -------------
+
+    def action_phone(self) -> None:
+        self._ask_phone("phone")
+
+    def action_merge(self) -> None:
+        self._ask_phone("merge")
+
+    def _ask_phone(self, stage: Stage) -> None:
+        self.error, self.exported, self.other = None, None, None
+        self.query_one("#data-phone", Input).value = ""
+        self._to(stage)
+
+    @on(Input.Submitted, "#data-phone")
+    def _phone_typed(self) -> None:
+        typed = self.query_one("#data-phone", Input).value.strip()
+        if not typed or self.stage not in ("phone", "merge"):
+            return
+        self.error = None
+        if self.stage == "phone":
+            self._approved("data.approve_phone", lambda ok: self._renumber(typed, ok), "phone")
+            return
+        ledger, member_id = self.pos.ledger, self.member.member_id
+
+        def job() -> Member:
+            other = ledger.member(typed)
+            if other.member_id == member_id:  # said before a supervisor is called over
+                raise InvalidInput(key="invalid_input.merge_same")
+            return other
+
+        def found(other: Member) -> None:
+            self.other = other
+            self._to("merge_yes")
+
+        def refused(error: Refusal) -> None:
+            self.error = error
+            self._to("merge")
+
+        self._to("busy")
+        call_ledger(self, job, found, refused)
+
+    def _renumber(self, new_phone: str, approval: Credentials) -> None:
+        ledger, tr, old = self.pos.ledger, self.pos.tr, self.phone
+
+        def job() -> DataDone:
+            member = ledger.change_phone(old, new_phone, approval)
+            phone = member.phone or new_phone
+            return DataDone(tr("data.phone_done", phone=ledger.mask(phone)), phone)
+
+        self._run(job, "phone")
+
+    def action_merge_yes(self) -> None:
+        self._approved("data.approve_merge", self._merge, "merge_yes")
+
+    def _merge(self, approval: Credentials) -> None:
+        other = self.other
+        if other is None:
+            return
+        ledger, tr, keep = self.pos.ledger, self.pos.tr, self.phone
+        who = self._who(other)
+
+        def job() -> DataDone:
+            done = ledger.merge_members(keep, other.phone or "", approval)
+            said = tr("data.merged", other=who, points=tr.number(done.keep.balance))
+            return DataDone(said, keep)
+
+        self._run(job, "merge_yes")
+
+    # -- forgetting the member -------------------------------------------------
+
+    def action_forget(self) -> None:
+        """The first F warns (it cannot be undone); the second asks the supervisor."""
+        if self.stage != "forget":
+            self.error, self.exported = None, None
+            self._to("forget")
+            return
+        self._approved("data.approve_forget", self._forget, "forget")
+
+    def _forget(self, approval: Credentials) -> None:
+        ledger, tr, phone = self.pos.ledger, self.pos.tr, self.phone
+        who = self._who(self.member)
+
+        def job() -> DataDone:
+            ledger.forget_member(phone, approval)
+            return DataDone(tr("data.forgotten", who=who), None)
+
+        self._run(job, "forget")
 
     # -- keys --------------------------------------------------------------
 

@@ -16,8 +16,10 @@ MEMBER_DATA: dict[str, tuple[str, str]] = {
     "key.data_merge_yes": ("Merge", "รวม"),
     # help (F1)
     "help.where.data": ("member data", "ข้อมูลสมาชิก"),
-    "help.card.member_data": ("the member's data: consent, their copy (a supervisor approves)",
-                              "ข้อมูลสมาชิก: ความยินยอม สำเนาข้อมูล (หัวหน้าอนุมัติ)"),
+    "help.card.member_data": ("the member's data: consent, their copy, a new phone, merge, "
+                              "forget (a supervisor approves)",
+                              "ข้อมูลสมาชิก: ความยินยอม สำเนาข้อมูล เบอร์ใหม่ รวมสมาชิก "
+                              "ลบข้อมูล (หัวหน้าอนุมัติ)"),
     "help.data.data_withdraw": ("record that the member withdraws consent (no PIN)",
                                 "บันทึกว่าสมาชิกถอนความยินยอม (ไม่ต้องใช้ PIN)"),
     "help.data.data_give": ("record the member's consent again (no PIN)",
@@ -66,8 +68,6 @@ MEMBER_DATA: dict[str, tuple[str, str]] = {
     "data.merge_after": ("After the merge: {points} points", "หลังรวม: {points} แต้ม"),
     "data.merge_confirm": ("Y: merge (a supervisor approves)   Esc: back",
                            "Y: รวม (หัวหน้าอนุมัติ)   Esc: กลับ"),
-    "data.merge_same": ("That is this member's own phone: type the other member's.",
-                        "นี่คือเบอร์ของสมาชิกคนนี้เอง พิมพ์เบอร์ของสมาชิกอีกคน"),
     "data.forget_warn": ("Forget {who}? The phone and name are erased here and at head "
                          "office; the entries stay under a pseudonym. This cannot be undone.",
                          "ลบข้อมูล {who}? เบอร์และชื่อจะถูกลบที่นี่และที่สำนักงานใหญ่ "

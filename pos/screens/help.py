@@ -82,6 +82,7 @@ NOT_BINDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "search": (("Enter", "help.search.enter"),),
     "card": (("Enter", "help.card.enter"),),
     "name": (("Enter", "help.name.enter"),),
+    "data": (("Enter", "help.data.enter"),),
     "redeem": (("Enter", "help.redeem.enter"),),
     "approval": (("Enter", "help.approval.enter"),),
     "login": (("Enter", "help.login.enter"),),

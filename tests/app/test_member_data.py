@@ -10,14 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from config import APP_NAME
+from ledger.errors import InvalidInput, MemberNotFound
 from ledger.service import Ledger
 from pos.app import PosApp
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.member_data import MemberDataDialog
 from pos.i18n import Translator
+from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from tests.app.conftest import (
     E164,
@@ -134,3 +138,99 @@ async def test_a_cashiers_pin_is_refused_and_nothing_changes(app: PosApp, ledger
         assert message(app, "#data-message") == EN("approval.cancelled")
         assert dialog.exported is None
     assert exports() == []
+
+
+OTHER = "0891112222"
+
+
+async def test_a_new_phone_keeps_the_member_and_a_taken_one_is_refused_in_the_dialog(
+    app: PosApp, ledger: Ledger
+) -> None:
+    ledger.enroll(PHONE, name="Anan", consent=True)
+    ledger.earn(PHONE, "25000", "B-1")
+    ledger.enroll(OTHER, consent=True)
+    member_id = ledger.member(PHONE).member_id
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"
+        await login(pilot)
+        card = await open_card(pilot)
+        dialog = await open_data(pilot)
+        await pilot.press("p")
+        await submit(pilot, "#data-phone", OTHER)  # another member's number
+        await approve(pilot)
+        said = "08x-xxx-2222 belongs to another member"
+        await until(pilot, lambda: said in message(app, "#data-message"), what="refused")
+        assert app.screen is dialog and dialog.query_one("#data-phone", Input).value == OTHER
+
+        await submit(pilot, "#data-phone", "089-999-9999")
+        await approve(pilot)
+        await until(pilot, lambda: on(app, MemberScreen), what="back on the card")
+        assert text_of(card.query_one("#card-phone")) == "08x-xxx-9999"
+        assert message(app, "#card-message") == EN("data.phone_done", phone="08x-xxx-9999")
+        assert "1,000 points" in text_of(card.query_one("#card-balance"))
+    moved = ledger.member("0899999999")
+    assert moved.member_id == member_id and moved.balance == 1000
+    assert ledger.member(OTHER).member_id != member_id  # the other member untouched
+
+
+async def test_merge_shows_both_members_then_the_card_holds_both_balances(
+    app: PosApp, ledger: Ledger
+) -> None:
+    ledger.enroll(PHONE, name="Anan", consent=True)
+    ledger.earn(PHONE, "25000", "B-1")
+    ledger.enroll(OTHER, name="[b]Anan 2", consent=True)
+    ledger.earn(OTHER, "2500", "B-2")
+    keep_id = ledger.member(PHONE).member_id
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "th"
+        await login(pilot)
+        card = await open_card(pilot)
+        dialog = await open_data(pilot)
+        await pilot.press("m")
+        await submit(pilot, "#data-phone", PHONE)  # this member's own number
+        said = TH.refusal(InvalidInput(key="invalid_input.merge_same")).message
+        await until(pilot, lambda: message(app, "#data-message") == said, what="refused")
+        assert not on(app, ApprovalDialog)  # said before a supervisor is called over
+
+        await submit(pilot, "#data-phone", OTHER)
+        await until(pilot, lambda: dialog.stage == "merge_yes", what="both members shown")
+        text = screen_text(app)
+        assert TH("data.merge_keep", who="08x-xxx-5678 Anan", points="1,000") in text
+        assert TH("data.merge_gone", who="08x-xxx-2222 [b]Anan 2", points="100") in text
+        assert TH("data.merge_after", points="1,100") in text
+        assert ledger.member(OTHER).member_id != keep_id  # nothing yet
+        await pilot.press("y")
+        await approve(pilot)
+        await until(pilot, lambda: on(app, MemberScreen), what="back on the card")
+        assert "1,100" in text_of(card.query_one("#card-balance"))
+        assert message(app, "#card-message") == TH(
+            "data.merged", other="08x-xxx-2222 [b]Anan 2", points="1,100"
+        )
+    assert ledger.member(PHONE).balance == 1100
+    assert ledger.member(OTHER).member_id == keep_id  # the other number finds the one kept
+
+
+async def test_forget_warns_asks_f_twice_and_closes_the_card(app: PosApp, ledger: Ledger) -> None:
+    ledger.enroll(PHONE, name="Anan", consent=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "en"
+        await login(pilot)
+        await open_card(pilot)
+        dialog = await open_data(pilot)
+        await pilot.press("f")
+        await until(pilot, lambda: dialog.stage == "forget", what="the warning")
+        warning = text_of(dialog.query_one("#data-body"))
+        assert warning.startswith("Forget 08x-xxx-5678 Anan?") and "cannot be undone" in warning
+        assert not on(app, ApprovalDialog)
+        await pilot.press("escape")  # changed their mind: nothing happens
+        await until(pilot, lambda: dialog.stage == "menu", what="back to the list")
+
+        await pilot.press("f")
+        await until(pilot, lambda: dialog.stage == "forget", what="the warning again")
+        await pilot.press("f")
+        await approve(pilot)
+        await until(pilot, lambda: on(app, LookupScreen), what="the card closed")
+        said = EN("data.forgotten", who="08x-xxx-5678 Anan")
+        await until(pilot, lambda: message(app, "#lookup-message") == said, what="said")
+    with pytest.raises(MemberNotFound):
+        ledger.member(PHONE)
