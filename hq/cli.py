@@ -35,6 +35,7 @@ from hq.conflicts import service as conflicts
 from hq.db import Conn, check_migrated, connect, migrate, require_dsn, schema_version
 from hq.entries import audit
 from hq.errors import ConfigError, HQError, InvalidRules, NotFound
+from hq.member_commands import cmd_member_export, cmd_member_forget
 from hq.members import service as members
 from hq.rules import service as rules
 from hq.settings import DEFAULT_PORT, HQSettings
@@ -317,6 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute every entry's hash and check every terminal's chain",
     )
     p.add_argument("--terminal", metavar="TERMINAL_ID", help="only this terminal")
+
+    member = group("member", "a member's data requests across the chain")
+    p = command(member, "export", cmd_member_export,
+                "everything head office holds about a member, as JSON")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--out", metavar="FILE", help="write the JSON to a new file (0600)")
+    p = command(member, "forget", cmd_member_forget,
+                "erase a member's phone and name chain-wide (they stay a pseudonym)")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
 
     rules_group = group("rules", "rules and catalog sent to terminals")
     p = command(rules_group, "set", cmd_rules_set, "store a new version from a JSON file")

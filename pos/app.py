@@ -93,7 +93,7 @@ class PosApp(App[None]):
         self.ledger = ledger
         self.clock = clock
         self.printer = printer
-        self.head_office: HeadOffice = head_office or SyncHeadOffice(ledger)
+        self.head_office: HeadOffice = head_office or SyncHeadOffice(ledger, settings=settings)
         self.slips = SlipDesk(self)
         self.staff: Staff | None = None
         # A text key, worded when the status bar is drawn: F5 rewords it too.

@@ -334,12 +334,14 @@ def cmd_join(ctx: Context) -> Result:
 
 
 def cmd_sync(ctx: Context) -> Result:
+    from pos.spool_files import tidy
     from sync.commands import status, sync
 
     if ctx.args.status:
         body = status(ctx.ledger)
         return Result(body, [f"{k}: {v}" for k, v in body.items()])
     body = sync(ctx.ledger)
+    body["slips_removed"] = tidy(ctx.settings, ctx.ledger)  # erased members', and old ones
     return Result(body, [f"Pushed {body['pushed']}, pulled {body['pulled']}, "
                          f"conflicts {body['conflicts']}.", *body["conflict_notices"],
                          *body.get("warnings", [])])  # fmt: skip

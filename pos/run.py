@@ -20,6 +20,7 @@ from config import Settings
 from config.refusal import Refusal
 from ledger.service import Ledger
 from pos.app import make_app
+from pos.spool_files import tidy
 
 log = logging.getLogger("pos.app")
 
@@ -34,6 +35,7 @@ def run_app(settings: Settings, ledger: Ledger) -> None:
         raise NoTerminal("'pos run' needs a terminal: start it from a console, not a pipe.")
     # A long-running till: WAL checkpoints in a thread of their own, never in a sale.
     ledger.checkpoint_in_background()
+    tidy(settings, ledger)  # preview slips past printer.keep_days, erased members'
     app = make_app(settings, ledger)
     with ends_on_hang_up(app) as hung_up:
         app.run()

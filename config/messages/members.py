@@ -10,9 +10,9 @@ MEMBERS: dict[str, tuple[str, str]] = {
         "สมาชิกนี้สมัครที่เครื่อง {terminal_id} ลบข้อมูลได้ที่เครื่องนั้นหรือที่สำนักงานใหญ่ (pos-hq member forget)",
     ),
     "not_permitted.forget_merged": (
-        "This member's phone was also enrolled at another terminal and head office merged "
-        "the two: they are forgotten at head office (pos-hq member forget).",
-        "เบอร์นี้สมัครไว้ที่เครื่องอื่นด้วย และสำนักงานใหญ่รวมเป็นสมาชิกเดียวกันแล้ว "
+        "A member of another terminal was merged into this one (or this one into another): "
+        "they are forgotten at head office (pos-hq member forget).",
+        "สมาชิกของเครื่องอื่นถูกรวมเข้ากับสมาชิกนี้ (หรือสมาชิกนี้ถูกรวมไปแล้ว) "
         "ลบข้อมูลได้ที่สำนักงานใหญ่ (pos-hq member forget)",
     ),
     "not_permitted.phone_elsewhere": (
@@ -20,9 +20,10 @@ MEMBERS: dict[str, tuple[str, str]] = {
         "สมาชิกนี้สมัครที่เครื่อง {terminal_id} เปลี่ยนเบอร์ได้ที่เครื่องนั้น",
     ),
     "not_permitted.phone_merged": (
-        "This member's phone was also enrolled at another terminal and head office merged "
-        "the two: their number cannot be changed at a till.",
-        "เบอร์นี้สมัครไว้ที่เครื่องอื่นด้วย และสำนักงานใหญ่รวมเป็นสมาชิกเดียวกันแล้ว เปลี่ยนเบอร์ที่เครื่องขายไม่ได้",
+        "A member of another terminal was merged into this one (or this one into another): "
+        "their number cannot be changed at a till.",
+        "สมาชิกของเครื่องอื่นถูกรวมเข้ากับสมาชิกนี้ (หรือสมาชิกนี้ถูกรวมไปแล้ว) "
+        "เปลี่ยนเบอร์ที่เครื่องขายไม่ได้",
     ),
     "invalid_input.same_phone": (
         "{phone} is already this member's number: type the new number.",

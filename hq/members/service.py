@@ -37,7 +37,7 @@ from typing import Any
 from hq.changes import service as changes
 from hq.conflicts import service as conflicts
 from hq.db import Conn
-from hq.members import authority
+from hq.members import authority, erasure
 from sync.protocol import MemberInfo, MergedMember, NegativeBalance, WireMember
 
 _MEMBER_COLS = "member_id, phone, name, wallet_id, consent_at, enrolled_at, terminal_id"
@@ -235,6 +235,19 @@ def _merge(
     )
 
 
+def _erased(conn: Conn, member_id: str) -> bool:
+    row = conn.execute(
+        "SELECT erased_at FROM members WHERE member_id = %s", (member_id,)
+    ).fetchone()
+    return row is not None and row[0] is not None
+
+
+def erased_change(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The feed's change for an erased member (``row`` as erasure.COLS)."""
+    empty = {"phone": None, "name": None, "consent_at": None}
+    return _member_change(_member(row).model_copy(update=empty), row[7])
+
+
 def _update(
     conn: Conn, m: WireMember, row: tuple[Any, ...], origin: str, result: MemberResult
 ) -> None:
@@ -243,6 +256,8 @@ def _update(
     stored, merged_into = _member(row), row[7]
     if (m.phone, m.name, m.consent_at) == (stored.phone, stored.name, stored.consent_at):
         return
+    if stored.phone is None and (m.phone, m.name) != (None, None) and _erased(conn, m.member_id):
+        return  # a till that had not heard of the erasure: the phone stays gone
     if (m.phone, m.name) != (stored.phone, stored.name):
         authority.check_shared(conn, m, stored, origin, merged_into)
     if m.phone is not None and m.phone != stored.phone and merged_into is None:
@@ -261,14 +276,19 @@ def _update(
         update={"phone": m.phone, "name": m.name, "consent_at": m.consent_at}
     )
     result.published.append(("member", origin, _member_change(updated, merged_into)))
-    if m.phone is None and stored.phone is not None:
-        # Forgotten: erase the phone and name of the members merged into this one too.
-        for r in conn.execute(
-            f"UPDATE members SET phone = NULL, name = %s, updated_at = now() "
-            f"WHERE merged_into = %s AND phone IS NOT NULL RETURNING {_MEMBER_COLS}, merged_into",
-            (m.name, m.member_id),
-        ).fetchall():
-            result.published.append(("member", origin, _member_change(_member(r), r[7])))
+    if m.phone is None and stored.phone is not None and m.name is None:
+        # Forgotten at the till that enrolled it: erase the members merged into
+        # this one too, and the snapshots and conflicts naming them.
+        group = conn.execute(
+            f"SELECT {erasure.COLS} FROM members WHERE member_id = %(m)s OR merged_into = %(m)s "
+            "ORDER BY merged_into NULLS FIRST, member_id FOR UPDATE",
+            {"m": m.member_id},
+        ).fetchall()
+        # The row as it was: the phone and name to cut out of the conflicts.
+        group = [(r[0], stored.phone, stored.name, *r[3:]) if r[0] == m.member_id else r
+                 for r in group]  # fmt: skip
+        erasure.erase(conn, group)
+        result.published.extend(("member", origin, erased_change(r)) for r in group[1:])
 
 
 # -- balances -------------------------------------------------------------------
@@ -387,7 +407,9 @@ def balances(conn: Conn) -> list[dict[str, Any]]:
         "  FROM entries e LEFT JOIN member_merges mm ON mm.merged_wallet_id = e.wallet_id"
         "  GROUP BY 1),"
         " owners AS ("
-        "  SELECT DISTINCT ON (wallet_id) wallet_id, member_id, phone FROM members"
+        # A member without consent (withdrawn, or never given) is counted, not named.
+        "  SELECT DISTINCT ON (wallet_id) wallet_id, member_id,"
+        "         CASE WHEN consent_at IS NOT NULL THEN phone END AS phone FROM members"
         "  WHERE merged_into IS NULL ORDER BY wallet_id, enrolled_at, member_id)"
         " SELECT coalesce(t.wallet_id, o.wallet_id) AS w, coalesce(t.balance, 0),"
         "        o.member_id, o.phone"

@@ -11,7 +11,6 @@ import pytest
 from config import Settings
 from ledger.errors import InvalidInput, NotPermitted
 from ledger.replica import Replica
-from ledger.schema import MIGRATIONS
 from ledger.service import Ledger
 from tests.conftest import FakeClock
 
@@ -227,7 +226,7 @@ def test_an_older_ledger_gets_the_index_of_the_names_it_has(
         for name in ("member_grams_insert", "member_grams_update", "member_grams_delete"):
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute("DROP TABLE member_grams")
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        conn.execute("PRAGMA user_version = 9")  # migration 10 made member_grams
     book.close()
     book = Ledger.open(db_path, settings, clock=clock)
     try:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from hq.db import Conn
+from hq.members import service as hq_members
 from ledger.errors import NotPermitted
 from ledger.models import Credentials
 from ledger.replica import Replica
@@ -43,6 +44,8 @@ def test_a_withdrawal_reaches_head_office_and_the_other_till_and_a_yes_follows_i
     assert result["conflicts"] == 0
     assert Replica(a).state()["pending_members"] == 0
     assert _hq_consent(hq_db, member.member_id) is None
+    named = [w for w in hq_members.balances(hq_db) if w["member_id"] == member.member_id]
+    assert [(w["phone"], w["balance"]) for w in named] == [(None, 10)]  # counted, not named
     sync(b)
     at_b = b.member(PHONE)
     assert at_b.consent_at is None
