@@ -22,8 +22,7 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "not_permitted.phone_merged": (
         "A member of another terminal was merged into this one (or this one into another): "
         "their number cannot be changed at a till.",
-        "สมาชิกของเครื่องอื่นถูกรวมเข้ากับสมาชิกนี้ (หรือสมาชิกนี้ถูกรวมไปแล้ว) "
-        "เปลี่ยนเบอร์ที่เครื่องขายไม่ได้",
+        "สมาชิกของเครื่องอื่นถูกรวมเข้ากับสมาชิกนี้ (หรือสมาชิกนี้ถูกรวมไปแล้ว) เปลี่ยนเบอร์ที่เครื่องขายไม่ได้",
     ),
     "invalid_input.same_phone": (
         "{phone} is already this member's number: type the new number.",
