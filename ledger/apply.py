@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from config import ConfigError, check_chain
-from ledger import journal, lots, merge_lots, meta
+from ledger import consent, journal, lots, merge_lots, meta
 from ledger.clock import iso, parse_iso, utc_now
 from ledger.core import Core
 from ledger.db import transaction
@@ -264,6 +264,8 @@ def apply_member(
             (member_id, phone, wire.get("name"), wire["wallet_id"], wire.get("consent_at"),
              wire["enrolled_at"], wire.get("terminal_id")),
         )  # fmt: skip
+        consent.record_pulled(conn, member_id, None, wire.get("consent_at"),
+                              wire.get("terminal_id"), iso(utc_now()))  # fmt: skip
     else:
         local_phone = row[1]
         if phone is None and wire.get("name") is None and merged_into is None:
@@ -280,6 +282,8 @@ def apply_member(
             "UPDATE members SET phone = ?, name = ?, consent_at = ? WHERE member_id = ?",
             (new_phone, wire.get("name"), wire.get("consent_at"), member_id),
         )
+        consent.record_pulled(conn, member_id, row[4], wire.get("consent_at"),
+                              wire.get("terminal_id"), iso(utc_now()))  # fmt: skip
     if merged_into is not None and merged_into != member_id:
         canonical = _member_row(conn, merged_into)
         if canonical is not None:

@@ -129,3 +129,25 @@ def change(core: Core, phone: str, give: bool) -> ConsentChange:
             (now if give else None, member_id),
         )
     return ConsentChange(members.by_id(core, member_id), answer, changed=True)
+
+
+def record_pulled(
+    conn: sqlite3.Connection,
+    member_id: str,
+    before: str | None,
+    after: str | None,
+    terminal_id: str | None,
+    now: str,
+) -> None:
+    """A member's consent as head office sent it (``members.consent_at``, from
+    the enrolling terminal) when it differs from what this till held: recorded
+    as an answer here too, so this till's card says "Consent withdrawn on DATE"
+    as the enrolling one does. The wire has the date of a yes only: a no is
+    dated when it arrived, and a yes is to today's offer."""
+    if before == after:
+        return
+    conn.execute(
+        "INSERT INTO consents (member_id, given, scope, at, terminal_id) VALUES (?, ?, ?, ?, ?)",
+        (member_id, int(after is not None), None if after is None else CONSENT_SCOPE,
+         after or now, terminal_id),
+    )  # fmt: skip

@@ -50,6 +50,7 @@ def test_a_withdrawal_reaches_head_office_and_the_other_till_and_a_yes_follows_i
     at_b = b.member(PHONE)
     assert at_b.consent_at is None
     assert (at_b.name, at_b.balance) == ("Anan", 10)  # kept: the points can be redeemed
+    assert b.consent_withdrawn_at(member.member_id) is not None  # B's card says so too
     assert b.redeem(PHONE, ref="B-R1", points=10).entry.balance_after == 0
 
     given = a.change_consent(PHONE, give=True)
@@ -57,6 +58,7 @@ def test_a_withdrawal_reaches_head_office_and_the_other_till_and_a_yes_follows_i
     assert _hq_consent(hq_db, member.member_id) == given.answer.at
     sync(b)
     assert b.member(PHONE).consent_at == given.answer.at
+    assert b.consent_withdrawn_at(member.member_id) is None
     assert a.verify() == [] and b.verify() == []
 
 
