@@ -112,6 +112,7 @@ class MemberDataDialog(PosDialog[DataDone | None]):
         self.other: Member | None = None  # the member to merge in, once found
         self.error: Refusal | None = None  # the last refusal, said again on F5
         self.exported: Path | None = None
+        self.asking = False  # the supervisor's PIN dialog is up
 
     def compose(self) -> ComposeResult:
         with Vertical(id="data-box"):
@@ -218,6 +219,7 @@ class MemberDataDialog(PosDialog[DataDone | None]):
         is refused at once and another id can be typed), then ``then``."""
 
         def answered(credentials: Credentials | None) -> None:
+            self.asking = False
             if credentials is None:
                 self.error, self.exported = None, None
                 self._to(back_to)
@@ -227,6 +229,7 @@ class MemberDataDialog(PosDialog[DataDone | None]):
                 return
             then(credentials)
 
+        self.asking = True  # a second Enter in the field asks no second supervisor
         self.app.push_screen(ApprovalDialog(lambda tr: tr(what), check=True), answered)
 
     # -- consent (no PIN, as ``pos member consent``) ------------------------
@@ -300,7 +303,7 @@ class MemberDataDialog(PosDialog[DataDone | None]):
     @on(Input.Submitted, "#data-phone")
     def _phone_typed(self) -> None:
         typed = self.query_one("#data-phone", Input).value.strip()
-        if not typed or self.stage not in ("phone", "merge"):
+        if not typed or self.asking or self.stage not in ("phone", "merge"):
             return
         self.error = None
         if self.stage == "phone":

@@ -21,6 +21,7 @@ from pos.app import PosApp
 from pos.dialogs.approval import ApprovalDialog
 from pos.dialogs.member_data import MemberDataDialog
 from pos.i18n import Translator
+from pos.screens.help import HelpScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
 from tests.app.conftest import (
@@ -234,3 +235,34 @@ async def test_forget_warns_asks_f_twice_and_closes_the_card(app: PosApp, ledger
         await until(pilot, lambda: message(app, "#lookup-message") == said, what="said")
     with pytest.raises(MemberNotFound):
         ledger.member(PHONE)
+
+
+async def test_f5_relabels_the_dialog_and_f1_opens_the_help_at_its_keys(
+    app: PosApp, ledger: Ledger
+) -> None:
+    ledger.enroll(PHONE, consent=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.language = "th"
+        await login(pilot)
+        await open_card(pilot)
+        dialog = await open_data(pilot)
+        keys = ("key.data_withdraw", "key.data_export", "key.data_forget", "key.back")
+
+        def bar() -> str:  # the dialog's own keys, on two lines at 80 columns
+            return " ".join(screen_text(app).splitlines()[-2:])
+
+        assert all(TH(key) in bar() for key in keys) and "English" in bar()
+        assert TH("data.do_forget") in screen_text(app)
+        await pilot.press("f5")
+        await until(pilot, lambda: EN("data.title") in screen_text(app), what="in English")
+        assert app.screen is dialog and all(EN(key) in bar() for key in keys)
+        assert EN("data.do_forget") in screen_text(app) and TH("data.do_forget") not in bar()
+
+        await pilot.press("f1")
+        await until(pilot, lambda: on(app, HelpScreen), what="the help")
+        assert isinstance(app.screen, HelpScreen) and app.screen.start == "data"
+        await until(pilot, lambda: EN("help.data.data_withdraw") in screen_text(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dialog, what="back to the dialog")
+        await pilot.press("escape")
+        await until(pilot, lambda: on(app, MemberScreen), what="back on the card")
