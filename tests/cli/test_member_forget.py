@@ -4,13 +4,18 @@ more, the ledger still verifies, and without a supervisor nothing changes."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from config import Settings
+from ledger.service import Ledger
+from pos.spool_files import tidy
 from tests.cli.test_cli import NOT_FOUND, PIN, REFUSED, Shop
 
 PHONE, DIGITS = "081-234-9123", "812349123"
@@ -143,3 +148,32 @@ def test_a_new_number_keeps_everything_and_frees_the_old_one(till: Shop) -> None
     fresh = till.ok("member", "enroll", PHONE, "--consent")
     assert fresh["member_id"] != before["member_id"] and fresh["balance"] == 0
     assert till.ok("ledger", "verify")["ok"] is True
+
+
+def test_old_previews_go_and_nothing_else_in_the_folder(tmp_path: Path, settings: Settings) -> None:
+    """printer.keep_days: slips older than it go at the next tidy (app start, sync,
+    forget); a file of someone else's, a folder and a link's target stay."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    cfg = settings.model_copy(
+        update={"printer": settings.printer.model_copy(update={"spool_dir": spool, "keep_days": 7})}
+    )
+    book = Ledger.open(tmp_path / "shop.db", cfg)
+    try:
+        book.init("S1", "T1")
+        now = time.time()
+        old, new = spool / "sale-old.bin", spool / "sale-new.png"
+        notes, kept = spool / "notes.txt", tmp_path / "elsewhere.bin"
+        for path in (old, new, notes, kept):
+            path.write_bytes(b"slip")
+        link = spool / "link.bin"
+        link.symlink_to(kept)
+        (spool / "folder.bin").mkdir()
+        for path in (old, notes, kept):
+            os.utime(path, (now - 8 * 86400, now - 8 * 86400))
+        assert tidy(cfg, book, now=now) == 1
+        assert not old.exists()
+        assert new.exists() and notes.exists() and kept.exists() and link.is_symlink()
+        assert (spool / "folder.bin").is_dir()
+    finally:
+        book.close()

@@ -6,6 +6,7 @@ at the other till with the balance and the points' expiry intact."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -87,8 +88,13 @@ def _three(joined: Callable[..., Ledger], sync: Sync) -> tuple[Ledger, Ledger, s
 
 
 def test_forgotten_at_the_enrolling_till_is_erased_everywhere(
-    joined: Callable[..., Ledger], hq_db: Conn, sync: Sync, tmp_path: Path
+    joined: Callable[..., Ledger],
+    hq_db: Conn,
+    sync: Sync,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # head office (served in this process) and the tills
     a, b, member_id = _three(joined, sync)
     # C has not pulled yet: head office keeps the member's snapshots for it.
     c = joined("C", store="S3")
@@ -107,6 +113,7 @@ def test_forgotten_at_the_enrolling_till_is_erased_everywhere(
 
     assert _files_holding(tmp_path, needles) == []
     assert _rows_holding(hq_db, needles) == []
+    assert caplog.records and not [n for n in needles if n in caplog.text]
     assert a.verify() == [] and b.verify() == []
     assert audit.verify(hq_db)["problems"] == []
     for book in (a, b):
