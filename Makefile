@@ -58,7 +58,7 @@ lint: install-dev
 	$(VENV)/bin/lint-imports --no-cache
 
 test: install-dev system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=30
 
 check: lint test
 

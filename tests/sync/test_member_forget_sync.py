@@ -21,6 +21,8 @@ from hq.members import privacy
 from ledger.errors import MemberNotFound, NotPermitted
 from ledger.models import Credentials
 from ledger.service import Ledger
+from sync.commands import client_for
+from sync.errors import SyncError
 from tests.hq.test_cli import hq as hq_cli
 from tests.sync.conftest import Sync
 
@@ -190,3 +192,23 @@ def test_a_new_number_is_seen_at_the_other_till_with_balance_and_expiry(
     row = hq_db.execute("SELECT phone FROM members WHERE member_id = %s", (member_id,)).fetchone()
     assert row == ("+66866666666",)
     assert a.verify() == [] and b.verify() == []
+
+
+def test_a_till_cannot_erase_another_tills_member_by_pushing_it_without_a_phone(
+    joined: Callable[..., Ledger], hq_db: Conn, sync: Sync
+) -> None:
+    a, b, member_id = _three(joined, sync)
+    wire = a.conn.execute(
+        "SELECT member_id, wallet_id, enrolled_at FROM members WHERE member_id = ?", (member_id,)
+    ).fetchone()
+    forged = {"member_id": wire[0], "phone": None, "name": None, "wallet_id": wire[1],
+              "enrolled_at": wire[2]}  # fmt: skip
+    for claimed in ("A", "B", None):  # in A's name, in its own, in nobody's
+        with client_for(b) as client, pytest.raises(SyncError, match=r"[Tt]erminal B may"):
+            client.push([], [{**forged, "terminal_id": claimed}])
+    row = hq_db.execute(
+        "SELECT phone, name, erased_at FROM members WHERE member_id = %s", (member_id,)
+    ).fetchone()
+    assert row == ("+66" + DIGITS, NAME, None)
+    sync(a)
+    assert a.member(PHONE).name == NAME
