@@ -33,7 +33,8 @@ COUNTER = [
     "ledger/limits.py", "ledger/expiry.py", "ledger/timeguard.py", "ledger/terminal.py",
     "ledger/core.py", "ledger/replica.py", "sync/client.py", "sync/engine.py",
     "ledger/staff.py", "ledger/staffauth.py", "ledger/db.py", "ledger/consent.py",
-    "ledger/export.py", "ledger/forget.py", "ledger/renumber.py", "pos/dialogs/approval.py",
+    "ledger/export.py", "ledger/forget.py", "ledger/renumber.py", "ledger/merge.py",
+    "pos/dialogs/approval.py", "pos/dialogs/member_data.py",
 ]  # fmt: skip
 # Damaged or missing files, wherever they are found: a path and an
 # administrator's procedure, said in Thai by the code's text (GENERIC).
