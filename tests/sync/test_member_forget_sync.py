@@ -148,6 +148,14 @@ def test_forgotten_at_head_office_with_a_merged_enrolment_and_a_late_push(
     assert {m["phone"] for m in copy["members"]} == {"+66" + DIGITS}
     assert sorted(e["kind"] for e in copy["entries"]) == ["earn", "earn", "transfer", "transfer"]
     assert len(copy["members"]) == 2
+    ids = [m["member_id"] for m in copy["members"]]
+    held = hq_db.execute(
+        "SELECT entry_id FROM entries WHERE member_id = ANY(%(i)s) OR wallet_id IN "
+        "(SELECT wallet_id FROM members WHERE member_id = ANY(%(i)s)) ORDER BY entry_id",
+        {"i": ids},
+    ).fetchall()
+    assert sorted(e["entry_id"] for e in copy["entries"]) == [r[0] for r in held]
+    assert len(copy["conflicts"]) == 1 and copy["member_merges"][0]["merged_member_id"] in ids
 
     # A changes the consent before it hears of the erasure: its push still
     # carries the phone and the name, and must not bring them back.
