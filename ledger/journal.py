@@ -250,7 +250,8 @@ def everything(conn: sqlite3.Connection) -> Iterator[Entry]:
 
 def spend_since(conn: sqlite3.Connection, wallet_id: str, since: datetime) -> int:
     """A wallet's sales (less reversed sales) from ``since`` on, exactly: whole
-    days from the daily totals, the first day's from its own entries."""
+    days from the daily totals, the first day's from its own entries, and the
+    sales imported from the shop's old system by their own time (ledger.imports)."""
     start = iso(since)
     next_day = (date.fromisoformat(start[:10]) + timedelta(days=1)).isoformat()
     (spend,) = conn.execute(
@@ -258,7 +259,9 @@ def spend_since(conn: sqlite3.Connection, wallet_id: str, since: datetime) -> in
         "        WHERE wallet_id = ?1 AND day >= ?3) "
         "     + (SELECT coalesce(sum(amount_minor), 0) FROM entries "
         "        WHERE wallet_id = ?1 AND created_at >= ?2 AND created_at < ?3 "
-        "        AND kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL)",
+        "        AND kind IN ('earn', 'reverse') AND amount_minor IS NOT NULL) "
+        "     + (SELECT coalesce(sum(amount_minor), 0) FROM imported_sales "
+        "        WHERE wallet_id = ?1 AND created_at >= ?2)",
         (wallet_id, start, next_day),
     ).fetchone()
     return int(spend)

@@ -3,7 +3,7 @@ withdrawn (``ledger.consent``) and the member's own copy (``ledger.export``)."""
 
 from __future__ import annotations
 
-from ledger import consent, export, forget, merge, renumber
+from ledger import consent, export, forget, import_sales, imports, merge, renumber
 from ledger.desk import Desk, serialized
 from ledger.models import Credentials, Member
 
@@ -55,3 +55,26 @@ class MemberDesk(Desk):
         KEEP; a supervisor approves. Sent to head office at the next sync.
         Refused unless OTHER was enrolled here (ledger.merge)."""
         return merge.merge(self.core, keep_phone, other_phone, approval)
+
+    @serialized
+    def import_members(
+        self,
+        path: str,
+        *,
+        commit: bool,
+        approval: Credentials | None = None,
+        progress: imports.Progress | None = None,
+    ) -> imports.ImportReport:
+        """Members from the shop's old system (a CSV file); a dry run unless
+        ``commit``. Opening balances need a supervisor's approval (ledger.imports)."""
+        return imports.import_members(
+            self.core, path, commit=commit, approval=approval, progress=progress
+        )
+
+    @serialized
+    def import_sales(
+        self, path: str, *, commit: bool, progress: imports.Progress | None = None
+    ) -> imports.ImportReport:
+        """Sales from the shop's old system (a CSV file) as history: no points,
+        counted in the tiers' 12-month spend by their own date."""
+        return import_sales.import_sales(self.core, path, commit=commit, progress=progress)

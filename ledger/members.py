@@ -110,16 +110,19 @@ def spend_12m(core: Core, wallet_id: str, now: datetime | None = None) -> int:
 def _member(core: Core, row: tuple[Any, ...], now: datetime | None = None) -> Member:
     member_id, phone, name, wallet_id, consent_at, enrolled_at, balance = row
     spend = spend_12m(core, wallet_id, now)
-    # Read here, not joined into row_by_phone: the sale path needs no consent.
-    answer = core.conn.execute(
-        "SELECT given, scope FROM consents WHERE member_id = ? ORDER BY consent_id DESC LIMIT 1",
+    # Read here, not joined into row_by_phone: the sale path needs no consent
+    # (nor the old system's number and the birthday, ledger.imports).
+    given, scope, external_id, birthday = core.conn.execute(
+        "SELECT c.given, c.scope, m.external_id, m.birthday FROM members m LEFT JOIN "
+        "(SELECT given, scope FROM consents WHERE member_id = ?1 "
+        " ORDER BY consent_id DESC LIMIT 1) c WHERE m.member_id = ?1",
         (member_id,),
-    ).fetchone()
+    ).fetchone() or (None, None, None, None)
     return Member(
         member_id, phone, name, wallet_id, consent_at, enrolled_at, balance,
         tier=tier_for(spend, core.tiers).id, spend_12m_minor=spend,
-        consent_given=None if answer is None else bool(answer[0]),
-        consent_scope=None if answer is None else answer[1],
+        consent_given=None if given is None else bool(given),
+        consent_scope=scope, external_id=external_id, birthday=birthday,
     )  # fmt: skip
 
 

@@ -119,6 +119,9 @@ class Member:
     # a member from another branch) and what a yes covers (a versioned scope id).
     consent_given: bool | None = None
     consent_scope: str | None = None
+    # Brought from the shop's old system by 'pos import members' (ledger.imports).
+    external_id: str | None = None
+    birthday: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,6 +136,8 @@ class Member:
             "consent_at": self.consent_at,
             "enrolled_at": self.enrolled_at,
             "spend_12m": _money(self.spend_12m_minor),
+            "external_id": self.external_id,
+            "birthday": self.birthday,
         }
 
 

@@ -121,6 +121,46 @@ INSERT OR IGNORE INTO member_grams (gram, member_rowid)
     WHERE m.name IS NOT NULL ORDER BY 1, 2;
 """
 
+# What a shop brings from its old system (ledger.imports, ``pos import``): the
+# member's number there, birthday and when the import brought them (NULL:
+# enrolled at a till), and its sales as history. A sale of the
+# old system is no journal entry (the chain's time only moves forward, and it
+# earns nothing): it is a row here, dated by its own day, which the tiers'
+# 12-month spend reads beside spend_days (ledger.journal.spend_since).
+# ``sale_key``: "ref:" and the old bill number, else "row:" and a hash of the
+# row (ledger.imports), so importing the same file again adds nothing.
+_IMPORTED_SALES = """
+CREATE TABLE IF NOT EXISTS imported_sales (
+    terminal_id TEXT NOT NULL,
+    sale_key TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    wallet_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    ref TEXT,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, sale_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS imported_sales_wallet
+    ON imported_sales (wallet_id, created_at, amount_minor);
+CREATE INDEX IF NOT EXISTS imported_sales_member ON imported_sales (member_id, created_at);
+CREATE UNIQUE INDEX IF NOT EXISTS members_external_id ON members (external_id)
+    WHERE external_id IS NOT NULL;
+"""
+
+
+def _imports_12(conn: sqlite3.Connection) -> None:
+    """The columns and table of an import. Safe to run twice (tests set a ledger back)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(members)")}
+    for column in ("external_id", "birthday", "imported_at"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE members ADD COLUMN {column} TEXT")
+    for statement in _IMPORTED_SALES.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 # Each migration is SQL text, or a function for what SQL cannot say.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     f"""
@@ -362,4 +402,5 @@ CREATE TABLE IF NOT EXISTS member_events (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS member_events_member ON member_events (member_id, event_id);
 """,
+    _imports_12,
 ]

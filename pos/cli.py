@@ -70,6 +70,7 @@ from pos.commands import (
 )
 from pos.context import Context, secrets_path
 from pos.exits import exit_status
+from pos.import_commands import cmd_import_members, cmd_import_sales
 from pos.logs import setup_logging
 from pos.member_commands import (
     cmd_member_consent,
@@ -197,6 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old_phone", metavar="OLD_PHONE")
     p.add_argument("new_phone", metavar="NEW_PHONE")
     p.add_argument("--approver", required=True, metavar="STAFF_ID")
+
+    imports = group("import", "a shop's members and sales from its old system (CSV)")
+    p = command(imports, "members", cmd_import_members,
+                "members: phone, name, external_id, birthday, enrolled_at, consent_at, "
+                "balance (a dry run without --commit)")  # fmt: skip
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--commit", action="store_true", help="write the good rows (by batches)")
+    p.add_argument("--approver", metavar="STAFF_ID",
+                   help="a supervisor approving the opening balances (PIN on stdin)")  # fmt: skip
+    p = command(imports, "sales", cmd_import_sales,
+                "past sales as history (no points; they count toward tiers): phone or "
+                "external_id, date, amount, ref (a dry run without --commit)")  # fmt: skip
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--commit", action="store_true", help="write the good rows (by batches)")
 
     p = command(sub, "earn", cmd_earn, "add points for a sale")
     p.add_argument("phone", metavar="PHONE")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from config.messages.generic import FILES, GENERIC
+from config.messages.imports import IMPORTS
 from config.messages.ledger import LEDGER
 from config.messages.members import MEMBERS
 from config.messages.merge import MERGE
@@ -24,6 +25,7 @@ from config.messages.sync import SYNC
 CATALOGUE: dict[str, tuple[str, str]] = {
     **GENERIC,
     **FILES,
+    **IMPORTS,
     **LEDGER,
     **MERGE,
     **MEMBERS,
