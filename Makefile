@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 
 THAI_FONT := /usr/share/fonts/truetype/tlwg/Loma.ttf
 MONO_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install install-dev system-deps run check lint test bench
 
@@ -37,13 +38,16 @@ install: $(APP_STAMP)
 install-dev: $(DEV_STAMP)
 
 # Thai slips on printers without a Thai code page are drawn with a Thai font
-# (Debian: fonts-thai-tlwg); the tests print such slips.
+# (Debian: fonts-thai-tlwg); the tests print such slips. The back office's
+# browser test drives Debian's chromium (Playwright never downloads a browser).
 system-deps:
-	@if [ ! -e $(THAI_FONT) ] || [ ! -e $(MONO_FONT) ]; then \
+	@if [ ! -e $(THAI_FONT) ] || [ ! -e $(MONO_FONT) ] || [ ! -e $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq fonts-thai-tlwg fonts-dejavu-core >/dev/null; \
-	  else \
+	    apt-get update -qq && apt-get install -y -qq fonts-thai-tlwg fonts-dejavu-core chromium >/dev/null; \
+	  elif [ ! -e $(THAI_FONT) ] || [ ! -e $(MONO_FONT) ]; then \
 	    echo "Thai printing needs fonts: sudo apt-get install fonts-thai-tlwg fonts-dejavu-core"; exit 1; \
+	  else \
+	    echo "The back office's browser test is skipped without chromium: sudo apt-get install chromium"; \
 	  fi; \
 	fi
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from psycopg import errors as pg_errors
 
+from hq.backoffice import totals as daily_totals
 from hq.conflicts import service as conflicts
 from hq.db import Conn
 from hq.entries import chain
@@ -111,6 +112,7 @@ def insert_entries(
     if stored is None:
         stored = _insert_safe(conn, terminal_id, rows, result)
     result.inserted = len(stored)
+    daily_totals.record(conn, stored)  # the back office's dashboard reads these
     spent, views = result.spent, result.views
     for row in stored:
         if row[_POINTS] < 0:
