@@ -12,6 +12,7 @@ change). The transitions are found by asking the zone, never assumed.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -83,7 +84,7 @@ def local_date_sql(column: str, zone: tzinfo, until: date) -> str:
         return shifted(stretches[0][1])
     branches = [
         f"WHEN {column} < '{start}' THEN {shifted(before)}"
-        for (_, before), (start, _) in zip(stretches, stretches[1:], strict=False)
+        for (_, before), (start, _) in itertools.pairwise(stretches)
     ]
     return f"(CASE {' '.join(branches)} ELSE {shifted(stretches[-1][1])} END)"
 

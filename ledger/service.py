@@ -52,6 +52,7 @@ from ledger.models import (
     Reversal,
     ReversalPreview,
 )
+from ledger.report_desk import ReportDesk
 from ledger.spool import PrintSpool
 from ledger.staff_desk import StaffDesk
 
@@ -62,7 +63,7 @@ ROLES = staff.ROLES
 APPROVER_ROLES = staff.APPROVER_ROLES
 
 
-class Ledger(StaffDesk, MemberDesk):
+class Ledger(StaffDesk, MemberDesk, ReportDesk):
     """Members, points, coupons and staff on one SQLite file."""
 
     def __init__(

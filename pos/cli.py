@@ -79,6 +79,7 @@ from pos.member_commands import (
     cmd_member_phone,
 )
 from pos.member_merge_command import cmd_member_merge
+from pos.report_commands import add_report_commands
 from pos.staff_commands import (
     cmd_report_day,
     cmd_staff_deactivate,
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "per cashier")  # fmt: skip
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the shop's day (default: today)")
     p.add_argument("--print", action="store_true", help="print it on the slip printer")
+    add_report_commands(report, command)
 
     member = group("member", "members")
     p = command(member, "enroll", cmd_member_enroll, "enroll a phone number")

@@ -18,6 +18,7 @@ from config.messages.ledger import LEDGER
 from config.messages.members import MEMBERS
 from config.messages.merge import MERGE
 from config.messages.points import POINTS
+from config.messages.reports import REPORTS
 from config.messages.staff import STAFF
 from config.messages.sync import SYNC
 
@@ -30,6 +31,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **MERGE,
     **MEMBERS,
     **POINTS,
+    **REPORTS,
     **STAFF,
     **SYNC,
 }
