@@ -6,6 +6,7 @@ their opening entries reaching head office."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,9 +15,11 @@ import pytest
 
 from config import load_settings
 from hq.db import Conn
-from ledger.errors import ApprovalRequired, NotPermitted, WrongPin
+from ledger import import_rows
+from ledger.errors import ApprovalRequired, InvalidPhone, NotPermitted, WrongPin
 from ledger.import_rows import ImportFileMissing, ImportRefused
 from ledger.models import Credentials
+from ledger.phone import normalize_phone
 from ledger.service import Ledger
 from tests.conftest import SUPERVISOR, FakeClock
 from tests.sync.conftest import (
@@ -285,3 +288,45 @@ def test_imported_members_and_opening_entries_reach_head_office(
     assert a.verify() == [] and b.verify() == []
     with sqlite3.connect(a.path) as db:
         assert db.execute("SELECT count(*) FROM entries WHERE kind = 'adjust'").fetchone() == (20,)
+
+
+def test_imported_names_are_found_by_name_as_enrolled_ones(ledger: Ledger, tmp_path: Path) -> None:
+    names = ["Somchai JAIDEE", "สมชาย ใจดี", "=cmd|' /C calc'!A0", "Ann", "Zoë O'Brien-Smith"]
+    text = "phone,name\n" + "".join(f'08123480{n:02d},"{name}"\n' for n, name in enumerate(names))
+    ledger.import_members(str(_write(tmp_path / "m.csv", text)), commit=True)
+    for n, name in enumerate(names):
+        ledger.enroll(f"08123481{n:02d}", name, consent=True)  # the trigger's grams
+    grams = ledger.conn.execute(
+        "SELECT m.name, m.phone, group_concat(g.gram, '|') FROM members m JOIN "
+        "(SELECT * FROM member_grams ORDER BY gram) g ON g.member_rowid = m.rowid "
+        "GROUP BY m.rowid ORDER BY m.name, m.phone"
+    ).fetchall()
+    assert len(grams) == 2 * len(names)
+    by_name: dict[str, set[str]] = {}
+    for name, _, held in grams:
+        by_name.setdefault(name, set()).add(held)
+    assert all(len(held) == 1 for held in by_name.values())
+    assert len(ledger.find_by_name("jaidee")) == 2
+    assert len(ledger.find_by_name("ใจดี")) == 2
+    assert len(ledger.find_by_name("calc")) == 2
+    assert ledger.verify() == []
+
+
+def test_the_import_reads_national_numbers_as_the_counter_does() -> None:
+    rng = random.Random(14)
+    for region in ("TH", "DE", "VN", "GB", "JP", "AU"):
+        for _ in range(3000):
+            text = (
+                "0"
+                + str(rng.randint(1, 9))
+                + "".join(str(rng.randint(0, 9)) for _ in range(rng.randint(6, 10)))
+            )
+            try:
+                expected: str | None = normalize_phone(text, region)
+            except InvalidPhone:
+                expected = None
+            try:
+                got: str | None = import_rows.phone(text, region)
+            except import_rows.BadValue:
+                got = None
+            assert got == expected, (region, text)
