@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hq.backoffice import web as backoffice
 from hq.body_limit import BodyLimit, BodyTooLarge
 from hq.changes.router import router as changes_router
 from hq.db import Pool, check_migrated, make_pool
@@ -89,6 +90,7 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
     app.include_router(changes_router)
     app.include_router(members_router)
     app.include_router(restore_router)
+    backoffice.install(app)  # the browser pages under /admin (hq/backoffice/web.py)
 
     @app.get(
         "/v1/health",

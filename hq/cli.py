@@ -31,6 +31,7 @@ from config.cli import (
     json_option,
     status_for,
 )
+from hq.backoffice.commands import add_commands as add_user_commands
 from hq.conflicts import service as conflicts
 from hq.db import Conn, check_migrated, connect, migrate, require_dsn, schema_version
 from hq.entries import audit
@@ -332,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(rules_group, "set", cmd_rules_set, "store a new version from a JSON file")
     p.add_argument("file", metavar="FILE.json")
     command(rules_group, "show", cmd_rules_show, "print the current version")
+    add_user_commands(commands)  # pos-hq user add (hq/backoffice/commands.py)
     return parser
 
 

@@ -44,6 +44,17 @@ class HQSettings(BaseSettings):
     """Push entries with one COPY straight into the journal when they are all new,
     falling back to COPY into a temp table + INSERT ... ON CONFLICT DO NOTHING."""
 
+    backoffice_tls: bool = False
+    """Head office is reached over HTTPS (directly or behind a TLS proxy): the back
+    office's session cookie is then marked Secure, never sent over plain HTTP."""
+    backoffice_idle_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    """A back-office session unused for this long is over (log in again)."""
+    backoffice_login_attempts: int = Field(default=5, ge=1, le=10_000)
+    """Wrong passwords for one account within ``backoffice_login_window_s``."""
+    backoffice_login_address_attempts: int = Field(default=20, ge=1, le=100_000)
+    """Wrong passwords from one client address (any account) within the window."""
+    backoffice_login_window_s: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxies(cls, value: Any) -> Any:

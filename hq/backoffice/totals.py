@@ -157,7 +157,9 @@ def figures(conn: Conn, stores: list[str] | None) -> Dashboard:
         ).fetchall()
     }
     for f in found:
-        f.active = dict(zip(PERIODS, (int(v) for v in active.get(f.store_id, (0, 0, 0))), strict=True))
+        f.active = dict(
+            zip(PERIODS, (int(v) for v in active.get(f.store_id, (0, 0, 0))), strict=True)
+        )
     total = StoreFigures("*", "")
     total.members = sum(f.members for f in found)
     total.outstanding = sum(f.outstanding for f in found)
@@ -168,17 +170,12 @@ def figures(conn: Conn, stores: list[str] | None) -> Dashboard:
     # is the sum of the stores; the chain's total counts each member once.
     chain = active.get("*", (0, 0, 0))
     for i, n in enumerate(PERIODS):
-        total.active[n] = (
-            int(chain[i]) if stores is None else sum(f.active[n] for f in found)
-        )
+        total.active[n] = int(chain[i]) if stores is None else sum(f.active[n] for f in found)
     flow_rows = conn.execute(
         "SELECT day, sum(issued), sum(redeemed) FROM daily_totals "
         "WHERE day >= %(d30)s AND (%(all)s OR store_id = ANY(%(stores)s)) GROUP BY 1",
         params,
     ).fetchall()
     by_day = {r[0]: (int(r[1]), int(r[2])) for r in flow_rows}
-    flow = [
-        (d, *by_day.get(d, (0, 0)))
-        for d in (since[30] + timedelta(days=i) for i in range(30))
-    ]
+    flow = [(d, *by_day.get(d, (0, 0))) for d in (since[30] + timedelta(days=i) for i in range(30))]
     return Dashboard(day0, total, found, flow)
