@@ -126,11 +126,13 @@ def check_own(conn: sqlite3.Connection, member_id: str, own: str, what: str) -> 
 
 
 def erase_rows(conn: sqlite3.Connection, member_ids: list[str], phones: list[str]) -> None:
-    """Inside the caller's transaction: no phone, no name, no consent date for
-    ``member_ids``; their spool files to remove; ``phones`` off the waiting list."""
+    """Inside the caller's transaction: no phone, name, consent date, birthday
+    or old system's number (``pos import``) for ``member_ids``; their spool
+    files to remove; ``phones`` off the waiting list."""
     ids = json.dumps(member_ids)
     conn.execute(
-        "UPDATE members SET phone = NULL, name = NULL, consent_at = NULL "
+        "UPDATE members SET phone = NULL, name = NULL, consent_at = NULL, birthday = NULL, "
+        "external_id = NULL "
         "WHERE member_id IN (SELECT value FROM json_each(?))",
         (ids,),
     )

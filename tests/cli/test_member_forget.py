@@ -177,3 +177,20 @@ def test_old_previews_go_and_nothing_else_in_the_folder(tmp_path: Path, settings
         assert (spool / "folder.bin").is_dir()
     finally:
         book.close()
+
+
+def test_an_imported_member_loses_the_old_systems_number_and_birthday_too(
+    till: Shop, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "old.csv"
+    csv_file.write_text(
+        "phone,name,external_id,birthday,enrolled_at,consent_at,balance\n"
+        f"{PHONE},{NAME},OLD-778899,1985-03-14,2024-01-05,2024-01-05,120\n",
+        encoding="utf-8",
+    )
+    till.ok("import", "members", str(csv_file), "--commit", "--approver", "sup", stdin=PIN + "\n")
+    assert till.member(PHONE)["balance"] == 120
+    till.ok("member", "forget", PHONE, "--approver", "sup", stdin=PIN + "\n")
+    csv_file.unlink()  # the shop's own file, not the product's
+    assert holding(till.home, needles(DIGITS, NAME, "OLD-778899", "1985-03-14")) == []
+    assert till.ok("ledger", "verify")["ok"] is True
