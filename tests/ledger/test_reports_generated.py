@@ -191,7 +191,7 @@ def test_points_flow_matches_the_entries_summed_by_local_day(tmp_path: Path) -> 
         rows = book.conn.execute("SELECT kind, points, created_at FROM entries").fetchall()
         start, end = date(2026, 1, 3), date(2027, 6, 30)
         for by in ("day", "week", "month"):
-            report = book.report_flow(start, end, by)  # type: ignore[arg-type]
+            report = book.report_flow(start, end, by)
             keyed: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             opening = 0
             for kind, points, at in rows:
