@@ -240,11 +240,13 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    await _post(request, auditor_may=True)
+    session, _ = await _post(request, auditor_may=True)
     with _pool(request).connection() as conn:
         accounts.logout(conn, request.cookies.get(SESSION_COOKIE))
     response = _redirect(f"{PREFIX}/login?out=true")
     response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    # The login page goes on in the language the user chose.
+    _cookie(request, response, LANG_COOKIE, session.user.language, max_age=365 * 24 * 3600)
     return response
 
 

@@ -3,6 +3,7 @@ another store's member by URL, an auditor's POST, expired and closed sessions.""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,6 @@ from hq.settings import HQSettings
 from tests.hq.backoffice_helpers import (
     PASSWORD,
     add_user,
-    csrf_of,
     enrol,
     logged_in,
     login,
@@ -156,9 +156,7 @@ async def test_an_auditor_sees_no_forms_and_every_change_is_refused(
     add_user(db, "auditor@example.com", "auditor")
     token = await logged_in(client, "auditor@example.com")
     page = await client.get("/admin/dashboard")
-    actions = sorted(
-        set(__import__("re").findall(r'<form method="post" action="([^"]+)"', page.text))
-    )
+    actions = sorted(set(re.findall(r'<form method="post" action="([^"]+)"', page.text)))
     assert actions == ["/admin/language", "/admin/logout"]  # their own session and language only
     form = {"csrf": token, "email": "new@example.com", "role": "owner", "password": "0123456789ab"}
     assert (await client.post("/admin/users", data=form)).status_code == 403
