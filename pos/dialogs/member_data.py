@@ -36,6 +36,7 @@ from pos.dialogs.approval import ApprovalDialog
 from pos.i18n import Translator
 from pos.screens.base import PosDialog, call_ledger
 from pos.screens.setup import path_lines
+from pos.spool_files import tidy
 from pos.times import local_date
 from pos.widgets.text import Message, Plain, Tr, TrInput, plain_lines
 
@@ -369,8 +370,11 @@ class MemberDataDialog(PosDialog[DataDone | None]):
         ledger, tr, phone = self.pos.ledger, self.pos.tr, self.phone
         who = self._who(self.member)
 
+        settings = self.pos.settings
+
         def job() -> DataDone:
             ledger.forget_member(phone, approval)
+            tidy(settings, ledger)  # the member's preview slips go now, not at the next sync
             return DataDone(tr("data.forgotten", who=who), None)
 
         self._run(job, "forget")

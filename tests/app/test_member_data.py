@@ -24,6 +24,7 @@ from pos.i18n import Translator
 from pos.screens.help import HelpScreen
 from pos.screens.lookup import LookupScreen
 from pos.screens.member import MemberScreen
+from pos.spool_files import spool_dir
 from tests.app.conftest import (
     E164,
     PHONE,
@@ -213,6 +214,11 @@ async def test_merge_shows_both_members_then_the_card_holds_both_balances(
 
 async def test_forget_warns_asks_f_twice_and_closes_the_card(app: PosApp, ledger: Ledger) -> None:
     ledger.enroll(PHONE, name="Anan", consent=True)
+    ledger.earn(PHONE, "250.00", "F-1", print_slip=True)
+    (job,) = ledger.conn.execute("SELECT kind, job_id FROM print_jobs").fetchall()
+    slip = spool_dir(app.settings) / f"{job[0]}-{job[1]}.bin"  # as a preview printer names it
+    slip.parent.mkdir(parents=True, exist_ok=True)
+    slip.write_bytes(b"Anan 08x-xxx-5678")
     async with app.run_test(size=SIZE) as pilot:
         app.language = "en"
         await login(pilot)
@@ -235,6 +241,7 @@ async def test_forget_warns_asks_f_twice_and_closes_the_card(app: PosApp, ledger
         await until(pilot, lambda: message(app, "#lookup-message") == said, what="said")
     with pytest.raises(MemberNotFound):
         ledger.member(PHONE)
+    assert not slip.exists()  # the slip that named them went with them
 
 
 async def test_f5_relabels_the_dialog_and_f1_opens_the_help_at_its_keys(
