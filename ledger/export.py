@@ -65,6 +65,9 @@ TABLES: dict[str, str] = {
     "wallet_merges": f"SELECT * FROM wallet_merges WHERE member_id IN {_IDS} "
     f"OR merged_member_id IN {_IDS} ORDER BY merged_wallet_id",
     "spend_days": f"SELECT * FROM spend_days WHERE wallet_id IN {_WALLETS} ORDER BY day, wallet_id",
+    # Sales brought from the shop's old system (ledger.imports).
+    "imported_sales": f"SELECT * FROM imported_sales WHERE member_id IN {_IDS} "
+    "ORDER BY created_at, sale_key",
     "print_jobs": "SELECT * FROM print_jobs WHERE entry_id IN (SELECT entry_id FROM entries "
     f"WHERE wallet_id IN {_WALLETS} OR member_id IN {_IDS}) ORDER BY created_at, job_id",
 }

@@ -158,10 +158,10 @@ def import_members(
             "members", str(path), commit, ignored_columns=ignored_columns(file, MEMBER_COLUMNS)
         )
         approver_id = None
-        if commit and "balance" in file.columns:
-            if approval is None:
-                raise ApprovalRequired(key="approval_required.import_balances")
+        if commit and approval is not None and "balance" in file.columns:
             approver_id = approver(core, approval).staff_id
+        elif commit and "balance" in file.columns and _has_balances(path):
+            raise ApprovalRequired(key="approval_required.import_balances")
         _, terminal_id = core.terminal()
         now = core.now()
         seen_phone: dict[str, int] = {}
@@ -192,6 +192,19 @@ def import_members(
                 progress(file.line, file.lines)
         report.problems.sort(key=lambda p: p.line)
         return report
+    finally:
+        file.close()
+
+
+def _has_balances(path: str | Path) -> bool:
+    """Whether any row brings points (read before anything is written: no
+    batch goes in before the one that would need the approval)."""
+    file = CsvFile.open(path, ("balance",), MEMBER_COLUMNS)
+    try:
+        return any(
+            not isinstance(row, RowProblem) and row["balance"].strip() not in ("", "0")
+            for _, row in file.rows()
+        )
     finally:
         file.close()
 

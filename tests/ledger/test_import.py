@@ -330,3 +330,15 @@ def test_the_import_reads_national_numbers_as_the_counter_does() -> None:
             except import_rows.BadValue:
                 got = None
             assert got == expected, (region, text)
+
+
+def test_the_members_copy_holds_the_old_systems_number_and_sales(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    members = "phone,external_id,birthday\n0812348201,OLD-201,1980-01-02\n"
+    ledger.import_members(str(_write(tmp_path / "m.csv", members)), commit=True)
+    sales = "external_id,date,amount\nOLD-201,2025-06-01,99.50\n"
+    ledger.import_sales(str(_write(tmp_path / "s.csv", sales)), commit=True)
+    doc = ledger.export_member("0812348201", SUPERVISOR).document()
+    assert (doc["member"]["external_id"], doc["member"]["birthday"]) == ("OLD-201", "1980-01-02")
+    assert [s["amount_minor"] for s in doc["imported_sales"]] == [9950]
