@@ -83,12 +83,15 @@ class RfmReport:
 
 
 def _statement(local_last: str, local_first: str, external_id: str) -> str:
-    worse = "PARTITION BY frequency > 0 ORDER BY {0}"
     n = "count(*) OVER (PARTITION BY frequency > 0)"
 
-    def score(order: str) -> str:
-        # 1 + floor(5 x members strictly worse / members scored): ties share a score.
-        return f"1 + 5 * (rank() OVER ({worse.format(order)}) - 1) / {n}"
+    def score(value: str, order: str) -> str:
+        # The member's middle position among the scored: 1 + floor(5 x (worse +
+        # (tied - 1) / 2) / n), in integers. Ties share a score, and a value
+        # everybody shares scores 3, not 1 or 5 (docs/reports.md).
+        worse = f"rank() OVER (PARTITION BY frequency > 0 ORDER BY {value} {order}) - 1"
+        tied = f"count(*) OVER (PARTITION BY frequency > 0, {value})"
+        return f"1 + 5 * (2 * ({worse}) + {tied} - 1) / (2 * {n})"
 
     return f"""
 WITH {VISITS_CTE}, {HIDDEN_CTE},
@@ -104,8 +107,8 @@ per AS (
 measured AS (
     SELECT *, {days_between_sql(local_last, ":day")} AS recency FROM per),
 scored AS (
-    SELECT *, {score("recency DESC")} AS r, {score("frequency")} AS f,
-           {score("monetary")} AS m, {n} AS n
+    SELECT *, {score("recency", "DESC")} AS r, {score("frequency", "")} AS f,
+           {score("monetary", "")} AS m, {n} AS n
     FROM measured)
 SELECT s.member_id, {external_id}, m.phone, {local_first}, {local_last}, s.recency,
        s.frequency, s.monetary,

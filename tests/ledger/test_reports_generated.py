@@ -72,12 +72,14 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ledger, 
 
 
 def _score(values: dict[str, int], better_high: bool) -> dict[str, int]:
+    """The member's middle position: 1 + floor(5 x (worse + (tied - 1) / 2) / n)."""
     n = len(values)
     ordered = sorted(values.values())
     out = {}
     for key, v in values.items():
         worse = sum(1 for x in ordered if (x < v if better_high else x > v))
-        out[key] = 1 + 5 * worse // n
+        tied = ordered.count(v)
+        out[key] = 1 + int(5 * (worse + (tied - 1) / 2) // n)
     return out
 
 

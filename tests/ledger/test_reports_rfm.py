@@ -81,7 +81,7 @@ def test_rfm_scores_and_segments_are_the_worked_answers(shop: tuple[Ledger, Fake
     rows = _by_phone(report.rows, book)
     assert sorted(rows) == [1, 2, 3, 4, 5, 6]
     # recency: 2 -> 0, 1 -> 1, 8 -> 6, 4 -> 16, 3 -> 30, 5 -> 85 (6 members scored);
-    # r = 1 + 5 * (members with a longer recency) // 6, likewise f and m.
+    # r = 1 + floor(5 x (longer recencies + (ties - 1) / 2) / 6), likewise f and m.
     want = {  # first, last, recency, frequency, monetary, r, f, m, segment
         1: ("2026-03-10", "2026-03-30", 1, 3, "600.00", 4, 5, 3, "Loyal"),
         2: ("2026-02-01", "2026-03-31", 0, 2, "1150.00", 5, 3, 4, "Potential loyalist"),
@@ -133,7 +133,8 @@ def test_ties_share_a_score(shop: tuple[Ledger, FakeClock]) -> None:
     for n in range(1, 8):  # the same day, the same amount: seven ties
         book.earn(P[n], "100.00", f"T{n}")
     report = book.report_rfm(date(2026, 3, 31), 90)
-    assert {row[8:] for row in report.rows} == {(1, 1, 1, "Lost")}
+    # Everybody in the middle position: 1 + floor(5 x (0 + 6 / 2) / 7) = 3.
+    assert {row[8:] for row in report.rows} == {(3, 3, 3, "Need attention")}
 
 
 def test_top_and_dormant(shop: tuple[Ledger, FakeClock]) -> None:
@@ -192,5 +193,5 @@ def test_imported_sales_count_as_visits_with_the_external_id(
     report = book.report_rfm(date(2026, 3, 31), 90)
     by_external = {row[1]: row for row in report.rows}
     assert sorted(by_external) == [f"OLD-{n}" for n in range(1, 6)]
-    assert by_external["OLD-5"][3:12] == ("2026-03-05", "2026-03-05", 26, 1, "500.00", 5, 1, 5,
-                                          "New")  # fmt: skip
+    assert by_external["OLD-5"][3:12] == ("2026-03-05", "2026-03-05", 26, 1, "500.00", 5, 3, 5,
+                                          "Potential loyalist")  # fmt: skip
