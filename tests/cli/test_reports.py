@@ -42,8 +42,20 @@ def test_rfm_json_and_csv(shop: Shop) -> None:
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     with target.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.reader(file))
-    assert rows[0] == ["member_id", "external_id", "phone", "first_visit", "last_visit",
-                       "recency_days", "frequency", "monetary", "r", "f", "m", "segment"]  # fmt: skip
+    assert rows[0] == [
+        "member_id",
+        "external_id",
+        "phone",
+        "first_visit",
+        "last_visit",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r",
+        "f",
+        "m",
+        "segment",
+    ]
     assert rows[1][2].startswith("08x-xxx-") and rows[1][11] == "Loyal"  # all came today: r 3
     raw = target.read_bytes()
     for phone in PHONES:
