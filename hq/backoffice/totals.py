@@ -124,16 +124,24 @@ def figures(conn: Conn, stores: list[str] | None) -> Dashboard:
     since = {n: day0 - timedelta(days=n - 1) for n in PERIODS}
     params: dict[str, Any] = {"stores": stores, "all": stores is None}
     params.update({f"d{n}": d for n, d in since.items()})
-    sums = ", ".join(
-        f"coalesce(sum({col}) FILTER (WHERE day >= %(d{n})s), 0)"
-        for col in ("new_members", "sales", "sales_minor", "issued", "redeemed", "expired")
-        for n in PERIODS
-    )
+    aggregates = [
+        f"sum({col}) FILTER (WHERE day >= %(d{n})s) AS c{i}"
+        for i, (col, n) in enumerate(
+            (col, n)
+            for col in ("new_members", "sales", "sales_minor", "issued", "redeemed", "expired")
+            for n in PERIODS
+        )
+    ]
+    # The periods' sums read the last 30 days' rows only; all time is two sums.
     rows = conn.execute(
-        "SELECT s.store_id, s.name, coalesce(sum(d.new_members), 0), coalesce(sum(d.net), 0), "
-        + sums
-        + " FROM stores s LEFT JOIN daily_totals d ON d.store_id = s.store_id "
-        "WHERE %(all)s OR s.store_id = ANY(%(stores)s) GROUP BY 1, 2 ORDER BY 1",
+        "SELECT s.store_id, s.name, coalesce(a.members, 0), coalesce(a.net, 0), "
+        + ", ".join(f"coalesce(p.c{i}, 0)" for i in range(len(aggregates)))
+        + " FROM stores s LEFT JOIN (SELECT store_id, sum(new_members) AS members, "
+        "  sum(net) AS net FROM daily_totals GROUP BY 1) a ON a.store_id = s.store_id "
+        "LEFT JOIN (SELECT store_id, "
+        + ", ".join(aggregates)
+        + "  FROM daily_totals WHERE day >= %(d30)s GROUP BY 1) p ON p.store_id = s.store_id "
+        "WHERE %(all)s OR s.store_id = ANY(%(stores)s) ORDER BY 1",
         params,
     ).fetchall()
     names = ("new_members", "sales", "sales_minor", "issued", "redeemed", "expired")

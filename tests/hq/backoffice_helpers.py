@@ -63,7 +63,7 @@ async def enrol(
     client: httpx.AsyncClient, t: Any, phone: str, name: str, points: int, when: str
 ) -> dict[str, Any]:
     """A member enrolled at terminal ``t`` with a sale earning ``points``."""
-    m = t.member(phone, name=name, enrolled_at=when)
+    m: dict[str, Any] = t.member(phone, name=name, enrolled_at=when)
     sale = t.entry(m["wallet_id"], points, member_id=m["member_id"], created_at=when)
     await push(client, t, members=[m], entries=[sale])
     return m
