@@ -45,7 +45,17 @@ def _imports(path: Path) -> set[str]:
 # What the till and head office share besides the protocol: the words both
 # speak (entry kinds), the shape of a refusal and its catalogue of texts, and
 # the command-line plumbing. None of them imports anything of the till.
-_MESSAGES = ("generic", "imports", "ledger", "members", "merge", "points", "staff", "sync")
+_MESSAGES = (
+    "generic",
+    "imports",
+    "ledger",
+    "members",
+    "merge",
+    "points",
+    "reports",
+    "staff",
+    "sync",
+)
 _SHARED = (
     "config.kinds", "config.refusal", "config.cli", "config.messages",
     *(f"config.messages.{name}" for name in _MESSAGES),
