@@ -34,8 +34,13 @@ raw_visits(member_id, at, amount) AS (
     SELECT member_id, created_at, amount_minor FROM imported_sales WHERE created_at < :end)
 """
 
-# A member counts as the member they were merged into.
-AS_MEMBER = "coalesce((SELECT into_id FROM merged_into WHERE member_id = {0}), {0})"
+# A member counts as the member they were merged into: two primary-key probes
+# (members, then wallet_merges by the member's wallet), as ledger.members finds them.
+AS_MEMBER = (
+    "coalesce((SELECT wm.member_id FROM members mm JOIN wallet_merges wm "
+    "ON wm.merged_wallet_id = mm.wallet_id WHERE mm.member_id = {0} "
+    "AND wm.member_id != {0}), {0})"
+)
 
 # Left out of member lists, still in totals (issue 15: "no longer shown in
 # reports or campaigns"): members whose latest consent answer is a withdrawal

@@ -7,6 +7,7 @@ consent is withdrawn (or who were erased) are counted but never listed.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -32,25 +33,49 @@ DEFAULT_DORMANT_DAYS = 90
 # and the enrolment (enrolled_at, or the first visit when it is earlier: an
 # imported member's history starts before the import). Parameters :store, :end.
 _PER_MEMBER = f"""
-WITH {VISITS_CTE}, {HIDDEN_CTE},
+CREATE TEMP TABLE report_per (
+    member_id TEXT PRIMARY KEY, first_at TEXT, last_at TEXT, visits INTEGER, spend INTEGER);
+INSERT INTO temp.report_per
+WITH {VISITS_CTE},
 per_raw AS (
     SELECT member_id, min(at) AS first_at, max(at) AS last_at, count(*) AS visits,
            sum(amount) AS spend
-    FROM raw_visits GROUP BY member_id),
-per AS (
-    SELECT {AS_MEMBER.format("member_id")} AS member_id, min(first_at) AS first_at,
-           max(last_at) AS last_at, sum(visits) AS visits, sum(spend) AS spend
-    FROM per_raw GROUP BY 1),
-listed AS (
+    FROM raw_visits GROUP BY member_id)
+SELECT {AS_MEMBER.format("per_raw.member_id")}, min(first_at), max(last_at), sum(visits), sum(spend)
+FROM per_raw GROUP BY 1 ORDER BY 1
+"""
+# The members listed (the per-member table above by its primary key).
+_LISTED = f"""
+WITH {HIDDEN_CTE},
+merged(member_id) AS MATERIALIZED (
+    SELECT merged_member_id FROM wallet_merges WHERE merged_member_id != member_id),
+listed AS MATERIALIZED (
     SELECT m.member_id, m.phone, m.wallet_id, {{external_id}} AS external_id,
            min(m.enrolled_at, coalesce(p.first_at, m.enrolled_at)) AS enrolled_at,
            p.first_at, p.last_at, coalesce(p.visits, 0) AS visits,
            coalesce(p.spend, 0) AS spend,
            m.member_id IN (SELECT member_id FROM hidden) AS hidden
-    FROM members m LEFT JOIN per p ON p.member_id = m.member_id
-    WHERE m.member_id NOT IN (SELECT member_id FROM merged_into)
+    FROM members m LEFT JOIN temp.report_per p ON p.member_id = m.member_id
+    WHERE m.member_id NOT IN (SELECT member_id FROM merged)
       AND (m.enrolled_at < :end OR p.member_id IS NOT NULL))
 """
+
+
+def _per_member(conn: sqlite3.Connection, params: dict[str, Any]) -> None:
+    """Fill temp.report_per: one row per member (merged members folded in)."""
+    conn.execute("DROP TABLE IF EXISTS temp.report_per")
+    create, insert = _PER_MEMBER.split(";", 1)
+    conn.execute(create)
+    conn.execute(insert, params)
+
+
+def _query(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    try:
+        _per_member(conn, {k: params[k] for k in ("store", "end")})
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.report_per")
+
 
 TOP_COLUMNS = (
     "list", "rank", "member_id", "external_id", "phone", "visits", "spend",
@@ -99,7 +124,7 @@ def top(core: Core, as_of: date | None, limit: int = DEFAULT_LIMIT) -> MemberLis
         f"{_local(where, 'last_at')}, {months}"
     )
     sql = (
-        _PER_MEMBER.format(external_id=external_id_column(conn))
+        _LISTED.format(external_id=external_id_column(conn))
         + f"""
 SELECT 'spend', {shown} FROM (SELECT * FROM listed WHERE visits > 0 AND NOT hidden
     ORDER BY spend DESC, visits DESC, member_id LIMIT :limit)
@@ -115,8 +140,8 @@ SELECT 'totals', count(*) FILTER (WHERE visits > 0), NULL, NULL, sum(visits), su
     rows: list[tuple[Any, ...]] = []
     ranks = {"spend": 0, "visits": 0}
     totals: dict[str, Any] = {}
-    for which, member_id, external_id, phone, visits, spend, first, last, n in conn.execute(
-        sql, params
+    for which, member_id, external_id, phone, visits, spend, first, last, n in _query(
+        conn, sql, params
     ):
         if which == "totals":
             totals = {"members": first, "with_visits": member_id,
@@ -142,7 +167,7 @@ def dormant(core: Core, as_of: date | None, days: int = DEFAULT_DORMANT_DAYS) ->
     last_day = f"{_local(where, 'coalesce(last_at, enrolled_at)')}"
     quiet = days_between_sql(last_day, ":day")
     sql = (
-        _PER_MEMBER.format(external_id=external_id_column(conn))
+        _LISTED.format(external_id=external_id_column(conn))
         + f"""
 , quiet AS (SELECT *, {quiet} AS days_quiet FROM listed WHERE {last_day} <= :cutoff)
 SELECT * FROM (SELECT member_id, external_id, phone, {_local(where, "enrolled_at")},
@@ -159,7 +184,7 @@ ORDER BY member_id IS NULL, days_quiet, member_id"""
     mask = Masker(where.region)
     rows: list[tuple[Any, ...]] = []
     hidden = members = 0
-    for *row, is_hidden in conn.execute(sql, params):
+    for *row, is_hidden in _query(conn, sql, params):
         if row[0] is None:
             members = row[6]
             continue

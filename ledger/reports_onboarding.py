@@ -112,7 +112,7 @@ def onboarding(core: Core, as_of: date | None) -> OnboardingReport:
     try:
         conn.execute(
             f"CREATE TEMP TABLE report_visits AS WITH {VISITS_CTE} "
-            f"SELECT {AS_MEMBER.format('member_id')} AS member_id, "
+            f"SELECT {AS_MEMBER.format('raw_visits.member_id')} AS member_id, "
             f"{where.local_date('at')} AS day FROM raw_visits",
             params,
         )

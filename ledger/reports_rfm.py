@@ -101,7 +101,7 @@ per_raw AS (
            coalesce(sum(amount) FILTER (WHERE at >= :start), 0) AS monetary
     FROM raw_visits GROUP BY member_id),
 per AS (
-    SELECT {AS_MEMBER.format("member_id")} AS member_id, min(first_at) AS first_at,
+    SELECT {AS_MEMBER.format("per_raw.member_id")} AS member_id, min(first_at) AS first_at,
            max(last_at) AS last_at, sum(frequency) AS frequency, sum(monetary) AS monetary
     FROM per_raw GROUP BY 1),
 measured AS (

@@ -195,3 +195,17 @@ def test_imported_sales_count_as_visits_with_the_external_id(
     assert sorted(by_external) == [f"OLD-{n}" for n in range(1, 6)]
     assert by_external["OLD-5"][3:12] == ("2026-03-05", "2026-03-05", 26, 1, "500.00", 5, 3, 5,
                                           "Potential loyalist")  # fmt: skip
+
+
+def test_a_merged_member_counts_as_the_member_kept(shop: tuple[Ledger, FakeClock]) -> None:
+    book, clock = shop
+    _history(book, clock)
+    clock.now = local("2026-04-02", 10)
+    book.earn(P[7], "77.00", "M7")  # member 7's only visit, then 7 is merged into 1
+    book.merge_members(P[1], P[7], SUPERVISOR)
+    report = book.report_rfm(date(2026, 4, 2), 90)
+    rows = _by_phone(report.rows, book)
+    assert 7 not in rows and rows[1][5:8] == (0, 4, "677.00")
+    top = book.report_top(date(2026, 4, 2), limit=10)
+    assert top.totals["members"] == 7  # 7 is 1 now
+    assert book.report_onboarding(date(2026, 4, 2)).cohorts[0]["enrolled"] == 7
