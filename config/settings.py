@@ -124,7 +124,9 @@ class StoreSettings(_Section):
     branch: Printable = Field(default="", description="Branch name on slips (may be empty).")
     member_url: str = Field(
         default="",
-        description="Member page link for the slip's QR, with {member_id}; empty = no QR.",
+        description="Member page link for the slip's QR, with {member_id} or {token} (the "
+        "member's head-office page token); empty = head office's page for the member on a "
+        "joined till (no QR before joining, or before head office has the member).",
     )
 
 

@@ -27,6 +27,7 @@ from hq.db import Pool, check_migrated, make_pool
 from hq.deps import PoolDep, known_query
 from hq.errors import DatabaseUnavailable, HQError, TooManyAttempts, from_validation
 from hq.http import error_responses, mask_access_log, server_time, utc_now
+from hq.memberpage import web as member_page
 from hq.members.router import router as members_router
 from hq.push.router import router as push_router
 from hq.restore.router import router as restore_router
@@ -91,6 +92,7 @@ def create_app(settings: HQSettings | None = None, *, pool: Pool | None = None) 
     app.include_router(members_router)
     app.include_router(restore_router)
     backoffice.install(app)  # the browser pages under /admin (hq/backoffice/web.py)
+    member_page.install(app)  # members' own pages, GET /m/{token} (hq/memberpage/web.py)
 
     @app.get(
         "/v1/health",

@@ -37,6 +37,7 @@ from hq.db import Conn, check_migrated, connect, migrate, require_dsn, schema_ve
 from hq.entries import audit
 from hq.errors import ConfigError, HQError, InvalidRules, NotFound
 from hq.member_commands import cmd_member_export, cmd_member_forget
+from hq.memberpage.commands import cmd_member_token
 from hq.members import service as members
 from hq.rules import service as rules
 from hq.settings import DEFAULT_PORT, HQSettings
@@ -328,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(member, "forget", cmd_member_forget,
                 "erase a member's phone and name chain-wide (they stay a pseudonym)")  # fmt: skip
     p.add_argument("phone", metavar="PHONE")
+    p = command(member, "token", cmd_member_token,
+                "the member's page token (GET /m/TOKEN); --rotate issues a new one")  # fmt: skip
+    p.add_argument("phone", metavar="PHONE")
+    p.add_argument("--rotate", action="store_true", help="new token; the old link stops working")
 
     rules_group = group("rules", "rules and catalog sent to terminals")
     p = command(rules_group, "set", cmd_rules_set, "store a new version from a JSON file")

@@ -67,7 +67,12 @@ def server_time(request: Request) -> str:
 _PHONE = re.compile(r"(?:\+|%2[Bb])[0-9]{6,15}|(?<![0-9.])0[0-9]{8,10}(?![0-9])")
 
 
+# A member page's address carries its token (hq/memberpage): never logged.
+_PAGE_TOKEN = re.compile(r"(/m/)[A-Za-z0-9_-]{8,}")
+
+
 def mask_phones(text: str) -> str:
+    text = _PAGE_TOKEN.sub(r"\1[token]", text)
     return _PHONE.sub(lambda m: "[phone ..." + m.group(0)[-2:] + "]", text)
 
 

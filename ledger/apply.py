@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from config import ConfigError, check_chain
-from ledger import consent, journal, lots, merge_lots, meta
+from ledger import consent, journal, lots, merge_lots, meta, page_tokens
 from ledger.clock import iso, parse_iso, utc_now
 from ledger.core import Core
 from ledger.db import transaction
@@ -46,7 +46,7 @@ def apply_changes(
     """
     counts = dict.fromkeys(
         ("entries", "members", "merges", "coupons", "settings", "skipped", "conflicts",
-         "transfers", "erased"),
+         "transfers", "erased", "pages"),
         0,
     )  # fmt: skip
     _, own = core.terminal()
@@ -68,6 +68,9 @@ def apply_changes(
                 coupons.append(change["coupon"])  # after the entries they refer to
             elif kind == "settings":
                 counts["settings"] += _apply_settings(conn, change)
+            elif kind == "member_page":  # the member's page at head office: the slip's QR
+                page_tokens.apply(conn, change)
+                counts["pages"] += 1
             else:
                 counts["skipped"] += 1  # a newer head office: a kind we do not know
         placed, conflicts = _apply_coupons(core, conn, coupons)

@@ -29,7 +29,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ledger import members, meta, staff
+from ledger import members, meta, page_tokens, staff
 from ledger.clock import iso
 from ledger.core import Core
 from ledger.db import transaction
@@ -136,6 +136,7 @@ def erase_rows(conn: sqlite3.Connection, member_ids: list[str], phones: list[str
         "WHERE member_id IN (SELECT value FROM json_each(?))",
         (ids,),
     )
+    page_tokens.erase(conn, member_ids)  # their page at head office: no QR to it any more
     pending = json.loads(meta.get(conn, K_ERASED) or "[]")
     meta.put(conn, K_ERASED, json.dumps(sorted(set(pending) | set(member_ids))))
     waiting = json.loads(meta.get(conn, K_UNRESOLVED_PHONES) or "[]")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ledger import journal, lots
+from ledger import journal, lots, page_tokens
 from ledger.clock import iso, uuid7
 from ledger.core import Core
 from ledger.db import transaction
@@ -357,4 +357,6 @@ def receipt(core: Core, entry: Entry) -> Receipt:
             "SELECT coalesce(name, staff_id) FROM staff WHERE staff_id = ?", (entry.cashier_id,)
         ).fetchone()
         cashier = str(found[0]) if found else entry.cashier_id
-    return Receipt(entry, member, expiry, cashier)
+    return Receipt(
+        entry, member, expiry, cashier, page_tokens.page_url(core.conn, member.member_id)
+    )

@@ -229,6 +229,8 @@ class Receipt:
     member: Member
     next_expiry: Expiry | None
     cashier: str | None
+    member_page: str | None = None
+    """Head office's page for the member (ledger.page_tokens), None without one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -403,4 +403,17 @@ CREATE TABLE IF NOT EXISTS member_events (
 CREATE INDEX IF NOT EXISTS member_events_member ON member_events (member_id, event_id);
 """,
     _imports_12,
+    """
+-- Each member's page at head office (issue 13): the token head office issued,
+-- printed in the sale slip's QR (GET <head office>/m/<token>). Its own table,
+-- keyed by member id and not tied to members: a token may arrive before the
+-- member does (head office sends it to every till), and a member enrolled here
+-- offline has none until head office has it. Replaced on rotation, deleted when
+-- the member is forgotten (ledger.forget.erase_rows).
+CREATE TABLE IF NOT EXISTS member_pages (
+    member_id TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    received_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+""",
 ]

@@ -29,6 +29,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("pos.printing")
 
 
+def member_url(template: str, member_id: str, page: str | None) -> str | None:
+    """The sale slip's QR: ``store.member_url`` when the shop set one ({member_id},
+    and {token}: the member's head-office token), else head office's page for the
+    member on a joined till (``page``); None (no QR) when there is none yet, e.g. a
+    member enrolled offline before the till's next sync."""
+    if not template:
+        return page
+    token = page.rsplit("/", 1)[-1] if page else None
+    if "{token}" in template and token is None:
+        return None
+    return template.format(member_id=member_id, token=token or "")
+
+
 class PrintFailed(Refusal):
     """Carries the printer's message to the CLI and the app."""
 
@@ -133,7 +146,7 @@ class SlipPrinter:
                 f"{self._tier_name(str(rules['tier']))} x{rules['multiplier']}: "
                 f"+{rules['tier_bonus']}"
             )
-        url = store.member_url.format(member_id=member.member_id) if store.member_url else None
+        url = member_url(store.member_url, member.member_id, receipt.member_page)
         return SaleSlip(
             store_name=self.store_name(),
             branch=store.branch,

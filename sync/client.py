@@ -27,6 +27,8 @@ from sync.errors import Unauthorized as Unauthorized
 from sync.errors import WrongTerminal as WrongTerminal
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
+    FEATURE_MEMBER_PAGE,
+    FEATURES_HEADER,
     PROTOCOL_VERSION,
     Health,
     JoinResponse,
@@ -67,7 +69,8 @@ class Client:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = normalize_url(url)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json",
+                   FEATURES_HEADER: FEATURE_MEMBER_PAGE}  # fmt: skip
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.clock_skew_s: int | None = None

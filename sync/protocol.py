@@ -319,6 +319,28 @@ class MemberChange(_Model):
     """Set when this member is merged into another (canonical) member."""
 
 
+PAGE_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+PageToken = Annotated[str, StringConstraints(pattern=PAGE_TOKEN_PATTERN)]
+"""A member page's token: 32 random bytes, base64url without padding."""
+
+FEATURES_HEADER = "X-Pos-Features"
+"""Request header a terminal lists the optional change kinds it can read in
+(comma separated); head office sends a kind only to terminals that list it, so
+a terminal older than the kind never receives one (its models forbid it)."""
+FEATURE_MEMBER_PAGE = "member_page"
+
+
+class MemberPageChange(_Model):
+    """The token of ``member_id``'s page at head office (``GET /m/{token}``), for
+    the sale slip's QR; ``token`` None: the member has no page any more (forgotten).
+    Sent to every terminal (the enrolling one too), only if it lists
+    :data:`FEATURE_MEMBER_PAGE` in :data:`FEATURES_HEADER`."""
+
+    kind: Literal["member_page"] = "member_page"
+    member_id: Id
+    token: PageToken | None
+
+
 class MergeChange(_Model):
     """``merged_member_id`` (and its wallet) now count as ``member_id`` (and its wallet)."""
 
@@ -346,6 +368,14 @@ def rules_problem(settings: Any) -> tuple[str, str] | None:
     return None
 
 
+def rules_in_effect(settings: Any) -> Any:
+    """The settings a terminal runs with under these rules (a ``config.Settings``:
+    the shipped defaults where the rules say nothing), for head office to read
+    tiers, expiry days and rewards exactly as the tills do. ConfigError as
+    :func:`rules_problem` describes."""
+    return check_chain(settings)
+
+
 class SettingsChange(_Model):
     kind: Literal["settings"] = "settings"
     version: int
@@ -353,7 +383,7 @@ class SettingsChange(_Model):
 
 
 Change = Annotated[
-    EntryChange | MemberChange | MergeChange | CouponChange | SettingsChange,
+    EntryChange | MemberChange | MergeChange | CouponChange | SettingsChange | MemberPageChange,
     Field(discriminator="kind"),
 ]
 

@@ -107,8 +107,11 @@ def publish(conn: Conn, rows: Sequence[tuple[str, str | None, dict[str, Any]]]) 
         )
 
 
-def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
-    """Up to ``limit`` changes after the cursor that ``terminal_id`` did not make itself."""
+def pull(
+    conn: Conn, terminal_id: str, after: str, limit: int, *, member_pages: bool = False
+) -> PullResponse:
+    """Up to ``limit`` changes after the cursor that ``terminal_id`` did not make itself
+    (``member_page`` changes only if ``member_pages``: the terminal reads them)."""
     start = parse_cursor(after)
     with conn.transaction():
         row = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()
@@ -121,6 +124,7 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
             "horizon": horizon,
             "me": terminal_id,
             "n": limit + 1,
+            "pages": member_pages,
         }
         # (The xid is read as text; the ORDER BY names the table's column, so it
         # sorts as xid8 and walks the primary key.) The run the cursor points
@@ -143,6 +147,7 @@ def pull(conn: Conn, terminal_id: str, after: str, limit: int) -> PullResponse:
             "WHERE (c.change_xid, c.change_id) > (%(xid)s::xid8, %(id)s) "
             "AND c.change_xid < %(horizon)s::xid8 "
             "AND c.origin_terminal_id IS DISTINCT FROM %(me)s "
+            "AND (%(pages)s OR c.kind <> 'member_page') "
             "ORDER BY c.change_xid, c.change_id LIMIT %(n)s",
             params,
         ).fetchall()

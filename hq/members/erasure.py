@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hq.changes import service as changes
 from hq.db import Conn
 
 ERASED = "(erased)"
@@ -28,6 +29,16 @@ def erase(conn: Conn, group: list[tuple[Any, ...]]) -> None:
         "DELETE FROM changes WHERE kind = 'member' AND body->'member'->>'member_id' = ANY(%s)",
         (ids,),
     )
+    # No page any more: the token is deleted here and on the tills (a None token).
+    conn.execute("DELETE FROM member_pages WHERE member_id = ANY(%s)", (ids,))
+    conn.execute(
+        "DELETE FROM changes WHERE kind = 'member_page' AND body->>'member_id' = ANY(%s)", (ids,)
+    )
+    changes.publish(
+        conn,
+        [("member_page", None, {"kind": "member_page", "member_id": i, "token": None})
+         for i in ids],
+    )  # fmt: skip
     needles = {r[1] for r in group if r[1]} | {r[2] for r in group if r[2]}
     for needle in sorted(needles, key=len, reverse=True):
         in_json = json.dumps(needle, ensure_ascii=False)[1:-1]

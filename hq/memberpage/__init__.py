@@ -1,0 +1,1 @@
+"""A member's own page at head office: GET /m/{token} (issue 13)."""
