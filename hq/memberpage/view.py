@@ -31,6 +31,7 @@ from hq.members import service as members
 from hq.rules import service as rules
 from sync.protocol import rules_in_effect
 
+_UTC = ZoneInfo("UTC")
 YEAR = timedelta(days=365)  # the tills' rolling 12 months (ledger/members.py)
 VISITS = 5
 _VISIT_KINDS = ("earn", "redeem")
@@ -151,10 +152,11 @@ def _tiers(settings: Any) -> list[Tier]:
 
 
 def next_expiry(
-    entries: list[tuple[Any, ...]], expiry: timedelta, now: datetime
+    entries: list[tuple[Any, ...]], expiry: timedelta, now: datetime, zone: ZoneInfo = _UTC
 ) -> tuple[int, datetime | None]:
-    """(points, moment) of the earliest lot still to expire after ``now``, FIFO as
-    ledger/lots.py; ``entries`` as (entry_id, kind, points, created_at, reverses),
+    """(points, moment) of what expires next after ``now``: the points of every lot
+    ending on the shop's day (in ``zone``) of the earliest, as a till shows it; FIFO
+    as ledger/lots.py. ``entries``: (entry_id, kind, points, created_at, reverses),
     oldest first."""
     lots: list[list[Any]] = []  # [expires_at, entry_id, remaining]
     balance = 0
@@ -177,7 +179,8 @@ def next_expiry(
     if not upcoming:
         return 0, None
     first = min(lot[0] for lot in upcoming)
-    return sum(lot[2] for lot in upcoming if lot[0] == first), first
+    day = first.astimezone(zone).date()
+    return sum(lot[2] for lot in upcoming if lot[0].astimezone(zone).date() == day), first
 
 
 def page(conn: Conn, member_id: str, now: datetime | None = None) -> Page | None:
@@ -231,6 +234,7 @@ def page(conn: Conn, member_id: str, now: datetime | None = None) -> Page | None
         [(e[0], e[1], int(e[2]), e[3], e[4]) for e in entries],
         timedelta(days=settings.earn.expiry_days),
         now,
+        shown.zone,
     )
     shown.coupons = _coupons(conn, canonical, settings, now)
     stores: dict[str, str] = dict(conn.execute("SELECT store_id, name FROM stores").fetchall())

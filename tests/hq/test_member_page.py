@@ -6,6 +6,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -189,6 +190,13 @@ def test_fifo_expiry_takes_a_reversal_from_its_own_lot_first() -> None:
     points, when = view.next_expiry(rows, timedelta(days=365), NOW)
     assert (points, when) == (70, datetime(2027, 1, 1, tzinfo=UTC))
     assert view.next_expiry(rows[:1], timedelta(days=10), NOW) == (0, None)  # all expired
+    # Lots ending on the same day of the shop are shown together, as the till does.
+    same_day = [
+        ("a", "earn", 5, "2026-01-01T01:00:00Z", None),
+        ("b", "earn", 7, "2026-01-01T17:30:00Z", None),
+    ]
+    assert view.next_expiry(same_day, timedelta(days=365), NOW, ZoneInfo("Asia/Bangkok"))[0] == 5
+    assert view.next_expiry(same_day, timedelta(days=365), NOW)[0] == 12
 
 
 def test_masking_keeps_two_first_and_four_last_digits() -> None:

@@ -40,7 +40,10 @@ def test_two_terminals_earn_at_one_redeem_at_the_other(
     a.earn(PHONE, "2500.00", "A-1")  # 100 points
     a.earn(PHONE, "250.00", "A-2")  # 10 points
     first = sync(a)
-    assert (first["pushed"], first["pulled"], first["conflicts"]) == (2, 0, 0)
+    assert (first["pushed"], first["conflicts"]) == (2, 0)
+    # Pulled at most the page token head office issued for the member (the slip's
+    # QR): nothing of its own, and the token once the feed shows the push.
+    assert first["pulled"] <= 1
     assert Replica(a).state()["pending_entries"] == 0
 
     got = sync(b)
