@@ -224,3 +224,54 @@ async def test_the_page_answers_fast(
     median, p95 = took[10] * 1000, took[18] * 1000
     print(f"member page, 300 entries: median {median:.1f} ms, p95 {p95:.1f} ms")
     assert took[10] < 0.25
+
+
+async def test_pos_hq_member_token_shows_and_rotates(
+    client: httpx.AsyncClient, make_terminal: Any, db: Conn, hq_dsn: str
+) -> None:
+    from tests.hq.test_cli import hq
+
+    m = await enrolled(client, make_terminal("S1", "T1"))
+    old = token_of(db, m["member_id"])
+    status, shown = hq(hq_dsn, "member", "token", "081-234-5678")
+    assert status == 0 and shown == {
+        "member_id": m["member_id"], "token": old, "path": f"/m/{old}", "rotated": False
+    }  # fmt: skip
+    status, rotated = hq(hq_dsn, "member", "token", "081-234-5678", "--rotate")
+    assert status == 0 and rotated["rotated"] and rotated["token"] not in (None, old)
+    assert (await client.get(f"/m/{old}")).status_code == 404
+    assert (await client.get(rotated["path"])).status_code == 200
+    status, missing = hq(hq_dsn, "member", "token", "081-999-0000")
+    assert status != 0 and "No member" in str(missing)
+
+
+def test_members_stored_before_the_migration_get_a_page(admin_dsn: str) -> None:
+    """Migration 0006 issues tokens to the members head office already holds."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from hq.db import migrate
+
+    name = f"hq_test_pages_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            migrate(conn, upto=5)
+            conn.execute(
+                "INSERT INTO members (member_id, phone, wallet_id, enrolled_at) VALUES "
+                "('m1', '+66812345678', 'w1', '2026-01-01T00:00:00Z'), "
+                "('m2', NULL, 'w2', '2026-01-01T00:00:00Z')"
+            )
+            conn.execute("UPDATE members SET erased_at = now() WHERE member_id = 'm2'")
+            migrate(conn)
+            assert tokens.member_for(conn, token_of(conn, "m1")) == "m1"
+            assert tokens.current(conn, "m2") is None  # a forgotten member gets none
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
