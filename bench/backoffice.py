@@ -2,7 +2,7 @@
 
 Fills a scratch database (POS_HQ_BENCH_DSN, default the local PostgreSQL as
 postgres) with what a chain of 1M members leaves in the dashboard's tables
-(100 stores x 3 years of daily totals; every wallet's last visit per store and
+(100 stores of 3 tills x 3 years of daily totals; every wallet's last visit per store and
 chain-wide, a third of them in the last 30 days) and times the dashboard's
 queries (hq.backoffice.totals.figures), chain-wide and for a manager of 3 stores.
 """
@@ -39,9 +39,10 @@ def main() -> None:
                 (STORES,),
             )
             conn.execute(
-                "INSERT INTO daily_totals (store_id, day, new_members, sales, issued, redeemed, "
-                "net) SELECT 'S' || s, current_date - d, 9, 300, 3000, 900, 2000 "
-                "FROM generate_series(1, %s) s, generate_series(0, %s) d",
+                "INSERT INTO daily_totals (store_id, day, terminal_id, new_members, sales, "
+                "issued, redeemed, net) SELECT 'S' || s, current_date - d, 'T' || s || '-' || t, "
+                "3, 100, 1000, 300, 700 "
+                "FROM generate_series(1, %s) s, generate_series(0, %s) d, generate_series(1, 3) t",
                 (STORES, DAYS - 1),
             )
             conn.execute(

@@ -7,8 +7,10 @@ local day into ``daily_totals``, and each wallet's last visit into
 (``figures``) and never sums the journal. New members are counted by a
 trigger on ``members`` (hq/migrations/0005_backoffice.sql).
 
-Rows are locked in (store, day) and (store, wallet) order, so two pushes of
-one store wait for each other rather than deadlock.
+Totals are kept per terminal, whose pushes already wait for each other (the
+push locks the terminal's row), so two tills of a store never wait on one
+totals row; activity rows are locked in (store, wallet) order, so pushes
+touching one wallet wait for each other rather than deadlock.
 """
 
 from __future__ import annotations
@@ -21,24 +23,34 @@ from typing import Any
 from hq.db import Conn
 from sync.protocol import ENTRY_COLUMNS
 
-_STORE, _WALLET, _KIND, _POINTS, _AMOUNT, _AT = (
+_STORE, _TERMINAL, _WALLET, _KIND, _POINTS, _AMOUNT, _AT = (
     ENTRY_COLUMNS.index(c)
-    for c in ("store_id", "wallet_id", "kind", "points", "amount_minor", "created_at")
+    for c in (
+        "store_id",
+        "terminal_id",
+        "wallet_id",
+        "kind",
+        "points",
+        "amount_minor",
+        "created_at",
+    )
 )
 
 # Each distinct UTC hour of the batch is converted to the chain's local day once.
 _RECORD = """
 WITH pushed AS (
-    SELECT * FROM unnest(%(store)s::text[], %(wallet)s::text[], %(kind)s::text[],
-                         %(points)s::bigint[], %(amount)s::bigint[], %(hour)s::text[])
-        AS p (store_id, wallet_id, kind, points, amount, hour)
+    SELECT * FROM unnest(%(store)s::text[], %(terminal)s::text[], %(wallet)s::text[],
+                         %(kind)s::text[], %(points)s::bigint[], %(amount)s::bigint[],
+                         %(hour)s::text[])
+        AS p (store_id, terminal_id, wallet_id, kind, points, amount, hour)
 ), hours AS (
     SELECT hour, backoffice_day(hour) AS day FROM (SELECT DISTINCT hour FROM pushed) AS h
 ), dated AS (
     SELECT p.*, h.day FROM pushed p JOIN hours h USING (hour)
 ), totals AS (
-    INSERT INTO daily_totals (store_id, day, sales, sales_minor, issued, redeemed, expired, net)
-    SELECT store_id, day,
+    INSERT INTO daily_totals (store_id, day, terminal_id, sales, sales_minor, issued, redeemed,
+                              expired, net)
+    SELECT store_id, day, terminal_id,
            count(*) FILTER (WHERE kind = 'earn'),
            coalesce(sum(amount) FILTER (WHERE kind = 'earn'), 0),
            coalesce(sum(points) FILTER (WHERE kind IN ('earn', 'bonus', 'adjust')
@@ -46,8 +58,8 @@ WITH pushed AS (
            coalesce(-sum(points) FILTER (WHERE kind = 'redeem'), 0),
            coalesce(-sum(points) FILTER (WHERE kind = 'expire'), 0),
            sum(points)
-    FROM dated GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (store_id, day) DO UPDATE SET
+    FROM dated GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (store_id, day, terminal_id) DO UPDATE SET
         sales = daily_totals.sales + excluded.sales,
         sales_minor = daily_totals.sales_minor + excluded.sales_minor,
         issued = daily_totals.issued + excluded.issued,
@@ -73,6 +85,7 @@ def record(conn: Conn, rows: Sequence[tuple[Any, ...]]) -> None:
         _RECORD,
         {
             "store": [r[_STORE] for r in rows],
+            "terminal": [r[_TERMINAL] for r in rows],
             "wallet": [r[_WALLET] for r in rows],
             "kind": [r[_KIND] for r in rows],
             "points": [r[_POINTS] for r in rows],

@@ -80,13 +80,16 @@ EXCEPTION WHEN others THEN
 END;
 $$;
 
--- The dashboard's figures per store and local day, kept up to date inside each
--- push (hq/backoffice/totals.py) so that no page view sums the journal.
--- net is every entry's points: the sum over all days is the points outstanding
--- (liability) booked at the store.
+-- The dashboard's figures per store, local day and terminal, kept up to date
+-- inside each push (hq/backoffice/totals.py) so that no page view sums the
+-- journal. Per terminal, because a terminal's pushes already wait for each
+-- other (its row in terminals is locked): two tills of one store never wait
+-- for one row here. net is every entry's points: the sum over all days is the
+-- points outstanding (liability) booked at the store.
 CREATE TABLE daily_totals (
     store_id text COLLATE "C" NOT NULL,
     day date NOT NULL,
+    terminal_id text COLLATE "C" NOT NULL,
     new_members bigint NOT NULL DEFAULT 0,
     sales bigint NOT NULL DEFAULT 0,
     sales_minor bigint NOT NULL DEFAULT 0,
@@ -94,7 +97,7 @@ CREATE TABLE daily_totals (
     redeemed bigint NOT NULL DEFAULT 0,
     expired bigint NOT NULL DEFAULT 0,
     net bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (store_id, day)
+    PRIMARY KEY (store_id, day, terminal_id)
 );
 
 -- Each wallet's last visit (a sale or a redemption) per store, and chain-wide as
@@ -112,13 +115,13 @@ CREATE INDEX wallet_activity_day ON wallet_activity (store_id, last_day);
 -- one with the first at once, is not a new member.
 CREATE FUNCTION backoffice_count_members() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO daily_totals (store_id, day, new_members)
-    SELECT t.store_id, backoffice_day(n.hour), sum(n.members)
+    INSERT INTO daily_totals (store_id, day, terminal_id, new_members)
+    SELECT t.store_id, backoffice_day(n.hour), n.terminal_id, sum(n.members)
     FROM (SELECT terminal_id, left(enrolled_at, 13) AS hour, count(*) AS members
           FROM inserted_members WHERE merged_into IS NULL GROUP BY 1, 2) n
     JOIN terminals t ON t.terminal_id = n.terminal_id
-    GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (store_id, day)
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (store_id, day, terminal_id)
         DO UPDATE SET new_members = daily_totals.new_members + excluded.new_members;
     RETURN NULL;
 END;
@@ -128,16 +131,17 @@ CREATE TRIGGER members_daily_totals AFTER INSERT ON members
     FOR EACH STATEMENT EXECUTE FUNCTION backoffice_count_members();
 
 -- What head office held before this version, counted once.
-INSERT INTO daily_totals (store_id, day, new_members)
-SELECT t.store_id, backoffice_day(left(m.enrolled_at, 13)), count(*)
+INSERT INTO daily_totals (store_id, day, terminal_id, new_members)
+SELECT t.store_id, backoffice_day(left(m.enrolled_at, 13)), m.terminal_id, count(*)
 FROM members m JOIN terminals t ON t.terminal_id = m.terminal_id
 WHERE m.merged_into IS NULL
-GROUP BY 1, 2;
+GROUP BY 1, 2, 3;
 
-INSERT INTO daily_totals (store_id, day, sales, sales_minor, issued, redeemed, expired, net)
-SELECT store_id, backoffice_day(hour), sum(sales), sum(sales_minor), sum(issued), sum(redeemed),
+INSERT INTO daily_totals (store_id, day, terminal_id, sales, sales_minor, issued, redeemed,
+                          expired, net)
+SELECT store_id, backoffice_day(hour), terminal_id, sum(sales), sum(sales_minor), sum(issued), sum(redeemed),
        sum(expired), sum(net)
-FROM (SELECT store_id, left(created_at, 13) AS hour,
+FROM (SELECT store_id, terminal_id, left(created_at, 13) AS hour,
              count(*) FILTER (WHERE kind = 'earn') AS sales,
              coalesce(sum(amount_minor) FILTER (WHERE kind = 'earn'), 0) AS sales_minor,
              coalesce(sum(points) FILTER (WHERE kind IN ('earn', 'bonus', 'adjust')
@@ -145,9 +149,9 @@ FROM (SELECT store_id, left(created_at, 13) AS hour,
              coalesce(-sum(points) FILTER (WHERE kind = 'redeem'), 0) AS redeemed,
              coalesce(-sum(points) FILTER (WHERE kind = 'expire'), 0) AS expired,
              sum(points) AS net
-      FROM entries GROUP BY 1, 2) AS h
-GROUP BY 1, 2
-ON CONFLICT (store_id, day) DO UPDATE SET
+      FROM entries GROUP BY 1, 2, 3) AS h
+GROUP BY 1, 2, 3
+ON CONFLICT (store_id, day, terminal_id) DO UPDATE SET
     sales = excluded.sales, sales_minor = excluded.sales_minor, issued = excluded.issued,
     redeemed = excluded.redeemed, expired = excluded.expired, net = excluded.net;
 

@@ -62,8 +62,8 @@ def _seed(server: HQServer, db: Conn, make_terminal: Any) -> dict[str, Any]:
         members[store] = m
     # Earlier days, so the chart has more than one day of bars.
     db.execute(
-        "INSERT INTO daily_totals (store_id, day, issued, redeemed, net) "
-        "SELECT 'S1', current_date - d, 40 + 13 * (d % 5), 10 + 7 * (d % 3), 0 "
+        "INSERT INTO daily_totals (store_id, day, terminal_id, issued, redeemed, net) "
+        "SELECT 'S1', current_date - d, 'T1', 40 + 13 * (d % 5), 10 + 7 * (d % 3), 0 "
         "FROM generate_series(1, 29) AS d"
     )
     return members
