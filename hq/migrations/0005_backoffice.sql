@@ -92,11 +92,13 @@ CREATE TABLE daily_totals (
     terminal_id text COLLATE "C" NOT NULL,
     new_members bigint NOT NULL DEFAULT 0,
     sales bigint NOT NULL DEFAULT 0,
-    sales_minor bigint NOT NULL DEFAULT 0,
-    issued bigint NOT NULL DEFAULT 0,
-    redeemed bigint NOT NULL DEFAULT 0,
-    expired bigint NOT NULL DEFAULT 0,
-    net bigint NOT NULL DEFAULT 0,
+    -- numeric, not bigint: each entry fits in int64, a day's sum need not (a
+    -- hostile terminal's two entries of 2**62 points must not fail every push).
+    sales_minor numeric NOT NULL DEFAULT 0,
+    issued numeric NOT NULL DEFAULT 0,
+    redeemed numeric NOT NULL DEFAULT 0,
+    expired numeric NOT NULL DEFAULT 0,
+    net numeric NOT NULL DEFAULT 0,
     PRIMARY KEY (store_id, day, terminal_id)
 );
 
