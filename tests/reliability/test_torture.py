@@ -48,6 +48,7 @@ class Child:
         self.start()
 
     def start(self) -> None:
+        self.acked_at_start = len(self.acked)
         self.proc = subprocess.Popen(
             [sys.executable, CHILD, *self.argv],
             stdout=subprocess.PIPE,
@@ -118,6 +119,11 @@ def test_app_scripts_and_sync_killed_at_random_lose_and_double_nothing(
             for child in children.values():
                 child.check_alive()
             victim = children[rng.choice(sorted(children))]
+            if victim.name == "app" and len(victim.acked) == victim.acked_at_start:
+                # Not yet a sale since its last start: on a slow machine the app's
+                # start (seconds) outlasts the kills' pace and it would never
+                # sell. It is killed once it has sold again.
+                continue
             victim.kill()
             if victim.name.startswith("cli"):
                 # Start again at the sale it may have been killed in: same ref,
@@ -135,7 +141,8 @@ def test_app_scripts_and_sync_killed_at_random_lose_and_double_nothing(
     _pos(env, "sync")
     acked = [ref for child in children.values() for ref in child.acked]
     assert len(acked) >= MIN_ACKS and rounds >= ROUNDS
-    assert all(children[name].acked for name in ("app", "cli-a", "cli-b"))
+    counts = {c.name: f"{len(c.acked)} acked, {c.kills} kills" for c in children.values()}
+    assert all(children[name].acked for name in ("app", "cli-a", "cli-b")), counts
 
     with Ledger.open(db, settings) as book:
         entries = list(book.all_entries())
